@@ -1,0 +1,125 @@
+/**
+ * The errors a job execution can fail with.
+ *
+ * An error is plain data, `{ name, category, title }`. The builtin ones are in
+ * {@link BUILTIN}; hosts bring their own for exit codes (a registry for system
+ * exit codes, and one mapping per job type), as plain records keyed by the exit
+ * code so that they are JSON as they stand.
+ *
+ * @since 0.1.0
+ * @module
+ */
+
+/**
+ * Who is to blame for a failure: the system, the algorithm, or its input data.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type ErrorCategory = 'SYSTEM' | 'ALGORITHM' | 'DATA'
+
+/**
+ * The error categories, in the order the status JSON lists them.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const CATEGORIES: readonly ErrorCategory[] = ['ALGORITHM', 'DATA', 'SYSTEM']
+
+/**
+ * An error a job execution fails with.
+ *
+ * @example
+ * import type { Errors } from 'job-execution-core'
+ * const outOfMemory: Errors.JobError = { name: 'oom', category: 'SYSTEM', title: 'Out of memory' }
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface JobError {
+  readonly name: string
+  readonly category: ErrorCategory
+  readonly title: string
+}
+
+/**
+ * A lookup from exit codes to errors, as the host passes it in: `{ 2: error }`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type ExitCodeErrors = Readonly<Record<number, JobError>>
+
+const error = (name: string, title: string, category: ErrorCategory = 'SYSTEM'): JobError => ({
+  name,
+  category,
+  title,
+})
+
+/**
+ * The builtin errors, by name. All are `SYSTEM` errors except `timeout`,
+ * `algorithm-unknown`, `invalid-results-manifest`, `missing-required-output`
+ * and `unexpected-multiple-outputs`, which are `ALGORITHM` errors.
+ *
+ * @example
+ * import { Errors } from 'job-execution-core'
+ * Errors.BUILTIN['node-lost'].category // 'SYSTEM'
+ * Errors.BUILTIN.timeout.category // 'ALGORITHM'
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const BUILTIN = {
+  unknown: error('unknown', 'Unknown Error'),
+  'task-launch': error('task-launch', 'Task Launch Error'),
+  'docker-task-launch': error('docker-task-launch', 'Docker Task Launch Error'),
+  'docker-terminated': error('docker-terminated', 'Docker Terminated'),
+  'node-lost': error('node-lost', 'Node Lost'),
+  'resource-starvation': error('resource-starvation', 'Resource Starvation'),
+  'launch-timeout': error('launch-timeout', 'Launch Timeout'),
+  'pull-timeout': error('pull-timeout', 'Pull Timeout'),
+  'pre-timeout': error('pre-timeout', 'Pre-task Timeout'),
+  'post-timeout': error('post-timeout', 'Post-task Timeout'),
+  'system-timeout': error('system-timeout', 'System Task Timeout'),
+  timeout: error('timeout', 'Timeout', 'ALGORITHM'),
+  pull: error('pull', 'Docker Pull Error'),
+  'algorithm-unknown': error('algorithm-unknown', 'Unknown Algorithm Error', 'ALGORITHM'),
+  'invalid-results-manifest': error('invalid-results-manifest', 'Invalid Results Manifest', 'ALGORITHM'),
+  'missing-required-output': error('missing-required-output', 'Missing Required Output', 'ALGORITHM'),
+  'missing-setting': error('missing-setting', 'Missing Setting'),
+  'missing-mount': error('missing-mount', 'Missing Mount'),
+  'unexpected-multiple-outputs': error('unexpected-multiple-outputs', 'Unexpected Multiple Outputs', 'ALGORITHM'),
+  'scheduler-lost': error('scheduler-lost', 'Scheduler Lost'),
+  database: error('database', 'Database Error'),
+  'database-operation': error('database-operation', 'Database Operation Error'),
+  'filesystem-io': error('filesystem-io', 'Filesystem I/O Error'),
+} as const satisfies Readonly<Record<string, JobError>>
+
+/**
+ * The name of a builtin error.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type BuiltinErrorName = keyof typeof BUILTIN
+
+/**
+ * The error an exit code maps to in a lookup, if any. Never throws, whatever the
+ * lookup holds.
+ *
+ * @example
+ * import { Errors } from 'job-execution-core'
+ * const mapping = { 2: Errors.BUILTIN['filesystem-io'] }
+ * Errors.forExitCode(mapping, 2)?.name // 'filesystem-io'
+ * Errors.forExitCode(mapping, 3) // undefined
+ *
+ * @category lookups
+ * @since 0.1.0
+ */
+export const forExitCode = (
+  lookup: ExitCodeErrors | undefined,
+  exitCode: number | undefined,
+): JobError | undefined => {
+  if (lookup === undefined || exitCode === undefined) return undefined
+  return Object.prototype.hasOwnProperty.call(lookup, exitCode) ? lookup[exitCode] : undefined
+}

@@ -1,0 +1,474 @@
+/**
+ * A running job execution: its ordered tasks, its status, and how it reacts to
+ * task updates, cancellation, node loss, timeouts and resource starvation.
+ *
+ * `reduce(execution, event, now)` is pure: it never changes its input, never
+ * reads a clock (every instant it records is the `now` it is given), and returns
+ * the very same execution when the event changes nothing.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as Errors from './errors'
+import type { ErrorCategory, ExitCodeErrors, JobError } from './errors'
+import type { ClusterId, Duration, Instant, NodeId, RecordId, TaskId } from './ids'
+import { patch, replaceAt } from './internal/patch'
+import { withDefaults, type Settings } from './settings'
+import * as Task from './task'
+import type { TaskType } from './task'
+import type { TaskUpdate } from './taskUpdate'
+import type { TaskResults } from './taskResults'
+import { fromTasks } from './taskResults'
+
+export {
+  DEFAULT_SETTINGS,
+  decodeSettings,
+  InvalidSettings,
+  withDefaults,
+  type Settings,
+} from './settings'
+
+/**
+ * The status of an execution: `RUNNING` until its first final status sticks.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type ExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED'
+
+/**
+ * The final statuses.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type FinalStatus = Exclude<ExecutionStatus, 'RUNNING'>
+
+/**
+ * The job type facts an execution needs.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface JobType {
+  readonly name: string
+  readonly isSystem: boolean
+  readonly isLongRunning: boolean
+  /** The main task's running timeout, in milliseconds. */
+  readonly timeout: Duration
+  /** Exit code of the main task to error; unmapped codes give `algorithm-unknown`. */
+  readonly errorMapping?: ExitCodeErrors | undefined
+}
+
+/**
+ * What the host knows about an execution when it schedules it.
+ *
+ * @example
+ * import type { Execution } from 'job-execution-core'
+ * const spec: Execution.ExecutionSpec = {
+ *   id: 7, clusterId: 'scale_job_fw1_42x3', jobId: 42, exeNum: 3, jobTypeId: 5,
+ *   nodeId: 1, agentId: 'agent-1', queued: 0, started: 1_000,
+ *   jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+ * }
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ExecutionSpec {
+  readonly id: RecordId
+  readonly clusterId: ClusterId
+  readonly jobId: RecordId
+  readonly exeNum: number
+  readonly jobTypeId: RecordId
+  readonly nodeId: NodeId
+  readonly agentId: string
+  readonly priority?: number | undefined
+  readonly queued: Instant
+  readonly started: Instant
+  /** The task types to run, in order; default `pull`, `pre`, `main`, `post`. */
+  readonly taskTypes?: readonly TaskType[] | undefined
+  readonly jobType: JobType
+  /** The registry of system exit codes. */
+  readonly exitCodeErrors?: ExitCodeErrors | undefined
+}
+
+/**
+ * A running job execution. Plain, read-only data.
+ *
+ * Its tasks are all in `tasks`, in order; `current` is the index of the current
+ * task (absent when none), and the tasks from index `next` on are the ones that
+ * remain (none once `next === tasks.length`).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Execution {
+  readonly id: RecordId
+  readonly clusterId: ClusterId
+  readonly jobId: RecordId
+  readonly exeNum: number
+  readonly jobTypeId: RecordId
+  readonly nodeId: NodeId
+  readonly agentId: string
+  readonly priority?: number | undefined
+  readonly queued: Instant
+  readonly started: Instant
+  readonly jobType: JobType
+  readonly exitCodeErrors?: ExitCodeErrors | undefined
+  readonly settings: Settings
+  readonly status: ExecutionStatus
+  readonly error?: JobError | undefined
+  readonly finished?: Instant | undefined
+  readonly tasks: readonly Task.Task[]
+  readonly current?: number | undefined
+  readonly next: number
+  readonly lastTaskFinished?: Instant | undefined
+}
+
+/**
+ * A new running execution with all its tasks remaining. Settings are a partial
+ * record; omitted keys take {@link DEFAULT_SETTINGS}. Settings from outside go
+ * through {@link decodeSettings} first.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * const exe = Execution.create({
+ *   id: 7, clusterId: 'scale_job_fw1_42x3', jobId: 42, exeNum: 3, jobTypeId: 5,
+ *   nodeId: 1, agentId: 'agent-1', queued: 0, started: 1_000,
+ *   jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+ * }, { stagingTimeout: 60_000 })
+ * Execution.nextTask(exe)?.id // 'scale_job_fw1_42x3_pull'
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const create = (spec: ExecutionSpec, settings?: Partial<Settings>): Execution => {
+  const complete = withDefaults(settings)
+  const context: Task.TaskContext = {
+    clusterId: spec.clusterId,
+    isSystem: spec.jobType.isSystem,
+    isLongRunning: spec.jobType.isLongRunning,
+    timeout: spec.jobType.timeout,
+    settings: complete,
+  }
+  const types = spec.taskTypes ?? Task.TASK_TYPES
+  const tasks = Task.TASK_TYPES.filter((type) => types.includes(type)).map((type) => Task.create(type, context))
+  return {
+    id: spec.id,
+    clusterId: spec.clusterId,
+    jobId: spec.jobId,
+    exeNum: spec.exeNum,
+    jobTypeId: spec.jobTypeId,
+    nodeId: spec.nodeId,
+    agentId: spec.agentId,
+    priority: spec.priority,
+    queued: spec.queued,
+    started: spec.started,
+    jobType: spec.jobType,
+    exitCodeErrors: spec.exitCodeErrors,
+    settings: complete,
+    status: 'RUNNING',
+    tasks,
+    next: 0,
+  }
+}
+
+/**
+ * The events an execution reacts to; the event time is always the reducer's `now`.
+ *
+ * | event | effect |
+ * | --- | --- |
+ * | `NextTaskStarted` | with no current task and tasks remaining, the first remaining task becomes current |
+ * | `TaskLaunched` | the current task is launched (if `taskId` is given, only when it names the current task) |
+ * | `TaskUpdated` | the current task, if the update names it, takes the update; FINISHED, FAILED, KILLED and LOST then move the execution on; an update naming any other task changes nothing |
+ * | `Canceled` | the current task needs a kill; the execution is CANCELED |
+ * | `NodeLost` | the current task is forced to reconcile; the execution FAILED with `node-lost` |
+ * | `TaskTimedOut` | the current task (if it has that id) timed out and needs a kill; the execution FAILED with its timeout error |
+ * | `StarvationChecked` | with no current task, tasks remaining, and the last task finished longer than the starvation delay ago: FAILED with `resource-starvation` |
+ * | `KillRequested` | the current task needs a kill (beyond Scale: the manager's `ExecutionsLost` uses it) |
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export type ExecutionEvent =
+  | { readonly type: 'NextTaskStarted' }
+  | { readonly type: 'TaskLaunched'; readonly taskId?: TaskId | undefined }
+  | { readonly type: 'TaskUpdated'; readonly update: TaskUpdate }
+  | { readonly type: 'Canceled' }
+  | { readonly type: 'NodeLost' }
+  | { readonly type: 'TaskTimedOut'; readonly taskId: TaskId }
+  | { readonly type: 'StarvationChecked' }
+  | { readonly type: 'KillRequested' }
+
+const setFinalStatus = (
+  execution: Execution,
+  status: FinalStatus,
+  when: Instant,
+  error?: JobError,
+): Execution => {
+  if (execution.status !== 'RUNNING') return execution
+  return { ...execution, status, finished: when, error, next: execution.tasks.length }
+}
+
+const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Instant): Execution => {
+  const index = execution.current
+  if (index === undefined) return execution
+  const task = execution.tasks[index]
+  if (task === undefined) return execution
+  return patch(execution, { tasks: replaceAt(execution.tasks, index, Task.reduce(task, event, now)) })
+}
+
+const lostRetryExhausted = (execution: Execution, task: Task.Task): boolean => {
+  const max = execution.settings.maxLostRetries
+  return max !== undefined && task.lostCount + 1 > max
+}
+
+const afterCurrentTaskUpdate = (
+  execution: Execution,
+  index: number,
+  update: TaskUpdate,
+  now: Instant,
+): Execution => {
+  const task = execution.tasks[index]
+  if (task === undefined) return execution
+  switch (update.status) {
+    case 'FINISHED': {
+      const cleared: Execution = { ...execution, current: undefined, lastTaskFinished: now }
+      return cleared.next >= cleared.tasks.length ? setFinalStatus(cleared, 'COMPLETED', now) : cleared
+    }
+    case 'FAILED':
+    case 'KILLED': {
+      const error = Task.failureError(task, update, {
+        exitCodeErrors: execution.exitCodeErrors,
+        errorMapping: execution.jobType.errorMapping,
+      })
+      return setFinalStatus({ ...execution, current: undefined }, 'FAILED', now, error)
+    }
+    case 'LOST': {
+      const cleared: Execution = { ...execution, current: undefined, lastTaskFinished: now }
+      if (execution.status !== 'RUNNING') return cleared
+      if (lostRetryExhausted(execution, task)) {
+        return setFinalStatus(cleared, 'FAILED', now, Errors.BUILTIN['node-lost'])
+      }
+      const renamed = Task.reduce(task, { type: 'Renamed' }, now)
+      return { ...cleared, tasks: replaceAt(execution.tasks, index, renamed), next: index }
+    }
+    case 'STAGING':
+    case 'RUNNING':
+    case 'UNKNOWN':
+      return execution
+  }
+}
+
+// Only the current task takes updates: every other task is either ended or not
+// launched (the cluster knows nothing of it), so an update naming one is stale.
+const taskUpdated = (execution: Execution, update: TaskUpdate, now: Instant): Execution => {
+  const index = execution.current
+  if (index === undefined) return execution
+  const task = execution.tasks[index]
+  if (task === undefined || task.id !== update.taskId) return execution
+  const updated = patch(execution, {
+    tasks: replaceAt(execution.tasks, index, Task.reduce(task, { type: 'Updated', update }, now)),
+  })
+  return afterCurrentTaskUpdate(updated, index, update, now)
+}
+
+const isStarved = (execution: Execution, now: Instant): boolean => {
+  const deadline = starvationDeadline(execution)
+  return deadline !== undefined && deadline <= now
+}
+
+/**
+ * The execution after an event at `now`. Pure; returns the very same execution
+ * when the event changes nothing (an update for an unknown task id, a repeated
+ * update, an event after the execution finished that has nothing left to do).
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * let exe = Execution.create({
+ *   id: 7, clusterId: 'scale_job_fw1_42x3', jobId: 42, exeNum: 3, jobTypeId: 5, nodeId: 1,
+ *   agentId: 'agent-1', queued: 0, started: 0, taskTypes: ['main'],
+ *   jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+ * })
+ * exe = Execution.reduce(exe, { type: 'NextTaskStarted' }, 1_000)
+ * exe = Execution.reduce(exe, { type: 'TaskLaunched' }, 1_000)
+ * exe = Execution.reduce(exe, { type: 'TaskUpdated', update:
+ *   { taskId: 'scale_job_fw1_42x3_main', status: 'FINISHED', timestamp: 5_000, exitCode: 0 } }, 5_100)
+ * Execution.status(exe) // 'COMPLETED'
+ * Execution.finished(exe) // 5100
+ *
+ * @category reducers
+ * @since 0.1.0
+ */
+export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant): Execution => {
+  switch (event.type) {
+    case 'NextTaskStarted':
+      if (execution.current !== undefined || execution.next >= execution.tasks.length) return execution
+      return { ...execution, current: execution.next, next: execution.next + 1 }
+    case 'TaskLaunched': {
+      const task = currentTask(execution)
+      if (task === undefined || (event.taskId !== undefined && event.taskId !== task.id)) return execution
+      return withCurrentTask(execution, { type: 'Launched' }, now)
+    }
+    case 'TaskUpdated':
+      return taskUpdated(execution, event.update, now)
+    case 'Canceled':
+      return setFinalStatus(withCurrentTask(execution, { type: 'KillRequested' }, now), 'CANCELED', now)
+    case 'NodeLost':
+      return setFinalStatus(
+        withCurrentTask(execution, { type: 'ReconciliationForced' }, now),
+        'FAILED',
+        now,
+        Errors.BUILTIN['node-lost'],
+      )
+    case 'TaskTimedOut': {
+      const task = currentTask(execution)
+      if (task === undefined || task.id !== event.taskId) return execution
+      const error = Task.timeoutError(task)
+      return setFinalStatus(withCurrentTask(execution, { type: 'TimedOut' }, now), 'FAILED', now, error)
+    }
+    case 'StarvationChecked':
+      return isStarved(execution, now)
+        ? setFinalStatus(execution, 'FAILED', now, Errors.BUILTIN['resource-starvation'])
+        : execution
+    case 'KillRequested':
+      return withCurrentTask(execution, { type: 'KillRequested' }, now)
+  }
+}
+
+/**
+ * The execution's status.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const status = (execution: Execution): ExecutionStatus => execution.status
+
+/**
+ * The error the execution failed with, if any.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const error = (execution: Execution): JobError | undefined => execution.error
+
+/**
+ * The category of the execution's error, if any.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const errorCategory = (execution: Execution): ErrorCategory | undefined => execution.error?.category
+
+/**
+ * When the execution reached its final status, if it has.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const finished = (execution: Execution): Instant | undefined => execution.finished
+
+/**
+ * The current task, if any.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const currentTask = (execution: Execution): Task.Task | undefined =>
+  execution.current === undefined ? undefined : execution.tasks[execution.current]
+
+/**
+ * The first remaining task, if any.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const nextTask = (execution: Execution): Task.Task | undefined => execution.tasks[execution.next]
+
+/**
+ * Whether the next task may start: no current task and tasks remaining.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const isNextTaskReady = (execution: Execution): boolean =>
+  execution.current === undefined && execution.next < execution.tasks.length
+
+/**
+ * Whether the execution is finished: no current task and none remaining.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const isFinished = (execution: Execution): boolean =>
+  execution.current === undefined && execution.next >= execution.tasks.length
+
+/**
+ * The container names of all tasks that have one, in task order.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const containerNames = (execution: Execution): readonly string[] =>
+  execution.tasks.flatMap((task) => (task.containerName === undefined ? [] : [task.containerName]))
+
+/**
+ * The first instant at which `StarvationChecked` would fail the execution:
+ * when it waits for resources (no current task, tasks remaining) since its last
+ * task finished, that instant plus the starvation delay, plus one. Absent otherwise.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const starvationDeadline = (execution: Execution): Instant | undefined => {
+  if (!isNextTaskReady(execution) || execution.lastTaskFinished === undefined) return undefined
+  return execution.lastTaskFinished + execution.settings.starvationDelay + 1
+}
+
+/**
+ * What the host stores when an execution ends, and passes back as history.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface EndRecord {
+  readonly id: RecordId
+  readonly clusterId: ClusterId
+  readonly jobId: RecordId
+  readonly exeNum: number
+  readonly jobTypeId: RecordId
+  readonly nodeId: NodeId
+  readonly status: ExecutionStatus
+  readonly error?: JobError | undefined
+  readonly queued: Instant
+  readonly started: Instant
+  readonly finished?: Instant | undefined
+  readonly taskResults: TaskResults
+}
+
+/**
+ * The end record of an execution: its ids, status, error, instants and task results.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * declare const exe: Execution.Execution
+ * const record = Execution.endRecord(exe)
+ * record.taskResults.version // '1.0'
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const endRecord = (execution: Execution): EndRecord => ({
+  id: execution.id,
+  clusterId: execution.clusterId,
+  jobId: execution.jobId,
+  exeNum: execution.exeNum,
+  jobTypeId: execution.jobTypeId,
+  nodeId: execution.nodeId,
+  status: execution.status,
+  error: execution.error,
+  queued: execution.queued,
+  started: execution.started,
+  finished: execution.finished,
+  taskResults: fromTasks(execution.tasks),
+})

@@ -1,0 +1,152 @@
+/**
+ * Identifiers of job executions and their tasks in the cluster.
+ *
+ * A job execution is known to the cluster manager by its *cluster id*,
+ * `scale_job_{frameworkId}_{jobId}x{exeNum}`, and each of its tasks by
+ * `{clusterId}_{taskType}` (plus `_lost-{n}` once the task has been lost `n`
+ * times). These helpers build and parse them without ever throwing.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as O from 'fp-ts/Option'
+
+/**
+ * Integer milliseconds since the Unix epoch. Every instant in the library is one.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Instant = number
+
+/**
+ * Integer milliseconds.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Duration = number
+
+/**
+ * The unique id of a job execution in the cluster, see {@link clusterId}.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type ClusterId = string
+
+/**
+ * The id of one cluster task, `{clusterId}_{taskType}[_lost-{n}]`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TaskId = string
+
+/**
+ * The id of a node (a cluster agent as the scheduler knows it).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type NodeId = number | string
+
+/**
+ * The id of a job, a job type or a job execution in the host's database.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type RecordId = number
+
+/**
+ * Every task id of a job execution starts with this prefix; the manager ignores
+ * updates for any other task id.
+ *
+ * @example
+ * import { Ids } from 'job-execution-core'
+ * Ids.JOB_TASK_ID_PREFIX // 'scale_job'
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const JOB_TASK_ID_PREFIX = 'scale_job'
+
+/**
+ * The cluster id of execution `exeNum` of job `jobId`, run by framework `frameworkId`.
+ *
+ * @example
+ * import { Ids } from 'job-execution-core'
+ * Ids.clusterId('fw1', 42, 3) // 'scale_job_fw1_42x3'
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const clusterId = (frameworkId: string, jobId: RecordId, exeNum: number): ClusterId =>
+  `${JOB_TASK_ID_PREFIX}_${frameworkId}_${jobId}x${exeNum}`
+
+/**
+ * The cluster id inside a task id: its first four `_`-separated segments.
+ * None when the id is not a job task id or has fewer than four segments.
+ *
+ * @example
+ * import { Ids } from 'job-execution-core'
+ * import * as O from 'fp-ts/Option'
+ * Ids.clusterIdOfTask('scale_job_fw1_42x3_main_lost-2') // O.some('scale_job_fw1_42x3')
+ * Ids.clusterIdOfTask('cleanup_7') // O.none
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const clusterIdOfTask = (taskId: TaskId): O.Option<ClusterId> => {
+  if (typeof taskId !== 'string' || !isJobTaskId(taskId)) return O.none
+  const segments = taskId.split('_')
+  if (segments.length < 4 || segments[2] === '' || segments[3] === '') return O.none
+  return O.some(segments.slice(0, 4).join('_'))
+}
+
+/**
+ * Whether a task id belongs to a job execution (starts with {@link JOB_TASK_ID_PREFIX}).
+ *
+ * @example
+ * import { Ids } from 'job-execution-core'
+ * Ids.isJobTaskId('scale_job_fw1_42x3_pull') // true
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isJobTaskId = (taskId: string): boolean => taskId.startsWith(JOB_TASK_ID_PREFIX)
+
+/**
+ * The id a task takes after it has been lost for the `lostCount`-th time.
+ *
+ * @example
+ * import { Ids } from 'job-execution-core'
+ * Ids.lostTaskId('scale_job_fw1_42x3_main', 2) // 'scale_job_fw1_42x3_main_lost-2'
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const lostTaskId = (baseTaskId: TaskId, lostCount: number): TaskId =>
+  lostCount === 0 ? baseTaskId : `${baseTaskId}_lost-${lostCount}`
+
+/**
+ * Orders ids the way every listing of this library does: numbers numerically and
+ * before strings, strings by code unit. It gives the same order after a snapshot
+ * round trip, which is what makes replays and restores reproducible.
+ *
+ * @example
+ * import { Ids } from 'job-execution-core'
+ * [10, 2, 'b', 'a'].sort(Ids.compareIds) // [2, 10, 'a', 'b']
+ *
+ * @category ordering
+ * @since 0.1.0
+ */
+export const compareIds = (a: NodeId, b: NodeId): number => {
+  if (typeof a === 'number') {
+    if (typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0
+    return -1
+  }
+  if (typeof b === 'number') return 1
+  return a < b ? -1 : a > b ? 1 : 0
+}

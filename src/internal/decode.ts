@@ -1,0 +1,123 @@
+/**
+ * Shared helpers for the io-ts codecs at the library's boundaries.
+ *
+ * @internal
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+
+/** One thing wrong with a decoded value: where it is, and what is wrong. */
+export interface Problem {
+  readonly path: string
+  readonly message: string
+}
+
+const isTransparent = (type: t.Decoder<unknown, unknown>): boolean =>
+  type instanceof t.IntersectionType ||
+  type instanceof t.UnionType ||
+  type instanceof t.RefinementType ||
+  type instanceof t.ExactType ||
+  type instanceof t.ReadonlyType ||
+  type instanceof t.ReadonlyArrayType
+
+const pathOf = (context: t.Context): string => {
+  const keys: string[] = []
+  for (let i = 1; i < context.length; i++) {
+    const parent = context[i - 1]
+    const entry = context[i]
+    if (parent === undefined || entry === undefined) continue
+    if (isTransparent(parent.type) && !(parent.type instanceof t.ReadonlyArrayType)) continue
+    keys.push(entry.key)
+  }
+  return keys.length === 0 ? '<root>' : keys.join('.')
+}
+
+const describe = (value: unknown): string => {
+  if (value === undefined) return 'nothing'
+  try {
+    const json = JSON.stringify(value)
+    if (json === undefined) return typeof value
+    return json.length > 60 ? `${json.slice(0, 57)}...` : json
+  } catch {
+    return typeof value
+  }
+}
+
+/** Turns io-ts errors into a readable, de-duplicated list of problems. */
+export const problemsOf = (errors: t.Errors): readonly Problem[] => {
+  const seen = new Set<string>()
+  const problems: Problem[] = []
+  for (const error of errors) {
+    const path = pathOf(error.context)
+    const last = error.context[error.context.length - 1]
+    const message =
+      error.message ?? `expected ${last?.type.name ?? 'a value'}, got ${describe(error.value)}`
+    const key = `${path}\u0000${message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    problems.push({ path, message })
+  }
+  return problems
+}
+
+/** Renders problems as one line each: `path: message`. */
+export const render = (problems: readonly Problem[]): string =>
+  problems.map((p) => `${p.path}: ${p.message}`).join('\n')
+
+/**
+ * A codec that also refuses keys its props do not name, reporting each extra
+ * key by path (io-ts' `exact` would silently strip them).
+ */
+export const noExtraKeys = <C extends t.Mixed>(
+  codec: C,
+  allowed: readonly string[],
+  name: string,
+): t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> => {
+  const allowedSet = new Set(allowed)
+  return new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+    name,
+    codec.is,
+    (input, context) => {
+      const extra: t.ValidationError[] = []
+      if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+        for (const key of Object.keys(input)) {
+          if (!allowedSet.has(key)) {
+            extra.push({
+              value: (input as Record<string, unknown>)[key],
+              context: [...context, { key, type: t.never, actual: input }],
+              message: `unexpected key '${key}'`,
+            })
+          }
+        }
+      }
+      const inner = codec.validate(input, context)
+      if (E.isLeft(inner)) return t.failures([...inner.left, ...extra])
+      return extra.length > 0 ? t.failures(extra) : inner
+    },
+    codec.encode,
+  )
+}
+
+/** A finite number. */
+export const FiniteNumber = t.refinement(t.number, Number.isFinite, 'FiniteNumber')
+
+/** An integer (a safe one). */
+export const Integer = t.refinement(t.number, Number.isSafeInteger, 'Integer')
+
+/** A non-negative safe integer. */
+export const NonNegativeInteger = t.refinement(
+  t.number,
+  (n) => Number.isSafeInteger(n) && n >= 0,
+  'NonNegativeInteger',
+)
+
+/** A value that may be absent, `undefined` or `null` in JSON; decodes to `undefined` when not there. */
+export const optional = <C extends t.Mixed>(codec: C) =>
+  new t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown>(
+    `${codec.name} | undefined`,
+    (u): u is t.TypeOf<C> | undefined => u === undefined || codec.is(u),
+    (input, context) =>
+      input === undefined || input === null ? t.success(undefined) : codec.validate(input, context),
+    (a) => (a === undefined ? undefined : codec.encode(a)),
+  )

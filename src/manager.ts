@@ -1,0 +1,662 @@
+/**
+ * The manager of all running job executions: it routes events to executions,
+ * finishes the ones that are done, queues the messages the host must send, and
+ * keeps the metrics.
+ *
+ * The state is a set of persistent sorted maps: the running executions by
+ * cluster id, and indexes by node, job, execution id, kill and reconciliation
+ * need, and by the next timeout, reconciliation and starvation deadline. An
+ * event costs O(log n) per execution it touches, never a scan or a copy of the
+ * whole running set; an event that changes nothing returns the very same state.
+ *
+ * Bad input never throws and never corrupts counts: events naming unknown
+ * cluster ids, task ids, nodes or jobs change nothing; updates for task ids
+ * without the job prefix are ignored; duplicate and out-of-order updates are
+ * absorbed by the task rules (an update for a task that is not current changes
+ * nothing). Time may go backwards: every instant recorded is the `now` given,
+ * deadlines are compared with it as they are, and the metrics window never
+ * moves back (see {@link Metrics.advance}).
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as O from 'fp-ts/Option'
+import * as Execution from './execution'
+import type { EndRecord, ExecutionSpec } from './execution'
+import type { JobError } from './errors'
+import {
+  clusterIdOfTask,
+  compareIds,
+  isJobTaskId,
+  type ClusterId,
+  type Instant,
+  type NodeId,
+  type RecordId,
+  type TaskId,
+} from './ids'
+import * as L from './internal/list'
+import * as SM from './internal/sortedMap'
+import * as Metrics from './metrics'
+import type { Settings } from './settings'
+import type { Task } from './task'
+import * as TaskModule from './task'
+import type { TaskUpdate } from './taskUpdate'
+
+type Execution = Execution.Execution
+
+/**
+ * A message the host scheduler gave with its scheduled executions; passed
+ * through to the outbox as it is.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type HostMessage = unknown
+
+/**
+ * A completed job, as the `CompletedJobs` message lists it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface CompletedJob {
+  readonly jobId: RecordId
+  readonly exeNum: number
+}
+
+/**
+ * A failed job, as the `FailedJobs` message lists it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface FailedJob {
+  readonly jobId: RecordId
+  readonly exeNum: number
+  readonly error: JobError
+}
+
+/**
+ * The messages the manager produces for the host to send.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Message =
+  | { readonly type: 'JobExeEnd'; readonly records: readonly EndRecord[] }
+  | { readonly type: 'CompletedJobs'; readonly jobs: readonly CompletedJob[]; readonly when: Instant }
+  | { readonly type: 'FailedJobs'; readonly jobs: readonly FailedJob[]; readonly when: Instant }
+
+/**
+ * What {@link drain} returns: the host's own messages first, then the manager's.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Drained = ReadonlyArray<Message | HostMessage>
+
+/**
+ * The queued messages, not yet drained.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Outbox {
+  readonly host: L.List<HostMessage>
+  readonly ends: L.List<EndRecord>
+  readonly completed: L.List<CompletedJob>
+  readonly failed: L.List<FailedJob>
+}
+
+type Pair<A, B> = readonly [A, B]
+
+/**
+ * The manager's state. Read it through the queries of this module; its maps are
+ * internal persistent trees.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Manager {
+  /** Settings for executions scheduled as specs rather than as executions. */
+  readonly settings: Settings
+  readonly running: SM.Tree<ClusterId, Execution>
+  readonly byNode: SM.Tree<Pair<NodeId, ClusterId>, true>
+  readonly byJob: SM.Tree<Pair<RecordId, ClusterId>, true>
+  readonly byExecutionId: SM.Tree<RecordId, ClusterId>
+  readonly timeouts: SM.Tree<Pair<Instant, ClusterId>, true>
+  readonly reconciliations: SM.Tree<Pair<Instant, ClusterId>, true>
+  readonly starvations: SM.Tree<Pair<Instant, ClusterId>, true>
+  readonly toKill: SM.Tree<ClusterId, true>
+  readonly forced: SM.Tree<ClusterId, true>
+  readonly outbox: Outbox
+  readonly metrics: Metrics.Metrics
+}
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+const compareByNode = (a: Pair<NodeId, ClusterId>, b: Pair<NodeId, ClusterId>): number =>
+  compareIds(a[0], b[0]) || compareStrings(a[1], b[1])
+const compareByInstant = (a: Pair<Instant, ClusterId>, b: Pair<Instant, ClusterId>): number =>
+  a[0] - b[0] || compareStrings(a[1], b[1])
+const compareRecordIds = (a: RecordId, b: RecordId): number => compareIds(a, b)
+
+const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: null }
+
+/**
+ * An empty manager at `now`. Executions scheduled as specs take `settings`
+ * (defaults for omitted keys).
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * const manager = Manager.create(Date.now())
+ * Manager.runningExecutions(manager) // []
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const create = (now: Instant, settings?: Partial<Settings>): Manager => ({
+  settings: Execution.withDefaults(settings),
+  running: SM.empty,
+  byNode: SM.empty,
+  byJob: SM.empty,
+  byExecutionId: SM.empty,
+  timeouts: SM.empty,
+  reconciliations: SM.empty,
+  starvations: SM.empty,
+  toKill: SM.empty,
+  forced: SM.empty,
+  outbox: EMPTY_OUTBOX,
+  metrics: Metrics.create(now),
+})
+
+/**
+ * The status and number of executions of a job, as the host's database says.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface SyncedJob {
+  readonly status: string
+  readonly numExes: number
+}
+
+/**
+ * The events the manager reacts to; the event time is always the reducer's `now`.
+ *
+ * | event | effect |
+ * | --- | --- |
+ * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; already running cluster ids are ignored |
+ * | `NextTaskStarted` | the execution starts its next task |
+ * | `TaskLaunched` | the task's execution launches its current task |
+ * | `TaskUpdated` | the update goes to its execution (job task ids only); a finished execution is finished |
+ * | `TaskTimedOut` | the execution fails with the task's timeout error; it stays until the task's final update |
+ * | `TimeoutsChecked` | every current task whose timeout passed times out as above and needs a kill |
+ * | `ExecutionsLost` | each named execution (by execution id, or by cluster id) is lost, and its current task needs a kill |
+ * | `NodeLost` | every execution on the node is lost |
+ * | `CanceledOffQueue` | the end records go straight to the outbox |
+ * | `JobsSynced` | executions of CANCELED jobs, and of jobs with more executions than their own number, are canceled |
+ * | `StarvationChecked` | executions starved of resources fail with `resource-starvation` |
+ * | `HistoryLoaded` | recent end records are counted in the finished metrics as if they had finished live |
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export type ManagerEvent =
+  | {
+      readonly type: 'Scheduled'
+      readonly executions: ReadonlyArray<Execution | ExecutionSpec>
+      readonly messages?: readonly HostMessage[] | undefined
+    }
+  | { readonly type: 'NextTaskStarted'; readonly clusterId: ClusterId }
+  | { readonly type: 'TaskLaunched'; readonly taskId: TaskId }
+  | { readonly type: 'TaskUpdated'; readonly update: TaskUpdate }
+  | { readonly type: 'TaskTimedOut'; readonly taskId: TaskId }
+  | { readonly type: 'TimeoutsChecked' }
+  | { readonly type: 'ExecutionsLost'; readonly ids: ReadonlyArray<RecordId | ClusterId> }
+  | { readonly type: 'NodeLost'; readonly nodeId: NodeId }
+  | { readonly type: 'CanceledOffQueue'; readonly records: readonly EndRecord[] }
+  | { readonly type: 'JobsSynced'; readonly jobs: Readonly<Record<string, SyncedJob>> }
+  | { readonly type: 'StarvationChecked' }
+  | { readonly type: 'HistoryLoaded'; readonly records: readonly Metrics.Counted[] }
+
+// --- indexes -----------------------------------------------------------------
+
+interface Facts {
+  readonly timeout: Instant | undefined
+  readonly reconciliation: Instant | undefined
+  readonly starvation: Instant | undefined
+  readonly kill: boolean
+  readonly forced: boolean
+}
+
+const NO_FACTS: Facts = { timeout: undefined, reconciliation: undefined, starvation: undefined, kill: false, forced: false }
+
+// What the deadline and need indexes hold for one execution. Only the current
+// task can be launched and not ended, so it is the only task that matters.
+const factsOf = (execution: Execution): Facts => {
+  const task = Execution.currentTask(execution)
+  const starvation = Execution.starvationDeadline(execution)
+  if (task === undefined) return starvation === undefined ? NO_FACTS : { ...NO_FACTS, starvation }
+  const reconciliation = TaskModule.reconciliationDeadline(task)
+  const forced = task.forceReconciliation && reconciliation !== undefined
+  return {
+    timeout: TaskModule.timeoutDeadline(task),
+    reconciliation: forced ? undefined : reconciliation,
+    starvation,
+    kill: TaskModule.needsKill(task),
+    forced,
+  }
+}
+
+const moveDeadline = (
+  tree: SM.Tree<Pair<Instant, ClusterId>, true>,
+  id: ClusterId,
+  before: Instant | undefined,
+  after: Instant | undefined,
+): SM.Tree<Pair<Instant, ClusterId>, true> => {
+  if (before === after) return tree
+  const removed = before === undefined ? tree : SM.remove(tree, [before, id], compareByInstant)
+  return after === undefined ? removed : SM.set(removed, [after, id], true, compareByInstant)
+}
+
+const toggle = (
+  tree: SM.Tree<ClusterId, true>,
+  id: ClusterId,
+  before: boolean,
+  after: boolean,
+): SM.Tree<ClusterId, true> => {
+  if (before === after) return tree
+  return after ? SM.set(tree, id, true, compareStrings) : SM.remove(tree, id, compareStrings)
+}
+
+const reindex = (state: Manager, id: ClusterId, before: Facts, after: Facts): Manager => {
+  if (
+    before.timeout === after.timeout &&
+    before.reconciliation === after.reconciliation &&
+    before.starvation === after.starvation &&
+    before.kill === after.kill &&
+    before.forced === after.forced
+  ) {
+    return state
+  }
+  return {
+    ...state,
+    timeouts: moveDeadline(state.timeouts, id, before.timeout, after.timeout),
+    reconciliations: moveDeadline(state.reconciliations, id, before.reconciliation, after.reconciliation),
+    starvations: moveDeadline(state.starvations, id, before.starvation, after.starvation),
+    toKill: toggle(state.toKill, id, before.kill, after.kill),
+    forced: toggle(state.forced, id, before.forced, after.forced),
+  }
+}
+
+// --- adding, replacing and finishing executions ---------------------------------
+
+const isExecution = (x: Execution | ExecutionSpec): x is Execution =>
+  'tasks' in x && Array.isArray(x.tasks) && 'status' in x
+
+const addExecution = (state: Manager, execution: Execution, now: Instant): Manager => {
+  const id = execution.clusterId
+  if (SM.has(state.running, id, compareStrings)) return state
+  const added: Manager = reindex(
+    {
+      ...state,
+      running: SM.set(state.running, id, execution, compareStrings),
+      byNode: SM.set(state.byNode, [execution.nodeId, id], true, compareByNode),
+      byJob: SM.set(state.byJob, [execution.jobId, id], true, compareByNode),
+      byExecutionId: SM.set(state.byExecutionId, execution.id, id, compareRecordIds),
+      metrics: Metrics.addRunning(state.metrics, execution),
+    },
+    id,
+    NO_FACTS,
+    factsOf(execution),
+  )
+  return Execution.isFinished(execution) ? finish(added, execution, execution, now) : added
+}
+
+// `indexed` is the version of the execution whose facts the indexes hold.
+const finish = (state: Manager, indexed: Execution, execution: Execution, now: Instant): Manager => {
+  const id = execution.clusterId
+  const unindexed = reindex(state, id, factsOf(indexed), NO_FACTS)
+  const record = Execution.endRecord(execution)
+  const outbox: Outbox = {
+    host: state.outbox.host,
+    ends: L.append(state.outbox.ends, record),
+    completed:
+      execution.status === 'COMPLETED'
+        ? L.append(state.outbox.completed, { jobId: execution.jobId, exeNum: execution.exeNum })
+        : state.outbox.completed,
+    failed:
+      execution.status === 'FAILED' && execution.error !== undefined
+        ? L.append(state.outbox.failed, { jobId: execution.jobId, exeNum: execution.exeNum, error: execution.error })
+        : state.outbox.failed,
+  }
+  const metrics = Metrics.addFinished(Metrics.removeRunning(Metrics.advance(state.metrics, now), execution), execution)
+  return {
+    ...unindexed,
+    running: SM.remove(state.running, id, compareStrings),
+    byNode: SM.remove(state.byNode, [execution.nodeId, id], compareByNode),
+    byJob: SM.remove(state.byJob, [execution.jobId, id], compareByNode),
+    byExecutionId:
+      SM.get(state.byExecutionId, execution.id, compareRecordIds) === id
+        ? SM.remove(state.byExecutionId, execution.id, compareRecordIds)
+        : state.byExecutionId,
+    outbox,
+    metrics,
+  }
+}
+
+// Applies an execution event to one running execution, re-indexes it, and
+// finishes it when it has neither a current task nor tasks remaining.
+const applyTo = (
+  state: Manager,
+  id: ClusterId,
+  now: Instant,
+  events: readonly Execution.ExecutionEvent[],
+): Manager => {
+  const before = SM.get(state.running, id, compareStrings)
+  if (before === undefined) return state
+  let after = before
+  for (const event of events) after = Execution.reduce(after, event, now)
+  if (after === before) return state
+  if (Execution.isFinished(after)) return finish(state, before, after, now)
+  return reindex(
+    { ...state, running: SM.set(state.running, id, after, compareStrings) },
+    id,
+    factsOf(before),
+    factsOf(after),
+  )
+}
+
+const applyToAll = (
+  state: Manager,
+  ids: readonly ClusterId[],
+  now: Instant,
+  events: readonly Execution.ExecutionEvent[],
+): Manager => ids.reduce((acc, id) => applyTo(acc, id, now, events), state)
+
+const dueBefore = (tree: SM.Tree<Pair<Instant, ClusterId>, true>, now: Instant): ClusterId[] => {
+  const ids: ClusterId[] = []
+  SM.forEachFrom(tree, undefined, compareByInstant, ([deadline, id]) => {
+    if (deadline > now) return false
+    ids.push(id)
+    return true
+  })
+  return ids
+}
+
+const idsOfNode = (state: Manager, nodeId: NodeId): ClusterId[] => {
+  const ids: ClusterId[] = []
+  SM.forEachFrom(state.byNode, [nodeId, ''], compareByNode, ([node, id]) => {
+    if (compareIds(node, nodeId) !== 0) return false
+    ids.push(id)
+    return true
+  })
+  return ids
+}
+
+const idsOfJob = (state: Manager, jobId: RecordId): ClusterId[] => {
+  const ids: ClusterId[] = []
+  SM.forEachFrom(state.byJob, [jobId, ''], compareByNode, ([job, id]) => {
+    if (compareIds(job, jobId) !== 0) return false
+    ids.push(id)
+    return true
+  })
+  return ids
+}
+
+const clusterIdOf = (state: Manager, id: RecordId | ClusterId): ClusterId | undefined =>
+  typeof id === 'string' ? id : SM.get(state.byExecutionId, id, compareRecordIds)
+
+// Record keys are strings in JSON; job ids are numbers when they look like one.
+const jobIdOfKey = (key: string): RecordId | string => (/^-?\d+$/.test(key) ? Number(key) : key)
+
+const timeOut = (state: Manager, id: ClusterId, now: Instant): Manager => {
+  const execution = SM.get(state.running, id, compareStrings)
+  const task = execution === undefined ? undefined : Execution.currentTask(execution)
+  return task === undefined ? state : applyTo(state, id, now, [{ type: 'TaskTimedOut', taskId: task.id }])
+}
+
+const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>, now: Instant): Manager => {
+  let next = state
+  for (const key of Object.keys(jobs)) {
+    const job = jobs[key]
+    if (typeof job !== 'object' || job === null) continue
+    const jobId = jobIdOfKey(key)
+    if (typeof jobId !== 'number') continue
+    for (const id of idsOfJob(next, jobId)) {
+      const execution = SM.get(next.running, id, compareStrings)
+      if (execution === undefined) continue
+      if (job.status === 'CANCELED' || job.numExes > execution.exeNum) {
+        next = applyTo(next, id, now, [{ type: 'Canceled' }])
+      }
+    }
+  }
+  return next
+}
+
+const schedule = (
+  state: Manager,
+  executions: ReadonlyArray<Execution | ExecutionSpec>,
+  messages: readonly HostMessage[] | undefined,
+  now: Instant,
+): Manager => {
+  let next = state
+  for (const x of executions) {
+    next = addExecution(next, isExecution(x) ? x : Execution.create(x, state.settings), now)
+  }
+  if (messages !== undefined && messages.length > 0) {
+    next = { ...next, outbox: { ...next.outbox, host: L.appendAll(next.outbox.host, messages) } }
+  }
+  return next
+}
+
+const loadHistory = (state: Manager, records: readonly Metrics.Counted[], now: Instant): Manager => {
+  if (records.length === 0) return state
+  let metrics = Metrics.advance(state.metrics, now)
+  for (const record of records) metrics = Metrics.addFinished(metrics, record)
+  return metrics === state.metrics ? state : { ...state, metrics }
+}
+
+/**
+ * The manager after an event at `now`. Pure; the very same state when the event
+ * changes nothing.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare const spec: import('job-execution-core').Execution.ExecutionSpec
+ * let manager = Manager.create(0)
+ * manager = Manager.reduce(manager, { type: 'Scheduled', executions: [spec] }, 0)
+ * manager = Manager.reduce(manager, { type: 'NextTaskStarted', clusterId: spec.clusterId }, 0)
+ * manager = Manager.reduce(manager, { type: 'TaskLaunched', taskId: `${spec.clusterId}_pull` }, 0)
+ * Manager.nextDeadline(manager) // O.some(30_001): reconcile the staging task unless it reports
+ *
+ * @category reducers
+ * @since 0.1.0
+ */
+export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
+  switch (event.type) {
+    case 'Scheduled':
+      return schedule(state, event.executions, event.messages, now)
+    case 'NextTaskStarted':
+      return applyTo(state, event.clusterId, now, [{ type: 'NextTaskStarted' }])
+    case 'TaskLaunched': {
+      const id = clusterIdOfTask(event.taskId)
+      return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskLaunched', taskId: event.taskId }])
+    }
+    case 'TaskUpdated': {
+      if (!isJobTaskId(event.update.taskId)) return state
+      const id = clusterIdOfTask(event.update.taskId)
+      return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskUpdated', update: event.update }])
+    }
+    case 'TaskTimedOut': {
+      const id = clusterIdOfTask(event.taskId)
+      return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskTimedOut', taskId: event.taskId }])
+    }
+    case 'TimeoutsChecked':
+      return dueBefore(state.timeouts, now).reduce((acc, id) => timeOut(acc, id, now), state)
+    case 'ExecutionsLost': {
+      const ids = event.ids.flatMap((x) => {
+        const id = clusterIdOf(state, x)
+        return id === undefined ? [] : [id]
+      })
+      return applyToAll(state, ids, now, [{ type: 'NodeLost' }, { type: 'KillRequested' }])
+    }
+    case 'NodeLost':
+      return applyToAll(state, idsOfNode(state, event.nodeId), now, [{ type: 'NodeLost' }])
+    case 'CanceledOffQueue':
+      return event.records.length === 0
+        ? state
+        : { ...state, outbox: { ...state.outbox, ends: L.appendAll(state.outbox.ends, event.records) } }
+    case 'JobsSynced':
+      return cancelSynced(state, event.jobs, now)
+    case 'StarvationChecked':
+      return applyToAll(state, dueBefore(state.starvations, now), now, [{ type: 'StarvationChecked' }])
+    case 'HistoryLoaded':
+      return loadHistory(state, event.records, now)
+    default:
+      return state
+  }
+}
+
+/**
+ * The queued messages, in order: the host's running-job messages, one
+ * `JobExeEnd` with all end records, `CompletedJobs`, `FailedJobs` (empty ones
+ * omitted, `when` is `now`); and the state with an empty outbox (the very same
+ * state when there was nothing to drain).
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare let manager: Manager.Manager
+ * const [messages, drained] = Manager.drain(manager, Date.now())
+ * Manager.drain(drained, Date.now())[0] // []
+ *
+ * @category reducers
+ * @since 0.1.0
+ */
+export const drain = (state: Manager, now: Instant): readonly [Drained, Manager] => {
+  const { host, ends, completed, failed } = state.outbox
+  if (host === null && ends === null && completed === null && failed === null) return [[], state]
+  const messages: Array<Message | HostMessage> = L.toArray(host)
+  if (ends !== null) messages.push({ type: 'JobExeEnd', records: L.toArray(ends) })
+  if (completed !== null) messages.push({ type: 'CompletedJobs', jobs: L.toArray(completed), when: now })
+  if (failed !== null) messages.push({ type: 'FailedJobs', jobs: L.toArray(failed), when: now })
+  return [messages, { ...state, outbox: EMPTY_OUTBOX }]
+}
+
+/**
+ * The running execution with that cluster id, if any.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const runningExecution = (state: Manager, clusterId: ClusterId): Execution | undefined =>
+  SM.get(state.running, clusterId, compareStrings)
+
+/**
+ * All running executions, by cluster id.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const runningExecutions = (state: Manager): Execution[] => SM.values(state.running)
+
+/**
+ * How many executions are running.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const runningCount = (state: Manager): number => SM.size(state.running)
+
+const currentTasksOf = (state: Manager, ids: readonly ClusterId[]): Task[] =>
+  ids.flatMap((id) => {
+    const execution = SM.get(state.running, id, compareStrings)
+    const task = execution === undefined ? undefined : Execution.currentTask(execution)
+    return task === undefined ? [] : [task]
+  })
+
+/**
+ * The tasks the host must kill, by cluster id: current tasks that were asked to
+ * be killed (canceled, lost or timed-out executions), launched and not ended.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const tasksToKill = (state: Manager): Task[] =>
+  currentTasksOf(
+    state,
+    SM.entries(state.toKill).map(([id]) => id),
+  )
+
+/**
+ * The tasks the host must reconcile at `now`, by cluster id: forced ones, and
+ * those whose last update is older than the reconciliation delay.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
+  const ids = [...SM.entries(state.forced).map(([id]) => id), ...dueBefore(state.reconciliations, now)]
+  return currentTasksOf(state, ids.sort(compareStrings))
+}
+
+/**
+ * The smallest instant at which `TimeoutsChecked` or `StarvationChecked` would
+ * change the state, or {@link tasksToReconcile} would name a task that is not
+ * force-reconciled; none when there is no such instant. A host sleeps until
+ * then instead of polling. Its cost does not grow with the running set.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import * as O from 'fp-ts/Option'
+ * Manager.nextDeadline(Manager.create(0)) // O.none
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const nextDeadline = (state: Manager): O.Option<Instant> => {
+  let earliest: Instant | undefined
+  for (const tree of [state.timeouts, state.reconciliations, state.starvations]) {
+    const first = SM.min(tree)
+    if (first !== undefined && (earliest === undefined || first.key[0] < earliest)) earliest = first.key[0]
+  }
+  return earliest === undefined ? O.none : O.some(earliest)
+}
+
+/**
+ * The status JSON of the given nodes at `now` (see {@link Metrics.statusJson}).
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const statusJson = (state: Manager, nodeIds: readonly NodeId[], now: Instant): Metrics.NodeStatusJson[] =>
+  Metrics.statusJson(state.metrics, nodeIds, now)
+
+/**
+ * The manager's metrics, to merge with other shards' ({@link Metrics.merge}).
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const metrics = (state: Manager): Metrics.Metrics => state.metrics
+
+/**
+ * A stable shard number in `0 .. k-1` for a cluster id (FNV-1a), the same in
+ * every process and version. `k` below 1 counts as 1.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * Manager.shardOf('scale_job_fw1_42x3', 4) // always the same number in 0..3
+ *
+ * @category sharding
+ * @since 0.1.0
+ */
+export const shardOf = (clusterId: ClusterId, k: number): number => {
+  const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
+  let hash = 0x811c9dc5
+  for (let i = 0; i < clusterId.length; i++) {
+    hash ^= clusterId.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  return hash % shards
+}

@@ -1,0 +1,145 @@
+/**
+ * The thresholds of task timeouts, reconciliation and starvation, and the
+ * lost-task retry bound: defaults reproduce Scale; a host changes any of them
+ * without forking the library.
+ *
+ * Re-exported by the `Execution` namespace as `DEFAULT_SETTINGS`,
+ * `decodeSettings` and the types `Settings` and `InvalidSettings`.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import type { Duration } from './ids'
+import { problemsOf, render, type Problem } from './internal/decode'
+import * as t from 'io-ts'
+import { NonNegativeInteger, noExtraKeys } from './internal/decode'
+
+const MINUTE = 60_000
+
+/**
+ * The settings of an execution, all durations in milliseconds.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Settings {
+  /** How long a task may stage (launched, not started) before it times out. 2 minutes. */
+  readonly stagingTimeout: Duration
+  /** How long a pull task may run. 30 minutes. */
+  readonly pullTimeout: Duration
+  /** How long a pre task may run. 1 hour. */
+  readonly preTimeout: Duration
+  /** How long a post task may run. 1 hour. */
+  readonly postTimeout: Duration
+  /** How old the last update of a staging task may get before it needs reconciliation. 30 seconds. */
+  readonly stagingReconcileDelay: Duration
+  /** How old the last update of a running task may get before it needs reconciliation. 10 minutes. */
+  readonly runningReconcileDelay: Duration
+  /** How long an execution may wait for resources for its next task. 10 minutes. */
+  readonly starvationDelay: Duration
+  /**
+   * How often the same task may be lost and retried; the next loss fails the
+   * execution with `node-lost`. Absent (the default, as in Scale): unbounded.
+   */
+  readonly maxLostRetries?: number | undefined
+}
+
+/**
+ * The defaults, Scale's values. `maxLostRetries` is absent: unbounded.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * Execution.DEFAULT_SETTINGS.stagingTimeout // 120000
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const DEFAULT_SETTINGS: Settings = Object.freeze({
+  stagingTimeout: 2 * MINUTE,
+  pullTimeout: 30 * MINUTE,
+  preTimeout: 60 * MINUTE,
+  postTimeout: 60 * MINUTE,
+  stagingReconcileDelay: 30_000,
+  runningReconcileDelay: 10 * MINUTE,
+  starvationDelay: 10 * MINUTE,
+})
+
+const SETTING_KEYS = [
+  'stagingTimeout',
+  'pullTimeout',
+  'preTimeout',
+  'postTimeout',
+  'stagingReconcileDelay',
+  'runningReconcileDelay',
+  'starvationDelay',
+  'maxLostRetries',
+] as const
+
+const SettingsCodec = noExtraKeys(
+  t.partial(Object.fromEntries(SETTING_KEYS.map((k) => [k, NonNegativeInteger])) as Record<
+    (typeof SETTING_KEYS)[number],
+    typeof NonNegativeInteger
+  >),
+  SETTING_KEYS,
+  'Settings',
+)
+
+/**
+ * Why settings from outside were refused: every bad key, with what is wrong.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidSettings extends Error {
+  /** @since 0.1.0 */
+  readonly _tag = 'InvalidSettings'
+  constructor(
+    /** Each offending key, with what is wrong there. */
+    readonly problems: readonly Problem[],
+  ) {
+    super(`invalid settings:\n${render(problems)}`)
+    this.name = 'InvalidSettings'
+  }
+}
+
+/**
+ * The complete settings for a partial record: omitted keys take the defaults.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * Execution.withDefaults({ stagingTimeout: 5_000 }).pullTimeout // 1800000
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const withDefaults = (settings?: Partial<Settings>): Settings => {
+  if (settings === undefined) return DEFAULT_SETTINGS
+  const merged: { -readonly [K in keyof Settings]: Settings[K] } = { ...DEFAULT_SETTINGS }
+  for (const key of SETTING_KEYS) {
+    const value = settings[key]
+    if (value !== undefined) merged[key] = value
+  }
+  return merged
+}
+
+/**
+ * Decodes settings that come from outside (a configuration file). Every key must
+ * be a known setting holding a non-negative integer; each one that is not is
+ * named in the `Left`. Nothing is silently replaced by a default: omitted keys
+ * take the defaults, wrong ones are refused.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * import * as E from 'fp-ts/Either'
+ * Execution.decodeSettings({ stagingTimeout: 60000 }) // E.right({ ...DEFAULT_SETTINGS, stagingTimeout: 60000 })
+ * E.isLeft(Execution.decodeSettings({ pullTimeout: -1, preTimeout: 1.5 })) // true, naming both keys
+ *
+ * @category decoding
+ * @since 0.1.0
+ */
+export const decodeSettings = (json: unknown): E.Either<InvalidSettings, Settings> => {
+  const decoded = SettingsCodec.decode(json)
+  if (E.isLeft(decoded)) return E.left(new InvalidSettings(problemsOf(decoded.left)))
+  return E.right(withDefaults(decoded.right))
+}

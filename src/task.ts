@@ -1,0 +1,402 @@
+/**
+ * One task of a job execution, run as one cluster task: its lifecycle
+ * (launched, started, ended), its flags (timed out, kill requested, forced
+ * reconciliation), and the queries a host asks of it (needs a kill? needs
+ * reconciliation? timed out? which error?).
+ *
+ * Tasks live inside an execution; hosts read them through `Execution` and
+ * `Manager` queries and normally never reduce one directly.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as Errors from './errors'
+import type { ExitCodeErrors, JobError } from './errors'
+import { lostTaskId, type Duration, type Instant, type TaskId } from './ids'
+import { patch } from './internal/patch'
+import type { Settings } from './settings'
+import { isTerminal, type TaskUpdate, type TerminalStatus } from './taskUpdate'
+
+/**
+ * The kinds of task, in the order an execution runs them.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TaskType = 'pull' | 'pre' | 'main' | 'post'
+
+/**
+ * Every task type, in execution order.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const TASK_TYPES: readonly TaskType[] = ['pull', 'pre', 'main', 'post']
+
+/**
+ * A task. Plain, read-only data; instants are integer milliseconds and absent
+ * until they happen.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface Task {
+  /** The current cluster task id (it changes each time the task is lost). */
+  readonly id: TaskId
+  /** The id before any loss: `{clusterId}_{type}`. */
+  readonly baseId: TaskId
+  readonly type: TaskType
+  /** How often this task has been lost and retried. */
+  readonly lostCount: number
+  /** Whether the task runs in a container (all but `pull`). */
+  readonly usesDocker: boolean
+  /** Whether the task belongs to a system job type. */
+  readonly isSystem: boolean
+  readonly stagingTimeout: Duration
+  /** Absent: the task may run for ever (main task of a long-running job type). */
+  readonly runningTimeout?: Duration | undefined
+  readonly stagingReconcileDelay: Duration
+  readonly runningReconcileDelay: Duration
+  /** The error a timeout of this task, once started, fails its execution with. */
+  readonly timeoutError: JobError
+  readonly launched?: Instant | undefined
+  readonly started?: Instant | undefined
+  readonly ended?: Instant | undefined
+  readonly lastStatusUpdate?: Instant | undefined
+  readonly timedOut: boolean
+  /** A kill was asked for; see {@link needsKill} for whether one is needed now. */
+  readonly killRequested: boolean
+  readonly forceReconciliation: boolean
+  readonly finalStatus?: TerminalStatus | undefined
+  readonly exitCode?: number | undefined
+  readonly containerName?: string | undefined
+}
+
+/**
+ * What a task needs to know about its execution to be created.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TaskContext {
+  readonly clusterId: string
+  readonly isSystem: boolean
+  readonly isLongRunning: boolean
+  /** The main task's running timeout, in milliseconds. */
+  readonly timeout: Duration
+  readonly settings: Settings
+}
+
+const runningTimeoutOf = (type: TaskType, context: TaskContext): Duration | undefined => {
+  switch (type) {
+    case 'pull':
+      return context.settings.pullTimeout
+    case 'pre':
+      return context.settings.preTimeout
+    case 'post':
+      return context.settings.postTimeout
+    case 'main':
+      return context.isLongRunning ? undefined : context.timeout
+  }
+}
+
+const timeoutErrorOf = (type: TaskType, isSystem: boolean): JobError => {
+  switch (type) {
+    case 'pull':
+      return Errors.BUILTIN['pull-timeout']
+    case 'pre':
+      return Errors.BUILTIN['pre-timeout']
+    case 'post':
+      return Errors.BUILTIN['post-timeout']
+    case 'main':
+      return isSystem ? Errors.BUILTIN['system-timeout'] : Errors.BUILTIN.timeout
+  }
+}
+
+/**
+ * A task that has not been launched yet.
+ *
+ * @example
+ * import { Task, Execution } from 'job-execution-core'
+ * const pull = Task.create('pull', {
+ *   clusterId: 'scale_job_fw1_42x3', isSystem: false, isLongRunning: false,
+ *   timeout: 3_600_000, settings: Execution.DEFAULT_SETTINGS,
+ * })
+ * pull.id // 'scale_job_fw1_42x3_pull'
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const create = (type: TaskType, context: TaskContext): Task => {
+  const baseId = `${context.clusterId}_${type}`
+  return {
+    id: baseId,
+    baseId,
+    type,
+    lostCount: 0,
+    usesDocker: type !== 'pull',
+    isSystem: context.isSystem,
+    stagingTimeout: context.settings.stagingTimeout,
+    runningTimeout: runningTimeoutOf(type, context),
+    stagingReconcileDelay: context.settings.stagingReconcileDelay,
+    runningReconcileDelay: context.settings.runningReconcileDelay,
+    timeoutError: timeoutErrorOf(type, context.isSystem),
+    timedOut: false,
+    killRequested: false,
+    forceReconciliation: false,
+  }
+}
+
+/**
+ * The events a task reacts to. The event time is the reducer's `now`.
+ *
+ * - `Launched`: the task was handed to the cluster.
+ * - `Updated`: a status update arrived (ignored unless it names the task's current id).
+ * - `TimedOut`: the task ran or staged too long; it now needs a kill.
+ * - `KillRequested`: the task must be killed (its execution was canceled or lost).
+ * - `ReconciliationForced`: the cluster must be asked about the task as soon as possible.
+ * - `Renamed`: the task was lost and takes its next `_lost-{n}` id.
+ *
+ * @category events
+ * @since 0.1.0
+ */
+export type TaskEvent =
+  | { readonly type: 'Launched' }
+  | { readonly type: 'Updated'; readonly update: TaskUpdate }
+  | { readonly type: 'TimedOut' }
+  | { readonly type: 'KillRequested' }
+  | { readonly type: 'ReconciliationForced' }
+  | { readonly type: 'Renamed' }
+
+const applyUpdate = (task: Task, update: TaskUpdate): Task => {
+  if (update.taskId !== task.id) return task
+  const recorded = patch(task, { forceReconciliation: false, lastStatusUpdate: update.timestamp })
+  if (task.ended !== undefined) return recorded
+  switch (update.status) {
+    case 'RUNNING':
+      if (recorded.started !== undefined) return recorded
+      return patch(recorded, { started: update.timestamp, containerName: update.containerName })
+    case 'LOST':
+      return patch(task, {
+        forceReconciliation: false,
+        launched: undefined,
+        started: undefined,
+        lastStatusUpdate: undefined,
+        timedOut: false,
+        killRequested: false,
+        containerName: undefined,
+      })
+    case 'FINISHED':
+    case 'FAILED':
+    case 'KILLED':
+      return patch(recorded, {
+        ended: update.timestamp,
+        finalStatus: update.status,
+        exitCode: update.exitCode ?? (update.status === 'FINISHED' ? 0 : undefined),
+      })
+    case 'STAGING':
+    case 'UNKNOWN':
+      return recorded
+  }
+}
+
+/**
+ * The task after an event at `now`. Never changes its input; returns the very
+ * same task when the event changes nothing (a repeated update, a second launch,
+ * an update for another task id).
+ *
+ * @example
+ * import { Task, Execution } from 'job-execution-core'
+ * const context = { clusterId: 'scale_job_fw1_1x1', isSystem: false, isLongRunning: false, timeout: 60_000,
+ *   settings: Execution.DEFAULT_SETTINGS }
+ * const launched = Task.reduce(Task.create('main', context), { type: 'Launched' }, 1_000)
+ * Task.reduce(launched, { type: 'Launched' }, 2_000) === launched // true
+ *
+ * @category reducers
+ * @since 0.1.0
+ */
+export const reduce = (task: Task, event: TaskEvent, now: Instant): Task => {
+  switch (event.type) {
+    case 'Launched':
+      if (task.launched !== undefined) return task
+      return patch(task, { launched: now, lastStatusUpdate: now })
+    case 'Updated':
+      return applyUpdate(task, event.update)
+    case 'TimedOut':
+      if (task.launched === undefined || task.ended !== undefined || task.timedOut) return task
+      return patch(task, { timedOut: true, killRequested: true })
+    case 'KillRequested':
+      return patch(task, { killRequested: true })
+    case 'ReconciliationForced':
+      return patch(task, { forceReconciliation: true })
+    case 'Renamed': {
+      const lostCount = task.lostCount + 1
+      return { ...task, lostCount, id: lostTaskId(task.baseId, lostCount) }
+    }
+  }
+}
+
+/**
+ * Whether the task was launched (and not lost since).
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const isLaunched = (task: Task): boolean => task.lastStatusUpdate !== undefined
+
+/**
+ * Whether the task has ended (FINISHED, FAILED or KILLED).
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const isEnded = (task: Task): boolean => task.ended !== undefined
+
+/**
+ * Whether the task must be killed now: a kill was requested (or it timed out),
+ * and it is launched and not ended.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const needsKill = (task: Task): boolean =>
+  task.killRequested && task.lastStatusUpdate !== undefined && task.ended === undefined
+
+/**
+ * The first instant at which the task needs reconciliation because its last
+ * update got too old (older than the running delay once started, the staging
+ * delay before); absent when it is not launched or has ended. Forced
+ * reconciliation is not a deadline: see {@link needsReconciliation}.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const reconciliationDeadline = (task: Task): Instant | undefined => {
+  if (task.lastStatusUpdate === undefined || task.ended !== undefined) return undefined
+  const delay = task.started !== undefined ? task.runningReconcileDelay : task.stagingReconcileDelay
+  return task.lastStatusUpdate + delay + 1
+}
+
+/**
+ * Whether the cluster must be asked about the task at `now`: it is launched and
+ * not ended, and either reconciliation was forced or its last update is too old.
+ *
+ * @example
+ * import { Task, Execution } from 'job-execution-core'
+ * const context = { clusterId: 'scale_job_fw1_1x1', isSystem: false, isLongRunning: false, timeout: 60_000,
+ *   settings: Execution.DEFAULT_SETTINGS }
+ * const staging = Task.reduce(Task.create('pull', context), { type: 'Launched' }, 0)
+ * Task.needsReconciliation(staging, 30_000) // false
+ * Task.needsReconciliation(staging, 30_001) // true
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const needsReconciliation = (task: Task, now: Instant): boolean => {
+  const deadline = reconciliationDeadline(task)
+  return deadline !== undefined && (task.forceReconciliation || deadline <= now)
+}
+
+/**
+ * The first instant at which the task has timed out: staging (launched, not
+ * started) longer than its staging timeout, or running longer than its running
+ * timeout. Absent when it cannot time out (not launched, ended, already timed
+ * out, or running without a timeout).
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const timeoutDeadline = (task: Task): Instant | undefined => {
+  if (task.launched === undefined || task.ended !== undefined || task.timedOut) return undefined
+  if (task.started === undefined) return task.launched + task.stagingTimeout + 1
+  if (task.runningTimeout === undefined) return undefined
+  return task.started + task.runningTimeout + 1
+}
+
+/**
+ * Whether the task times out at `now`.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const hasTimedOut = (task: Task, now: Instant): boolean => {
+  const deadline = timeoutDeadline(task)
+  return deadline !== undefined && deadline <= now
+}
+
+/**
+ * The error the task's execution fails with when the task times out:
+ * `launch-timeout` if it never started, else the timeout error of its type.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const timeoutError = (task: Task): JobError =>
+  task.started !== undefined ? task.timeoutError : Errors.BUILTIN['launch-timeout']
+
+/**
+ * The lookups a failed task's error comes from.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface ErrorLookups {
+  /** The registry of system exit codes (pre, post, and main tasks of system jobs). */
+  readonly exitCodeErrors?: ExitCodeErrors | undefined
+  /** The job type's mapping of exit codes (main tasks of other jobs). */
+  readonly errorMapping?: ExitCodeErrors | undefined
+}
+
+const REASON_EXECUTOR_TERMINATED = 'REASON_EXECUTOR_TERMINATED'
+
+const generalError = (task: Task, update: TaskUpdate): JobError => {
+  if (task.started === undefined) {
+    return task.usesDocker ? Errors.BUILTIN['docker-task-launch'] : Errors.BUILTIN['task-launch']
+  }
+  if (update.reason === REASON_EXECUTOR_TERMINATED && task.usesDocker) {
+    return Errors.BUILTIN['docker-terminated']
+  }
+  return Errors.BUILTIN.unknown
+}
+
+const specificError = (task: Task, lookups: ErrorLookups): JobError | undefined => {
+  const code = task.exitCode
+  switch (task.type) {
+    case 'pull':
+      return Errors.BUILTIN.pull
+    case 'pre':
+    case 'post':
+      return task.started !== undefined && code !== undefined && code !== 0
+        ? Errors.forExitCode(lookups.exitCodeErrors, code)
+        : undefined
+    case 'main':
+      if (task.isSystem) {
+        return code !== undefined && code !== 0 ? Errors.forExitCode(lookups.exitCodeErrors, code) : undefined
+      }
+      if (task.started === undefined) return undefined
+      return Errors.forExitCode(lookups.errorMapping, code) ?? Errors.BUILTIN['algorithm-unknown']
+  }
+}
+
+/**
+ * The error of a task that failed (or was killed) with `update`, read after the
+ * task took the update. Pull: `pull`. Pre and post, started with a non-zero exit
+ * code: the registry's error for it. Main of a system job, non-zero exit code:
+ * the registry's error. Main of another job, started: the job type's mapping of
+ * the exit code, `algorithm-unknown` by default. Otherwise: `docker-task-launch`
+ * or `task-launch` if it never started, `docker-terminated` if its executor
+ * terminated, else `unknown`.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const failureError = (task: Task, update: TaskUpdate, lookups: ErrorLookups): JobError =>
+  specificError(task, lookups) ?? generalError(task, update)
+
+/**
+ * Whether a status is terminal, re-exported for convenience.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const isTerminalStatus = isTerminal

@@ -1,0 +1,247 @@
+/**
+ * Task results: the JSON record of what each task of an execution did, schema
+ * version `1.0`, with its io-ts codec and accessors.
+ *
+ * ```json
+ * { "version": "1.0",
+ *   "tasks": [{ "task_id": "scale_job_fw1_42x3_main", "type": "main", "was_launched": true,
+ *               "launched": "2026-01-01T00:00:00.000Z", "was_started": true,
+ *               "started": "2026-01-01T00:00:02.000Z", "was_timed_out": false,
+ *               "ended": "2026-01-01T00:10:00.000Z", "status": "FINISHED", "exit_code": 0 }] }
+ * ```
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+import type { Instant } from './ids'
+import { Integer, noExtraKeys, problemsOf, render, type Problem } from './internal/decode'
+import type { Task } from './task'
+
+/**
+ * The schema version this library reads and writes.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const VERSION = '1.0'
+
+const MAX_VERSION_LENGTH = 50
+
+const ISO_8601 =
+  /^(\d{4}|[+-]\d{6})-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/
+
+const IsoDateTime = new t.Type<string, string, unknown>(
+  'IsoDateTime',
+  (u): u is string => typeof u === 'string' && ISO_8601.test(u) && !Number.isNaN(Date.parse(u)),
+  (u, c) =>
+    typeof u === 'string' && ISO_8601.test(u) && !Number.isNaN(Date.parse(u))
+      ? t.success(u)
+      : t.failure(u, c, `expected an ISO 8601 date-time string, got ${JSON.stringify(u) ?? typeof u}`),
+  t.identity,
+)
+
+const FinalStatus = t.keyof({ FINISHED: null, FAILED: null, KILLED: null }, 'FinalTaskStatus')
+
+const TASK_REQUIRED = { task_id: t.string, type: t.string, was_launched: t.boolean }
+const TASK_OPTIONAL = {
+  launched: IsoDateTime,
+  started: IsoDateTime,
+  ended: IsoDateTime,
+  was_started: t.boolean,
+  was_timed_out: t.boolean,
+  status: FinalStatus,
+  exit_code: Integer,
+}
+
+const TaskResultCodec = noExtraKeys(
+  t.intersection([t.type(TASK_REQUIRED), t.partial(TASK_OPTIONAL)]),
+  [...Object.keys(TASK_REQUIRED), ...Object.keys(TASK_OPTIONAL)],
+  'TaskResult',
+)
+
+/**
+ * What one task did, in the JSON form.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TaskResult = t.TypeOf<typeof TaskResultCodec>
+
+const Version = new t.Type<string, string, unknown>(
+  'Version',
+  (u): u is string => u === VERSION,
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, `expected a version string, got ${typeof u}`)
+    if (u.length > MAX_VERSION_LENGTH) {
+      return t.failure(u, c, `version strings are at most ${MAX_VERSION_LENGTH} characters`)
+    }
+    return u === VERSION ? t.success(u) : t.failure(u, c, `${u} is an unsupported version number`)
+  },
+  t.identity,
+)
+
+const defaulted = <C extends t.Mixed>(codec: C, fallback: t.TypeOf<C>) =>
+  new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+    codec.name,
+    codec.is,
+    (u, c) => (u === undefined ? t.success(fallback) : codec.validate(u, c)),
+    codec.encode,
+  )
+
+/**
+ * The io-ts codec of task results JSON. A missing version means `1.0`, missing
+ * `tasks` means `[]`; no keys beyond the schema's are allowed at either level.
+ *
+ * @category codecs
+ * @since 0.1.0
+ */
+export const codec = noExtraKeys(
+  t.type({
+    version: defaulted(Version, VERSION),
+    tasks: defaulted(t.readonlyArray(TaskResultCodec), []),
+  }),
+  ['version', 'tasks'],
+  'TaskResults',
+)
+
+/**
+ * Task results, as decoded or built.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TaskResults {
+  readonly version: string
+  readonly tasks: readonly TaskResult[]
+}
+
+/**
+ * Why task results JSON was refused: each offending path, with what is wrong there.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidTaskResults extends Error {
+  /** @since 0.1.0 */
+  readonly _tag = 'InvalidTaskResults'
+  constructor(
+    /** Each offending path, with what is wrong there. */
+    readonly problems: readonly Problem[],
+  ) {
+    super(`invalid task results:\n${render(problems)}`)
+    this.name = 'InvalidTaskResults'
+  }
+}
+
+/**
+ * Decodes task results JSON. Never throws; invalid input yields
+ * {@link InvalidTaskResults} listing each offending path.
+ *
+ * @example
+ * import { TaskResults } from 'job-execution-core'
+ * TaskResults.decode({}) // E.right({ version: '1.0', tasks: [] })
+ * TaskResults.decode({ version: '2.0' }) // E.left: '2.0 is an unsupported version number'
+ *
+ * @category decoding
+ * @since 0.1.0
+ */
+export const decode = (json: unknown): E.Either<InvalidTaskResults, TaskResults> => {
+  const decoded = codec.decode(json)
+  return E.isLeft(decoded) ? E.left(new InvalidTaskResults(problemsOf(decoded.left))) : E.right(decoded.right)
+}
+
+const MAX_DATE = 8.64e15
+
+// Date#toISOString throws outside the Date range; instants come from the host,
+// so clamp rather than throw.
+const iso = (instant: Instant): string =>
+  new Date(Number.isFinite(instant) ? Math.max(-MAX_DATE, Math.min(MAX_DATE, instant)) : 0).toISOString()
+
+const resultOf = (task: Task): TaskResult => {
+  const result: { -readonly [K in keyof TaskResult]: TaskResult[K] } = {
+    task_id: task.id,
+    type: task.type,
+    was_launched: task.launched !== undefined,
+  }
+  if (task.launched === undefined) return result
+  result.launched = iso(task.launched)
+  result.was_started = task.started !== undefined
+  if (task.started === undefined) return result
+  result.started = iso(task.started)
+  result.was_timed_out = task.timedOut
+  if (task.ended !== undefined) result.ended = iso(task.ended)
+  if (task.finalStatus !== undefined) result.status = task.finalStatus
+  if (task.exitCode !== undefined) result.exit_code = task.exitCode
+  return result
+}
+
+/**
+ * Task results built from tasks, in their order.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromTasks = (tasks: readonly Task[]): TaskResults => ({
+  version: VERSION,
+  tasks: tasks.map(resultOf),
+})
+
+/**
+ * Task results built from an execution's tasks: each gives `task_id`, `type`,
+ * `was_launched`; if launched also `launched` and `was_started`; if started also
+ * `started`, `was_timed_out`, and `ended`, `status` and `exit_code` when known.
+ *
+ * @example
+ * import { Execution, TaskResults } from 'job-execution-core'
+ * declare const exe: Execution.Execution
+ * TaskResults.fromExecution(exe).tasks.map((task) => task.type) // ['pull', 'pre', 'main', 'post']
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromExecution = (execution: { readonly tasks: readonly Task[] }): TaskResults =>
+  fromTasks(execution.tasks)
+
+const find = (results: TaskResults, type: string): TaskResult | undefined =>
+  results.tasks.find((task) => task.type === type)
+
+const instant = (iso8601: string | undefined): Instant | undefined =>
+  iso8601 === undefined ? undefined : Date.parse(iso8601)
+
+/**
+ * When the task of that type started, if it did.
+ *
+ * @example
+ * import { TaskResults } from 'job-execution-core'
+ * declare const results: TaskResults.TaskResults
+ * TaskResults.taskStarted(results, 'main') // e.g. 1767225602000
+ *
+ * @category accessors
+ * @since 0.1.0
+ */
+export const taskStarted = (results: TaskResults, type: string): Instant | undefined =>
+  instant(find(results, type)?.started)
+
+/**
+ * When the task of that type ended, if it did.
+ *
+ * @category accessors
+ * @since 0.1.0
+ */
+export const taskEnded = (results: TaskResults, type: string): Instant | undefined =>
+  instant(find(results, type)?.ended)
+
+/**
+ * How long the task of that type ran (ended minus started, in milliseconds),
+ * if it both started and ended.
+ *
+ * @category accessors
+ * @since 0.1.0
+ */
+export const taskRunLength = (results: TaskResults, type: string): number | undefined => {
+  const started = taskStarted(results, type)
+  const ended = taskEnded(results, type)
+  return started === undefined || ended === undefined ? undefined : ended - started
+}

@@ -1,0 +1,346 @@
+/**
+ * Task status updates: what the cluster manager says about a task.
+ *
+ * Raw updates arrive as Mesos v1 `TaskStatus` JSON and are decoded with
+ * {@link fromMesos}, which never throws: malformed input is a `Left` that names
+ * each bad field. Fields a real Mesos status carries beyond the ones used here
+ * (`uuid`, `executor_id`, `healthy`, `labels`, ...) are ignored.
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import { pipe } from 'fp-ts/function'
+import * as t from 'io-ts'
+import type { Instant, TaskId } from './ids'
+import { FiniteNumber, Integer, optional, problemsOf, render, type Problem } from './internal/decode'
+
+/**
+ * A task status, as this library sees it.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TaskStatus = 'STAGING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED' | 'LOST' | 'UNKNOWN'
+
+/**
+ * The statuses that end a task.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type TerminalStatus = 'FINISHED' | 'FAILED' | 'KILLED'
+
+/**
+ * Every task status, for codecs and generators.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const STATUSES: readonly TaskStatus[] = [
+  'STAGING',
+  'RUNNING',
+  'FINISHED',
+  'FAILED',
+  'KILLED',
+  'LOST',
+  'UNKNOWN',
+]
+
+/**
+ * A task status update. Plain data: build one directly in tests, or decode one
+ * from Mesos JSON with {@link fromMesos}.
+ *
+ * @example
+ * import type { TaskUpdate } from 'job-execution-core'
+ * const update: TaskUpdate.TaskUpdate = {
+ *   taskId: 'scale_job_fw1_42x3_main',
+ *   agentId: 'agent-7',
+ *   status: 'FAILED',
+ *   timestamp: 1_700_000_000_000,
+ *   exitCode: 2,
+ * }
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TaskUpdate {
+  readonly taskId: TaskId
+  readonly agentId?: string | undefined
+  readonly status: TaskStatus
+  /** When the cluster manager saw the change. */
+  readonly timestamp: Instant
+  readonly exitCode?: number | undefined
+  readonly message?: string | undefined
+  readonly source?: string | undefined
+  readonly reason?: string | undefined
+  readonly containerName?: string | undefined
+}
+
+/**
+ * Why a raw update was refused: each offending field with what is wrong with it.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidTaskUpdate extends Error {
+  /** @since 0.1.0 */
+  readonly _tag = 'InvalidTaskUpdate'
+  constructor(
+    /** Each offending path, with what is wrong there. */
+    readonly problems: readonly Problem[],
+  ) {
+    super(`invalid task update:\n${render(problems)}`)
+    this.name = 'InvalidTaskUpdate'
+  }
+}
+
+/**
+ * Whether a status ends the task.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * TaskUpdate.isTerminal('KILLED') // true
+ * TaskUpdate.isTerminal('LOST') // false
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isTerminal = (status: TaskStatus): status is TerminalStatus =>
+  status === 'FINISHED' || status === 'FAILED' || status === 'KILLED'
+
+const MESOS_STATES: Readonly<Record<string, TaskStatus>> = {
+  TASK_STAGING: 'STAGING',
+  TASK_STARTING: 'STAGING',
+  TASK_RUNNING: 'RUNNING',
+  TASK_FINISHED: 'FINISHED',
+  TASK_FAILED: 'FAILED',
+  TASK_ERROR: 'FAILED',
+  TASK_KILLED: 'KILLED',
+  TASK_LOST: 'LOST',
+  // Sent instead of TASK_LOST to partition-aware frameworks.
+  TASK_DROPPED: 'LOST',
+  TASK_GONE: 'LOST',
+  TASK_GONE_BY_OPERATOR: 'LOST',
+  TASK_UNREACHABLE: 'LOST',
+  TASK_UNKNOWN: 'LOST',
+}
+
+/**
+ * The status a cluster-manager state converts to; anything unknown is `UNKNOWN`.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * TaskUpdate.statusOfMesosState('TASK_STARTING') // 'STAGING'
+ * TaskUpdate.statusOfMesosState('TASK_UNREACHABLE') // 'LOST'
+ * TaskUpdate.statusOfMesosState('TASK_KILLING') // 'UNKNOWN'
+ *
+ * @category conversions
+ * @since 0.1.0
+ */
+export const statusOfMesosState = (state: string): TaskStatus =>
+  Object.prototype.hasOwnProperty.call(MESOS_STATES, state) ? (MESOS_STATES[state] ?? 'UNKNOWN') : 'UNKNOWN'
+
+const EXIT_CODE = /exited with status (-?\d+)/
+
+/**
+ * The exit code in a status message (`... exited with status N`), if any.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * TaskUpdate.exitCodeOfMessage('Command exited with status -9') // -9
+ * TaskUpdate.exitCodeOfMessage('Container killed') // undefined
+ *
+ * @category conversions
+ * @since 0.1.0
+ */
+export const exitCodeOfMessage = (message: string | undefined): number | undefined => {
+  if (message === undefined) return undefined
+  const match = EXIT_CODE.exec(message)
+  if (match === null || match[1] === undefined) return undefined
+  const code = Number(match[1])
+  return Number.isSafeInteger(code) ? code : undefined
+}
+
+const CONTAINER_NAME_KEY = 'MESOS_CONTAINER_NAME='
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+const decodeBase64 = (data: string): string | undefined => {
+  try {
+    const binary = atob(data)
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+const field = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)[key]
+    : undefined
+
+/**
+ * The container name in a Mesos status' `data`: base64 of the container
+ * runtime's inspect JSON, an array whose first element has `Config.Env`, a list
+ * of `NAME=VALUE` strings. Data that is not such JSON has no container name:
+ * executors may put anything there, so it is never a reason to refuse the update.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * const inspect = [{ Config: { Env: ['A=1', 'MESOS_CONTAINER_NAME=mesos-abc'] } }]
+ * TaskUpdate.containerNameOfData(btoa(JSON.stringify(inspect))) // 'mesos-abc'
+ *
+ * @category conversions
+ * @since 0.1.0
+ */
+export const containerNameOfData = (data: string | undefined): string | undefined => {
+  if (data === undefined || data === '') return undefined
+  const text = decodeBase64(data)
+  if (text === undefined) return undefined
+  const inspect = parseJson(text)
+  if (!Array.isArray(inspect)) return undefined
+  const env = field(field(inspect[0], 'Config'), 'Env')
+  if (!Array.isArray(env)) return undefined
+  for (const entry of env) {
+    if (typeof entry === 'string' && entry.startsWith(CONTAINER_NAME_KEY)) {
+      return entry.slice(CONTAINER_NAME_KEY.length)
+    }
+  }
+  return undefined
+}
+
+const Value = t.type({ value: t.string }, 'Value')
+
+/**
+ * The fields of a Mesos v1 `TaskStatus` this library reads. Other fields pass
+ * through unread.
+ *
+ * @category codecs
+ * @since 0.1.0
+ */
+export const MesosTaskStatus = t.type(
+  {
+    task_id: Value,
+    agent_id: optional(Value),
+    state: t.string,
+    timestamp: FiniteNumber,
+    message: optional(t.string),
+    source: optional(t.string),
+    reason: optional(t.string),
+    data: optional(t.string),
+  },
+  'MesosTaskStatus',
+)
+
+/**
+ * The decoded fields of a Mesos `TaskStatus`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type MesosTaskStatus = t.TypeOf<typeof MesosTaskStatus>
+
+/**
+ * Converts a decoded Mesos status into a task update: the state is converted,
+ * the timestamp goes from float seconds to integer milliseconds, the exit code
+ * is parsed from the message (0 for a FINISHED update without one), and the
+ * container name is read from `data`.
+ *
+ * @category conversions
+ * @since 0.1.0
+ */
+export const fromMesosStatus = (status: MesosTaskStatus): TaskUpdate => {
+  const converted = statusOfMesosState(status.state)
+  const parsedExitCode = exitCodeOfMessage(status.message)
+  const exitCode = parsedExitCode ?? (converted === 'FINISHED' ? 0 : undefined)
+  const containerName = containerNameOfData(status.data)
+  return {
+    taskId: status.task_id.value,
+    ...(status.agent_id !== undefined ? { agentId: status.agent_id.value } : {}),
+    status: converted,
+    timestamp: Math.round(status.timestamp * 1000),
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    ...(status.message !== undefined ? { message: status.message } : {}),
+    ...(status.source !== undefined ? { source: status.source } : {}),
+    ...(status.reason !== undefined ? { reason: status.reason } : {}),
+    ...(containerName !== undefined ? { containerName } : {}),
+  }
+}
+
+/**
+ * Decodes a Mesos v1 `TaskStatus` JSON object into a task update. Never throws:
+ * malformed input yields an {@link InvalidTaskUpdate} naming each bad field.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * import * as E from 'fp-ts/Either'
+ * const update = TaskUpdate.fromMesos({
+ *   task_id: { value: 'scale_job_fw1_42x3_main' },
+ *   agent_id: { value: 'agent-7' },
+ *   state: 'TASK_FAILED',
+ *   timestamp: 1700000000.25,
+ *   message: 'Command exited with status 2',
+ * })
+ * // E.right({ taskId: 'scale_job_fw1_42x3_main', agentId: 'agent-7', status: 'FAILED',
+ * //           timestamp: 1700000000250, exitCode: 2, message: 'Command exited with status 2' })
+ * E.isRight(TaskUpdate.fromMesos({ state: 'TASK_RUNNING' })) // false: task_id and timestamp are missing
+ *
+ * @category decoding
+ * @since 0.1.0
+ */
+export const fromMesos = (json: unknown): E.Either<InvalidTaskUpdate, TaskUpdate> =>
+  pipe(
+    MesosTaskStatus.decode(json),
+    E.bimap((errors) => new InvalidTaskUpdate(problemsOf(errors)), fromMesosStatus),
+  )
+
+const StatusCodec = t.keyof(
+  Object.fromEntries(STATUSES.map((s) => [s, null])) as Record<TaskStatus, null>,
+  'TaskStatus',
+)
+
+/**
+ * The codec of a {@link TaskUpdate} in its own (already converted) form, as event
+ * logs and snapshots store it.
+ *
+ * @category codecs
+ * @since 0.1.0
+ */
+export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = t.intersection(
+  [
+    t.type({ taskId: t.string, status: StatusCodec, timestamp: FiniteNumber }),
+    t.partial({
+      agentId: optional(t.string),
+      exitCode: optional(Integer),
+      message: optional(t.string),
+      source: optional(t.string),
+      reason: optional(t.string),
+      containerName: optional(t.string),
+    }),
+  ],
+  'TaskUpdate',
+)
+
+/**
+ * Decodes a task update in its own form (see {@link codec}). Never throws.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * TaskUpdate.decode({ taskId: 'scale_job_fw1_1x1_pull', status: 'RUNNING', timestamp: 5 })
+ *
+ * @category decoding
+ * @since 0.1.0
+ */
+export const decode = (json: unknown): E.Either<InvalidTaskUpdate, TaskUpdate> =>
+  pipe(
+    codec.decode(json),
+    E.mapLeft((errors) => new InvalidTaskUpdate(problemsOf(errors))),
+  )
