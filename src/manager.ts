@@ -95,6 +95,34 @@ export type Message =
  */
 export type Drained = ReadonlyArray<Message | HostMessage>
 
+const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs', 'FailedJobs'])
+
+/**
+ * Whether a drained message is one of the manager's own (rather than a host message).
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare const drained: Manager.Drained
+ * const records = drained.filter(Manager.isMessage).flatMap((m) => (m.type === 'JobExeEnd' ? m.records : []))
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export const isMessage = (message: Message | HostMessage): message is Message =>
+  typeof message === 'object' &&
+  message !== null &&
+  MESSAGE_TYPES.has((message as { readonly type?: unknown }).type) &&
+  ('records' in message || 'jobs' in message)
+
+/**
+ * The end records in drained messages, in order.
+ *
+ * @category destructors
+ * @since 0.1.0
+ */
+export const endRecordsOf = (messages: Drained): EndRecord[] =>
+  messages.filter(isMessage).flatMap((m) => (m.type === 'JobExeEnd' ? m.records : []))
+
 /**
  * The queued messages, not yet drained.
  *

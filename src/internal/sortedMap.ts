@@ -6,9 +6,10 @@
  * event must cost O(log n), not a copy of the whole set. A HAMT gives no order
  * (and the deadline indexes need one); sorted-btree's persistent `with` flags
  * shared nodes of the *old* tree on clone, so it changes its input and breaks on
- * frozen state. This tree never writes to an existing node, has one shape per
- * key set (so listings are in the same order after a snapshot restore), and
- * hands back the very same tree when an operation changes nothing.
+ * frozen state. This tree never writes to an existing node, lists its entries
+ * in key order (so every listing is the same after a snapshot restore, whatever
+ * order the keys came in), and hands back the very same tree when an operation
+ * changes nothing.
  *
  * @internal
  * @module

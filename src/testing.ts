@@ -1,0 +1,708 @@
+/**
+ * A test kit for host schedulers: fast-check arbitraries for execution specs,
+ * Mesos `TaskStatus` JSON (well-formed and malformed), task updates and whole
+ * manager event streams, and {@link checkInvariants}, which lists what is
+ * broken in a manager's state.
+ *
+ * Import it from the subpath `job-execution-core/testing`; it needs fast-check
+ * (an optional peer dependency that the root entry never loads).
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import { Manager } from 'job-execution-core'
+ * import { eventStream, checkInvariants } from 'job-execution-core/testing'
+ *
+ * fc.assert(fc.property(eventStream(), (stream) => {
+ *   let state = Manager.create(stream.start)
+ *   for (const { now, event } of stream.events) {
+ *     state = Manager.reduce(state, event, now)
+ *     if (checkInvariants(state).length > 0) return false
+ *   }
+ *   return true
+ * }))
+ *
+ * @since 0.1.0
+ * @module
+ */
+import fc from 'fast-check'
+import * as O from 'fp-ts/Option'
+import * as Errors from './errors'
+import type { JobError } from './errors'
+import * as Execution from './execution'
+import { compareIds, type Instant, type NodeId } from './ids'
+import * as SM from './internal/sortedMap'
+import * as Manager from './manager'
+import * as Metrics from './metrics'
+import * as Task from './task'
+import type { TaskType } from './task'
+import type { TaskStatus, TaskUpdate } from './taskUpdate'
+
+const MINUTE = 60_000
+
+/**
+ * A base instant for generated streams: a multiple of the 5-minute block, in 2026.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const BASE_INSTANT: Instant = Date.UTC(2026, 0, 1)
+
+const DATA_ERROR: JobError = { name: 'bad-input', category: 'DATA', title: 'Bad input data' }
+const ALGORITHM_ERROR: JobError = { name: 'segfault', category: 'ALGORITHM', title: 'Algorithm crashed' }
+
+/**
+ * The error mapping the generated job types use: exit code 1 is a DATA error,
+ * 2 an ALGORITHM error; other codes give `algorithm-unknown`.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const ERROR_MAPPING: Readonly<Record<number, JobError>> = { 1: DATA_ERROR, 2: ALGORITHM_ERROR }
+
+/**
+ * The registry of system exit codes the generated specs use.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const EXIT_CODE_ERRORS: Readonly<Record<number, JobError>> = {
+  3: Errors.BUILTIN['filesystem-io'],
+  4: Errors.BUILTIN.database,
+}
+
+const taskTypesArb: fc.Arbitrary<readonly TaskType[]> = fc
+  .subarray([...Task.TASK_TYPES], { minLength: 1 })
+  .map((types) => Task.TASK_TYPES.filter((t) => types.includes(t)))
+
+/**
+ * Execution specs with the given ids, on a few nodes and job types.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const executionSpec = (ids: {
+  readonly id: number
+  readonly jobId: number
+  readonly exeNum: number
+  readonly started?: Instant
+}): fc.Arbitrary<Execution.ExecutionSpec> =>
+  fc.record({
+    nodeId: fc.integer({ min: 1, max: 4 }),
+    jobTypeId: fc.integer({ min: 1, max: 3 }),
+    taskTypes: taskTypesArb,
+    isSystem: fc.boolean(),
+    isLongRunning: fc.boolean(),
+    timeout: fc.constantFrom(5 * MINUTE, 60 * MINUTE),
+    priority: fc.integer({ min: 1, max: 100 }),
+  }).map((x) => ({
+    id: ids.id,
+    clusterId: `scale_job_fw_${ids.jobId}x${ids.exeNum}`,
+    jobId: ids.jobId,
+    exeNum: ids.exeNum,
+    jobTypeId: x.jobTypeId,
+    nodeId: x.nodeId,
+    agentId: `agent-${x.nodeId}`,
+    priority: x.priority,
+    queued: ids.started ?? BASE_INSTANT,
+    started: ids.started ?? BASE_INSTANT,
+    taskTypes: x.taskTypes,
+    jobType: {
+      name: `type-${x.jobTypeId}`,
+      isSystem: x.isSystem,
+      isLongRunning: x.isLongRunning,
+      timeout: x.timeout,
+      errorMapping: ERROR_MAPPING,
+    },
+    exitCodeErrors: EXIT_CODE_ERRORS,
+  }))
+
+/**
+ * Any execution spec (ids drawn too).
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const anyExecutionSpec: fc.Arbitrary<Execution.ExecutionSpec> = fc
+  .record({ id: fc.nat(1000), jobId: fc.nat(1000), exeNum: fc.integer({ min: 1, max: 5 }) })
+  .chain(executionSpec)
+
+const statusArb: fc.Arbitrary<TaskStatus> = fc.constantFrom(
+  'STAGING',
+  'RUNNING',
+  'FINISHED',
+  'FAILED',
+  'KILLED',
+  'LOST',
+  'UNKNOWN',
+)
+
+/**
+ * Task updates for the given task ids.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const taskUpdate = (taskIds: readonly string[]): fc.Arbitrary<TaskUpdate> =>
+  fc.record(
+    {
+      taskId: fc.constantFrom(...taskIds),
+      status: statusArb,
+      timestamp: fc.integer({ min: BASE_INSTANT, max: BASE_INSTANT + 240 * MINUTE }),
+      exitCode: fc.integer({ min: -9, max: 5 }),
+      reason: fc.constantFrom('REASON_EXECUTOR_TERMINATED', 'REASON_COMMAND_EXECUTOR_FAILED'),
+      containerName: fc.stringMatching(/^[a-z0-9-]{1,12}$/),
+    },
+    { requiredKeys: ['taskId', 'status', 'timestamp'] },
+  )
+
+const MESOS_STATES = [
+  'TASK_STAGING',
+  'TASK_STARTING',
+  'TASK_RUNNING',
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_ERROR',
+  'TASK_KILLED',
+  'TASK_KILLING',
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+  'TASK_UNREACHABLE',
+  'TASK_UNKNOWN',
+] as const
+
+/**
+ * The base64 `data` of a Mesos status carrying a container name, as the
+ * container runtime's inspect JSON.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const inspectData = (containerName: string): string =>
+  btoa(JSON.stringify([{ Config: { Env: ['PATH=/bin', `MESOS_CONTAINER_NAME=${containerName}`] } }]))
+
+/**
+ * Well-formed Mesos v1 `TaskStatus` JSON for the given task ids, with the extra
+ * fields a real status carries.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const mesosStatus = (taskIds: readonly string[]): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .record(
+      {
+        task_id: fc.constantFrom(...taskIds).map((value) => ({ value })),
+        agent_id: fc.constantFrom('agent-1', 'agent-2').map((value) => ({ value })),
+        state: fc.constantFrom(...MESOS_STATES),
+        timestamp: fc.integer({ min: BASE_INSTANT, max: BASE_INSTANT + 240 * MINUTE }).map((ms) => ms / 1000),
+        message: fc.oneof(
+          fc.integer({ min: -9, max: 5 }).map((code) => `Command exited with status ${code}`),
+          fc.constant('Container killed'),
+        ),
+        source: fc.constantFrom('SOURCE_EXECUTOR', 'SOURCE_AGENT', 'SOURCE_MASTER'),
+        reason: fc.constantFrom('REASON_EXECUTOR_TERMINATED', 'REASON_TASK_KILLED_DURING_LAUNCH'),
+        data: fc.stringMatching(/^[a-z0-9-]{1,12}$/).map(inspectData),
+        uuid: fc.base64String({ maxLength: 24 }),
+        healthy: fc.boolean(),
+        labels: fc.constant({ labels: [{ key: 'k', value: 'v' }] }),
+      },
+      { requiredKeys: ['task_id', 'state', 'timestamp'] },
+    )
+    .map((status) => ({ ...status }))
+
+/**
+ * Malformed Mesos status JSON: wrong types, missing required fields, or not an
+ * object at all. `TaskUpdate.fromMesos` must refuse every one without throwing.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const malformedMesosStatus = (taskIds: readonly string[]): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
+    mesosStatus(taskIds).chain((status) =>
+      fc.constantFrom('task_id', 'state', 'timestamp').chain((key) =>
+        fc.oneof(
+          fc.constant(Object.fromEntries(Object.entries(status).filter(([k]) => k !== key))),
+          fc
+            .oneof(fc.constant(null), fc.boolean(), fc.constant([]), fc.constant({ value: 7 }))
+            .map((bad) => ({ ...status, [key]: bad })),
+        ),
+      ),
+    ),
+    mesosStatus(taskIds).map((status) => ({ ...status, agent_id: 42 })),
+  )
+
+/**
+ * A manager event with the instant it happens at.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TimedEvent {
+  readonly now: Instant
+  readonly event: Manager.ManagerEvent
+}
+
+/**
+ * A generated stream of manager events: where the clock starts, and the events.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface EventStream {
+  readonly start: Instant
+  readonly events: readonly TimedEvent[]
+}
+
+/** What the stream generator decides, before it is resolved against a running manager. */
+type Intent =
+  | { readonly kind: 'schedule'; readonly specs: readonly SpecDraw[]; readonly message: boolean }
+  | { readonly kind: 'startNext'; readonly pick: number }
+  | { readonly kind: 'launch'; readonly pick: number }
+  | {
+      readonly kind: 'update'
+      readonly pick: number
+      readonly status: TaskStatus
+      readonly exitCode: number
+      readonly stale: boolean
+      readonly container: boolean
+    }
+  | { readonly kind: 'timedOut'; readonly pick: number }
+  | { readonly kind: 'timeoutsChecked' }
+  | { readonly kind: 'starvationChecked' }
+  | { readonly kind: 'nodeLost'; readonly node: number }
+  | { readonly kind: 'executionsLost'; readonly picks: readonly number[]; readonly byExecutionId: boolean }
+  | { readonly kind: 'jobsSynced'; readonly pick: number; readonly canceled: boolean; readonly extra: number }
+  | { readonly kind: 'canceledOffQueue' }
+  | { readonly kind: 'historyLoaded'; readonly count: number; readonly age: number }
+  | { readonly kind: 'garbage'; readonly which: number }
+  | { readonly kind: 'repeat' }
+
+interface SpecDraw {
+  readonly nodeId: number
+  readonly jobTypeId: number
+  readonly taskTypes: readonly TaskType[]
+  readonly isSystem: boolean
+  readonly isLongRunning: boolean
+  readonly timeout: number
+  readonly retry: boolean
+}
+
+const specDraw: fc.Arbitrary<SpecDraw> = fc.record({
+  nodeId: fc.integer({ min: 1, max: 4 }),
+  jobTypeId: fc.integer({ min: 1, max: 3 }),
+  taskTypes: taskTypesArb,
+  isSystem: fc.boolean(),
+  isLongRunning: fc.boolean(),
+  timeout: fc.constantFrom(5 * MINUTE, 60 * MINUTE),
+  retry: fc.boolean(),
+})
+
+const pick = fc.nat(1000)
+
+const lifecycleIntent: fc.Arbitrary<Intent> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('startNext' as const), pick }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('launch' as const), pick }) },
+  {
+    weight: 16,
+    arbitrary: fc.record({
+      kind: fc.constant('update' as const),
+      pick,
+      status: fc.oneof(
+        { weight: 6, arbitrary: fc.constant<TaskStatus>('RUNNING') },
+        { weight: 10, arbitrary: fc.constant<TaskStatus>('FINISHED') },
+        { weight: 2, arbitrary: fc.constant<TaskStatus>('FAILED') },
+        { weight: 1, arbitrary: fc.constant<TaskStatus>('KILLED') },
+        { weight: 2, arbitrary: fc.constant<TaskStatus>('LOST') },
+        { weight: 1, arbitrary: fc.constantFrom<TaskStatus>('STAGING', 'UNKNOWN') },
+      ),
+      exitCode: fc.integer({ min: 0, max: 4 }),
+      stale: fc.boolean(),
+      container: fc.boolean(),
+    }),
+  },
+)
+
+const intentArb = (hostile: boolean): fc.Arbitrary<Intent> =>
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('schedule' as const),
+        specs: fc.array(specDraw, { minLength: 1, maxLength: 3 }),
+        message: fc.boolean(),
+      }),
+    },
+    { weight: 40, arbitrary: lifecycleIntent },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('timedOut' as const), pick }) },
+    { weight: 3, arbitrary: fc.constant({ kind: 'timeoutsChecked' as const }) },
+    { weight: 2, arbitrary: fc.constant({ kind: 'starvationChecked' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('nodeLost' as const), node: fc.integer({ min: 1, max: 5 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('executionsLost' as const),
+        picks: fc.array(pick, { maxLength: 3 }),
+        byExecutionId: fc.boolean(),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('jobsSynced' as const),
+        pick,
+        canceled: fc.boolean(),
+        extra: fc.integer({ min: 0, max: 1 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.constant({ kind: 'canceledOffQueue' as const }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('historyLoaded' as const),
+        count: fc.integer({ min: 1, max: 3 }),
+        age: fc.constantFrom(0, 60 * MINUTE, 179 * MINUTE, 200 * MINUTE),
+      }),
+    },
+    { weight: hostile ? 3 : 0, arbitrary: fc.record({ kind: fc.constant('garbage' as const), which: fc.nat(6) }) },
+    { weight: hostile ? 2 : 0, arbitrary: fc.constant({ kind: 'repeat' as const }) },
+  )
+
+const stepArb = (hostile: boolean): fc.Arbitrary<readonly [number, Intent]> =>
+  fc.tuple(
+    fc.oneof(
+      { weight: 20, arbitrary: fc.integer({ min: 0, max: 2_000 }) },
+      { weight: 3, arbitrary: fc.constantFrom(30_001, 2 * MINUTE + 1, 10 * MINUTE + 1, 5 * MINUTE) },
+      { weight: 1, arbitrary: fc.constantFrom(60 * MINUTE, 3 * 60 * MINUTE + 1) },
+      { weight: hostile ? 2 : 0, arbitrary: fc.integer({ min: -5 * MINUTE, max: -1 }) },
+    ),
+    intentArb(hostile),
+  )
+
+const finishedRecord = (
+  nodeId: NodeId,
+  jobTypeId: number,
+  finished: Instant,
+  which: number,
+): Execution.EndRecord => {
+  const error = which % 3 === 0 ? undefined : which % 3 === 1 ? DATA_ERROR : Errors.BUILTIN['node-lost']
+  return {
+    id: -1 - which,
+    clusterId: `scale_job_fw_history${which}x1`,
+    jobId: 100_000 + which,
+    exeNum: 1,
+    jobTypeId,
+    nodeId,
+    status: error === undefined ? 'COMPLETED' : 'FAILED',
+    error,
+    queued: finished - MINUTE,
+    started: finished - MINUTE,
+    finished,
+    taskResults: { version: '1.0', tasks: [] },
+  }
+}
+
+interface Resolver {
+  state: Manager.Manager
+  now: Instant
+  scheduled: Execution.Execution[]
+  nextJobId: number
+  exeNums: Map<number, number>
+  last: TimedEvent | undefined
+}
+
+// Mostly a running execution; one pick in five may name any scheduled one, finished or not.
+const picked = (r: Resolver, n: number): Execution.Execution | undefined => {
+  const running = Manager.runningExecutions(r.state)
+  const pool = running.length > 0 && n % 5 !== 0 ? running : r.scheduled
+  return pool.length === 0 ? undefined : pool[Math.floor(n / 5) % pool.length]
+}
+
+const currentOf = (r: Resolver, execution: Execution.Execution): Task.Task | undefined => {
+  const live = Manager.runningExecution(r.state, execution.clusterId)
+  return live === undefined ? undefined : Execution.currentTask(live)
+}
+
+const resolve = (r: Resolver, intent: Intent): Manager.ManagerEvent[] => {
+  switch (intent.kind) {
+    case 'schedule': {
+      const executions = intent.specs.map((draw, i) => {
+        // A retry is the next execution of an earlier job; cluster ids stay unique.
+        const retryOf = draw.retry ? r.scheduled[(r.nextJobId + i) % Math.max(1, r.scheduled.length)] : undefined
+        const jobId = retryOf?.jobId ?? r.nextJobId++
+        const exeNum = (r.exeNums.get(jobId) ?? 0) + 1
+        r.exeNums.set(jobId, exeNum)
+        return Execution.create({
+          id: r.scheduled.length + i + 1,
+          clusterId: `scale_job_fw_${jobId}x${exeNum}`,
+          jobId,
+          exeNum,
+          jobTypeId: draw.jobTypeId,
+          nodeId: draw.nodeId,
+          agentId: `agent-${draw.nodeId}`,
+          queued: r.now,
+          started: r.now,
+          taskTypes: draw.taskTypes,
+          jobType: {
+            name: `type-${draw.jobTypeId}`,
+            isSystem: draw.isSystem,
+            isLongRunning: draw.isLongRunning,
+            timeout: draw.timeout,
+            errorMapping: ERROR_MAPPING,
+          },
+          exitCodeErrors: EXIT_CODE_ERRORS,
+        })
+      })
+      r.scheduled.push(...executions)
+      return [{ type: 'Scheduled', executions, messages: intent.message ? [{ type: 'RunningJobs', n: executions.length }] : [] }]
+    }
+    case 'startNext': {
+      const x = picked(r, intent.pick)
+      return x === undefined ? [] : [{ type: 'NextTaskStarted', clusterId: x.clusterId }]
+    }
+    case 'launch': {
+      const x = picked(r, intent.pick)
+      const task = x === undefined ? undefined : currentOf(r, x)
+      return task === undefined ? [] : [{ type: 'TaskLaunched', taskId: task.id }]
+    }
+    case 'update': {
+      const x = picked(r, intent.pick)
+      if (x === undefined) return []
+      const task = currentOf(r, x) ?? x.tasks[intent.pick % x.tasks.length]
+      if (task === undefined) return []
+      const taskId = intent.stale && task.lostCount > 0 ? task.baseId : task.id
+      const update: TaskUpdate = {
+        taskId,
+        agentId: x.agentId,
+        status: intent.status,
+        timestamp: r.now,
+        ...(intent.status === 'FAILED' || intent.status === 'FINISHED' ? { exitCode: intent.exitCode } : {}),
+        ...(intent.container && intent.status === 'RUNNING' ? { containerName: `ctr-${taskId}` } : {}),
+        ...(intent.status === 'FAILED' && intent.exitCode === 4 ? { reason: 'REASON_EXECUTOR_TERMINATED' } : {}),
+      }
+      return [{ type: 'TaskUpdated', update }]
+    }
+    case 'timedOut': {
+      const x = picked(r, intent.pick)
+      const task = x === undefined ? undefined : currentOf(r, x)
+      return task === undefined ? [] : [{ type: 'TaskTimedOut', taskId: task.id }]
+    }
+    case 'timeoutsChecked':
+      return [{ type: 'TimeoutsChecked' }]
+    case 'starvationChecked':
+      return [{ type: 'StarvationChecked' }]
+    case 'nodeLost':
+      return [{ type: 'NodeLost', nodeId: intent.node }]
+    case 'executionsLost':
+      return [
+        {
+          type: 'ExecutionsLost',
+          ids: intent.picks.flatMap((n) => {
+            const x = picked(r, n)
+            return x === undefined ? [] : [intent.byExecutionId ? x.id : x.clusterId]
+          }),
+        },
+      ]
+    case 'jobsSynced': {
+      const x = picked(r, intent.pick)
+      if (x === undefined) return []
+      return [
+        {
+          type: 'JobsSynced',
+          jobs: { [String(x.jobId)]: { status: intent.canceled ? 'CANCELED' : 'RUNNING', numExes: x.exeNum + intent.extra } },
+        },
+      ]
+    }
+    case 'canceledOffQueue': {
+      const record = finishedRecord(1, 1, r.now, r.nextJobId)
+      return [{ type: 'CanceledOffQueue', records: [{ ...record, status: 'CANCELED', error: undefined }] }]
+    }
+    case 'historyLoaded':
+      return [
+        {
+          type: 'HistoryLoaded',
+          records: Array.from({ length: intent.count }, (_, i) =>
+            finishedRecord((i % 4) + 1, (i % 3) + 1, r.now - intent.age, r.nextJobId + i),
+          ),
+        },
+      ]
+    case 'garbage': {
+      const garbage: Manager.ManagerEvent[] = [
+        { type: 'TaskUpdated', update: { taskId: 'cleanup_task_7', status: 'RUNNING', timestamp: r.now } },
+        { type: 'TaskUpdated', update: { taskId: 'scale_job_fw_999999x1_main', status: 'FINISHED', timestamp: r.now } },
+        { type: 'NextTaskStarted', clusterId: 'scale_job_fw_nope' },
+        { type: 'NodeLost', nodeId: 'no-such-node' },
+        { type: 'ExecutionsLost', ids: [424242, 'scale_job_fw_0x0'] },
+        { type: 'JobsSynced', jobs: { '999999': { status: 'CANCELED', numExes: 9 } } },
+        { type: 'TaskLaunched', taskId: 'scale_job' },
+      ]
+      const event = garbage[intent.which % garbage.length]
+      return event === undefined ? [] : [event]
+    }
+    case 'repeat':
+      return r.last === undefined ? [] : [r.last.event]
+  }
+}
+
+const streamArb = (hostile: boolean, maxLength: number): fc.Arbitrary<EventStream> =>
+  fc.array(stepArb(hostile), { maxLength, size: 'max' }).map((steps) => {
+    const r: Resolver = {
+      state: Manager.create(BASE_INSTANT),
+      now: BASE_INSTANT,
+      scheduled: [],
+      nextJobId: 1,
+      exeNums: new Map(),
+      last: undefined,
+    }
+    const events: TimedEvent[] = []
+    for (const [dt, intent] of steps) {
+      r.now += dt
+      for (const event of resolve(r, intent)) {
+        const timed = { now: r.now, event }
+        events.push(timed)
+        r.last = timed
+        r.state = Manager.reduce(r.state, event, r.now)
+      }
+    }
+    return { start: BASE_INSTANT, events }
+  })
+
+/**
+ * Streams of manager events that follow plausible lifecycles: scheduling,
+ * starting, launching, updates of the current tasks (finishing, failing, being
+ * killed and lost), timeouts and their checks, starvation checks, lost nodes and
+ * executions, job syncs, canceled-off-queue records and history, with `now`
+ * moving forward by small steps and by the thresholds' lengths.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const eventStream = (options?: { readonly maxLength?: number }): fc.Arbitrary<EventStream> =>
+  streamArb(false, options?.maxLength ?? 150)
+
+/**
+ * Like {@link eventStream}, mixed with hostile input: repeated events, updates
+ * for unknown and non-job task ids, events naming unknown executions, nodes and
+ * jobs, and `now` going backwards.
+ *
+ * @category arbitraries
+ * @since 0.1.0
+ */
+export const hostileEventStream = (options?: { readonly maxLength?: number }): fc.Arbitrary<EventStream> =>
+  streamArb(true, options?.maxLength ?? 150)
+
+// --- invariants -----------------------------------------------------------------
+
+const sameEntries = <K>(a: SM.Tree<K, unknown>, b: SM.Tree<K, unknown>): boolean => {
+  const left = SM.entries(a)
+  const right = SM.entries(b)
+  return (
+    left.length === right.length &&
+    left.every(([key], i) => JSON.stringify(key) === JSON.stringify(right[i]?.[0]))
+  )
+}
+
+const recountRunning = (state: Manager.Manager): Metrics.Counts => {
+  let counts: Metrics.Counts = Metrics.empty
+  for (const execution of Manager.runningExecutions(state)) {
+    counts = Metrics.increment(counts, [execution.nodeId, 'running', execution.jobTypeId], 1)
+  }
+  return counts
+}
+
+const reindexed = (state: Manager.Manager): Manager.Manager => {
+  let fresh = Manager.create(state.metrics.now, state.settings)
+  fresh = Manager.reduce(fresh, { type: 'Scheduled', executions: Manager.runningExecutions(state) }, state.metrics.now)
+  return fresh
+}
+
+/**
+ * The broken invariants of a manager's state, each as a sentence; empty when the
+ * state is sound. Checks: running metrics equal a recount of the running set;
+ * finished metrics equal the sum of the window's blocks, which are in the
+ * window, ascending, and hold only positive counts; every status JSON total
+ * equals the sum of its per-type counts; no running execution is finished; every
+ * index agrees with the running set; every tree is balanced and ordered.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import { checkInvariants } from 'job-execution-core/testing'
+ * checkInvariants(Manager.create(0)) // []
+ *
+ * @category invariants
+ * @since 0.1.0
+ */
+export const checkInvariants = (state: Manager.Manager): string[] => {
+  const broken: string[] = []
+  const metrics = state.metrics
+  if (!Metrics.equals(metrics.running, recountRunning(state))) {
+    broken.push('running metrics differ from a recount of the running set')
+  }
+  const summed = metrics.blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty)
+  if (!Metrics.equals(metrics.finished, summed)) broken.push('finished metrics differ from the sum of their blocks')
+  metrics.blocks.forEach((block, i) => {
+    if (block.start % Metrics.BLOCK_LENGTH !== 0) broken.push(`block ${block.start} is not aligned to 5 minutes`)
+    if (!Metrics.isBlockInWindow(block.start, metrics.now)) broken.push(`block ${block.start} has left the window`)
+    const previous = metrics.blocks[i - 1]
+    if (previous !== undefined && previous.start >= block.start) broken.push('blocks are not in ascending order')
+    if (SM.size(block.counts) === 0) broken.push(`block ${block.start} is kept empty`)
+  })
+  for (const counts of [metrics.running, metrics.finished, ...metrics.blocks.map((b) => b.counts)]) {
+    for (const [node, kind, jobType, n] of Metrics.toEntries(counts)) {
+      if (!(n > 0)) broken.push(`count ${String(node)}/${kind}/${String(jobType)} is ${n}`)
+    }
+  }
+  const nodes = new Set<NodeId>()
+  for (const counts of [metrics.running, metrics.finished]) {
+    for (const [node] of Metrics.toEntries(counts)) nodes.add(node)
+  }
+  for (const node of Manager.statusJson(state, [...nodes].sort(compareIds), metrics.now)) {
+    const { running, completed, failed } = node.job_executions
+    for (const [name, part] of [
+      ['running', running],
+      ['completed', completed],
+      ['failed.algorithm', failed.algorithm],
+      ['failed.data', failed.data],
+      ['failed.system', failed.system],
+    ] as const) {
+      const sum = part.by_job_type.reduce((s, row) => s + row.count, 0)
+      if (sum !== part.total) broken.push(`node ${String(node.id)} ${name} total ${part.total} is not ${sum}`)
+      if (part.by_job_type.some((row) => !(row.count > 0))) broken.push(`node ${String(node.id)} ${name} lists a zero`)
+    }
+    if (failed.total !== failed.algorithm.total + failed.data.total + failed.system.total) {
+      broken.push(`node ${String(node.id)} failed total is not the sum of its categories`)
+    }
+  }
+  for (const execution of Manager.runningExecutions(state)) {
+    if (Execution.isFinished(execution)) broken.push(`${execution.clusterId} is finished but still running`)
+  }
+  const fresh = reindexed(state)
+  const indexes = [
+    'byNode',
+    'byJob',
+    'byExecutionId',
+    'timeouts',
+    'reconciliations',
+    'starvations',
+    'toKill',
+    'forced',
+  ] as const
+  for (const name of indexes) {
+    if (!sameEntries<unknown>(state[name] as SM.Tree<unknown, unknown>, fresh[name] as SM.Tree<unknown, unknown>)) {
+      broken.push(`the ${name} index disagrees with the running set`)
+    }
+  }
+  return broken
+}
+
+/**
+ * The deadline of a manager as an instant or `undefined`, for assertions.
+ *
+ * @category invariants
+ * @since 0.1.0
+ */
+export const deadlineOf = (state: Manager.Manager): Instant | undefined =>
+  O.getOrElseW(() => undefined)(Manager.nextDeadline(state))

@@ -1,0 +1,35 @@
+// Shared helpers for the property tests.
+import { Execution, Manager, Metrics } from '../src/index'
+import type { EventStream } from '../src/testing'
+
+/** Freezes a value and everything reachable from it. */
+export const deepFreeze = <T>(value: T, seen = new Set<unknown>()): T => {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return value
+  seen.add(value)
+  for (const key of Reflect.ownKeys(value)) {
+    deepFreeze((value as Record<PropertyKey, unknown>)[key], seen)
+  }
+  return Object.freeze(value)
+}
+
+/** A JSON rendering that keeps `undefined` fields visible, for before/after comparisons. */
+export const fingerprint = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (v === undefined ? '<undefined>' : v))
+
+/** Runs a stream through a fresh manager, calling `visit` after each event. */
+export const runStream = (
+  stream: EventStream,
+  visit?: (state: Manager.Manager, index: number, before: Manager.Manager) => void,
+): Manager.Manager => {
+  let state = Manager.create(stream.start)
+  stream.events.forEach(({ now, event }, index) => {
+    const before = state
+    state = Manager.reduce(state, event, now)
+    visit?.(state, index, before)
+  })
+  return state
+}
+
+/** The kind a finished execution counts as in the metrics, if any. */
+export const kindOf = (record: Execution.EndRecord | Metrics.Counted): Metrics.Kind | undefined =>
+  Metrics.finishedKind(record)

@@ -1,0 +1,148 @@
+// Invariants of the manager and its metrics over generated event streams, and
+// the group laws of the counts.
+import { fc, test } from '@fast-check/vitest'
+import { describe, expect } from 'vitest'
+import { Manager, Metrics } from '../src/index'
+import { checkInvariants, eventStream, hostileEventStream, type TimedEvent } from '../src/testing'
+import { deepFreeze, fingerprint, kindOf, runStream } from './helpers'
+
+const IDEMPOTENT: ReadonlySet<Manager.ManagerEvent['type']> = new Set([
+  'NextTaskStarted',
+  'TaskLaunched',
+  'TaskUpdated',
+  'TaskTimedOut',
+  'TimeoutsChecked',
+  'ExecutionsLost',
+  'NodeLost',
+  'JobsSynced',
+  'StarvationChecked',
+])
+
+describe('Manager.reduce over generated streams', () => {
+  test.prop([hostileEventStream()])('keeps every invariant after every event', (stream) => {
+    runStream(stream, (state, index) => {
+      expect(checkInvariants(state), `after event ${index}`).toEqual([])
+    })
+  })
+
+  test.prop([eventStream({ maxLength: 40 })])('never changes its input, even deeply frozen', (stream) => {
+    let state = Manager.create(stream.start)
+    for (const { now, event } of stream.events) {
+      const frozen = deepFreeze(state)
+      const print = fingerprint(frozen)
+      state = Manager.reduce(frozen, event, now)
+      expect(fingerprint(frozen)).toBe(print)
+    }
+  })
+
+  test.prop([hostileEventStream()])('an idempotent event repeated at once changes nothing', (stream) => {
+    runStream(stream, (state, index) => {
+      const timed = stream.events[index]
+      if (timed === undefined || !IDEMPOTENT.has(timed.event.type)) return
+      expect(Manager.reduce(state, timed.event, timed.now)).toBe(state)
+    })
+  })
+
+  test.prop([hostileEventStream()])(
+    'every scheduled execution is running or in exactly one JobExeEnd record',
+    (stream) => {
+      const ended = new Map<string, number>()
+      const scheduled = new Set<string>()
+      let state = Manager.create(stream.start)
+      for (const { now, event } of stream.events) {
+        if (event.type === 'Scheduled') {
+          for (const x of event.executions) {
+            if (Manager.runningExecution(state, x.clusterId) === undefined && !ended.has(x.clusterId)) {
+              scheduled.add(x.clusterId)
+            }
+          }
+        }
+        const [messages, drained] = Manager.drain(Manager.reduce(state, event, now), now)
+        state = drained
+        for (const record of Manager.endRecordsOf(messages)) {
+          if (scheduled.has(record.clusterId)) ended.set(record.clusterId, (ended.get(record.clusterId) ?? 0) + 1)
+        }
+        for (const id of scheduled) {
+          const running = Manager.runningExecution(state, id) !== undefined
+          const endings = ended.get(id) ?? 0
+          expect(running ? endings : endings - 1, id).toBe(0)
+        }
+      }
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 120 })])(
+    'finished metrics equal a recount of the finished executions whose block is in the window',
+    (stream) => {
+      const finished: Metrics.Counted[] = []
+      let state = Manager.create(stream.start)
+      for (const { now, event } of stream.events as readonly TimedEvent[]) {
+        const before = state
+        state = Manager.reduce(state, event, now)
+        if (event.type === 'HistoryLoaded') finished.push(...event.records)
+        for (const x of Manager.runningExecutions(before)) {
+          if (Manager.runningExecution(state, x.clusterId) !== undefined) continue
+          const record = Manager.endRecordsOf(Manager.drain(state, now)[0]).find((r) => r.clusterId === x.clusterId)
+          if (record !== undefined) finished.push(record)
+        }
+        state = Manager.drain(state, now)[1]
+        const windowNow = Manager.metrics(state).now
+        let expected: Metrics.Counts = Metrics.empty
+        for (const record of finished) {
+          const kind = kindOf(record)
+          if (kind === undefined || record.finished === undefined) continue
+          if (!Metrics.isBlockInWindow(Metrics.blockStart(record.finished), windowNow)) continue
+          expected = Metrics.increment(expected, [record.nodeId, kind, record.jobTypeId], 1)
+        }
+        expect(Metrics.toEntries(Manager.metrics(state).finished)).toEqual(Metrics.toEntries(expected))
+      }
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 60 })])('statusJson is a pure query', (stream) => {
+    const state = runStream(stream)
+    const last = stream.events[stream.events.length - 1]?.now ?? stream.start
+    const print = fingerprint(state)
+    const first = Manager.statusJson(state, [1, 2, 3, 4, 5], last + 7_200_000)
+    expect(Manager.statusJson(state, [1, 2, 3, 4, 5], last + 7_200_000)).toEqual(first)
+    expect(fingerprint(state)).toBe(print)
+  })
+})
+
+const countsArb: fc.Arbitrary<Metrics.Counts> = fc
+  .array(
+    fc.tuple(
+      fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom('node-a', 'node-b')),
+      fc.constantFrom<Metrics.Kind>('running', 'completed', 'algorithm', 'data', 'system'),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 5 }),
+    ),
+    { maxLength: 12 },
+  )
+  .map(Metrics.fromEntries)
+
+describe('the counts group', () => {
+  test.prop([countsArb, countsArb])('subtract(add(m, x), x) equals m', (m, x) => {
+    expect(Metrics.equals(Metrics.subtract(Metrics.add(m, x), x), m)).toBe(true)
+  })
+
+  test.prop([countsArb, countsArb, countsArb])('add is associative', (a, b, c) => {
+    expect(Metrics.toEntries(Metrics.add(Metrics.add(a, b), c))).toEqual(Metrics.toEntries(Metrics.add(a, Metrics.add(b, c))))
+  })
+
+  test.prop([countsArb, countsArb])('add is commutative', (a, b) => {
+    expect(Metrics.toEntries(Metrics.add(a, b))).toEqual(Metrics.toEntries(Metrics.add(b, a)))
+  })
+
+  test.prop([countsArb])('empty is neutral', (m) => {
+    expect(Metrics.add(m, Metrics.empty)).toBe(m)
+    expect(Metrics.toEntries(Metrics.add(Metrics.empty, m))).toEqual(Metrics.toEntries(m))
+    expect(Metrics.equals(Metrics.subtract(m, m), Metrics.empty)).toBe(true)
+  })
+
+  test.prop([countsArb, countsArb])('nothing is negative and no zero is kept', (a, b) => {
+    for (const counts of [Metrics.add(a, b), Metrics.subtract(a, b), Metrics.subtract(b, a)]) {
+      for (const [, , , n] of Metrics.toEntries(counts)) expect(n).toBeGreaterThan(0)
+    }
+  })
+})
