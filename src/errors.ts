@@ -10,6 +10,8 @@
  * @module
  */
 
+export type { Problem } from './internal/decode'
+
 /**
  * Who is to blame for a failure: the system, the algorithm, or its input data.
  *
@@ -116,10 +118,7 @@ export type BuiltinErrorName = keyof typeof BUILTIN
  * @category lookups
  * @since 0.1.0
  */
-export const forExitCode = (
-  lookup: ExitCodeErrors | undefined,
-  exitCode: number | undefined,
-): JobError | undefined => {
+export const forExitCode = (lookup: ExitCodeErrors | undefined, exitCode: number | undefined): JobError | undefined => {
   if (lookup === undefined || exitCode === undefined) return undefined
   return Object.prototype.hasOwnProperty.call(lookup, exitCode) ? lookup[exitCode] : undefined
 }

@@ -20,13 +20,7 @@ import type { TaskUpdate } from './taskUpdate'
 import type { TaskResults } from './taskResults'
 import { fromTasks } from './taskResults'
 
-export {
-  DEFAULT_SETTINGS,
-  decodeSettings,
-  InvalidSettings,
-  withDefaults,
-  type Settings,
-} from './settings'
+export { DEFAULT_SETTINGS, decodeSettings, InvalidSettings, withDefaults, type Settings } from './settings'
 
 /**
  * The status of an execution: `RUNNING` until its first final status sticks.
@@ -200,12 +194,7 @@ export type ExecutionEvent =
   | { readonly type: 'StarvationChecked' }
   | { readonly type: 'KillRequested' }
 
-const setFinalStatus = (
-  execution: Execution,
-  status: FinalStatus,
-  when: Instant,
-  error?: JobError,
-): Execution => {
+const setFinalStatus = (execution: Execution, status: FinalStatus, when: Instant, error?: JobError): Execution => {
   if (execution.status !== 'RUNNING') return execution
   return { ...execution, status, finished: when, error, next: execution.tasks.length }
 }
@@ -223,12 +212,7 @@ const lostRetryExhausted = (execution: Execution, task: Task.Task): boolean => {
   return max !== undefined && task.lostCount + 1 > max
 }
 
-const afterCurrentTaskUpdate = (
-  execution: Execution,
-  index: number,
-  update: TaskUpdate,
-  now: Instant,
-): Execution => {
+const afterCurrentTaskUpdate = (execution: Execution, index: number, update: TaskUpdate, now: Instant): Execution => {
   const task = execution.tasks[index]
   if (task === undefined) return execution
   switch (update.status) {

@@ -22,7 +22,7 @@
  */
 import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
-import type { EndRecord, ExecutionSpec } from './execution'
+import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
 import {
   clusterIdOfTask,
@@ -41,8 +41,6 @@ import type { Settings } from './settings'
 import type { Task } from './task'
 import * as TaskModule from './task'
 import type { TaskUpdate } from './taskUpdate'
-
-type Execution = Execution.Execution
 
 /**
  * A message the host scheduler gave with its scheduled executions; passed
@@ -88,12 +86,14 @@ export type Message =
   | { readonly type: 'FailedJobs'; readonly jobs: readonly FailedJob[]; readonly when: Instant }
 
 /**
- * What {@link drain} returns: the host's own messages first, then the manager's.
+ * What {@link drain} returns: the host's own messages first, as they were
+ * given (so of the host's own type), then the manager's {@link Message}s; tell
+ * them apart with {@link isMessage}.
  *
  * @category model
  * @since 0.1.0
  */
-export type Drained = ReadonlyArray<Message | HostMessage>
+export type Drained = readonly unknown[]
 
 const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs', 'FailedJobs'])
 
@@ -108,7 +108,7 @@ const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs
  * @category refinements
  * @since 0.1.0
  */
-export const isMessage = (message: Message | HostMessage): message is Message =>
+export const isMessage = (message: unknown): message is Message =>
   typeof message === 'object' &&
   message !== null &&
   MESSAGE_TYPES.has((message as { readonly type?: unknown }).type) &&
@@ -148,7 +148,7 @@ type Pair<A, B> = readonly [A, B]
 export interface Manager {
   /** Settings for executions scheduled as specs rather than as executions. */
   readonly settings: Settings
-  readonly running: SM.Tree<ClusterId, Execution>
+  readonly running: SM.Tree<ClusterId, RunningExecution>
   readonly byNode: SM.Tree<Pair<NodeId, ClusterId>, true>
   readonly byJob: SM.Tree<Pair<RecordId, ClusterId>, true>
   readonly byExecutionId: SM.Tree<RecordId, ClusterId>
@@ -232,7 +232,7 @@ export interface SyncedJob {
 export type ManagerEvent =
   | {
       readonly type: 'Scheduled'
-      readonly executions: ReadonlyArray<Execution | ExecutionSpec>
+      readonly executions: ReadonlyArray<RunningExecution | ExecutionSpec>
       readonly messages?: readonly HostMessage[] | undefined
     }
   | { readonly type: 'NextTaskStarted'; readonly clusterId: ClusterId }
@@ -257,11 +257,17 @@ interface Facts {
   readonly forced: boolean
 }
 
-const NO_FACTS: Facts = { timeout: undefined, reconciliation: undefined, starvation: undefined, kill: false, forced: false }
+const NO_FACTS: Facts = {
+  timeout: undefined,
+  reconciliation: undefined,
+  starvation: undefined,
+  kill: false,
+  forced: false,
+}
 
 // What the deadline and need indexes hold for one execution. Only the current
 // task can be launched and not ended, so it is the only task that matters.
-const factsOf = (execution: Execution): Facts => {
+const factsOf = (execution: RunningExecution): Facts => {
   const task = Execution.currentTask(execution)
   const starvation = Execution.starvationDeadline(execution)
   if (task === undefined) return starvation === undefined ? NO_FACTS : { ...NO_FACTS, starvation }
@@ -319,10 +325,10 @@ const reindex = (state: Manager, id: ClusterId, before: Facts, after: Facts): Ma
 
 // --- adding, replacing and finishing executions ---------------------------------
 
-const isExecution = (x: Execution | ExecutionSpec): x is Execution =>
+const isExecution = (x: RunningExecution | ExecutionSpec): x is RunningExecution =>
   'tasks' in x && Array.isArray(x.tasks) && 'status' in x
 
-const addExecution = (state: Manager, execution: Execution, now: Instant): Manager => {
+const addExecution = (state: Manager, execution: RunningExecution, now: Instant): Manager => {
   const id = execution.clusterId
   if (SM.has(state.running, id, compareStrings)) return state
   const added: Manager = reindex(
@@ -342,7 +348,7 @@ const addExecution = (state: Manager, execution: Execution, now: Instant): Manag
 }
 
 // `indexed` is the version of the execution whose facts the indexes hold.
-const finish = (state: Manager, indexed: Execution, execution: Execution, now: Instant): Manager => {
+const finish = (state: Manager, indexed: RunningExecution, execution: RunningExecution, now: Instant): Manager => {
   const id = execution.clusterId
   const unindexed = reindex(state, id, factsOf(indexed), NO_FACTS)
   const record = Execution.endRecord(execution)
@@ -375,12 +381,7 @@ const finish = (state: Manager, indexed: Execution, execution: Execution, now: I
 
 // Applies an execution event to one running execution, re-indexes it, and
 // finishes it when it has neither a current task nor tasks remaining.
-const applyTo = (
-  state: Manager,
-  id: ClusterId,
-  now: Instant,
-  events: readonly Execution.ExecutionEvent[],
-): Manager => {
+const applyTo = (state: Manager, id: ClusterId, now: Instant, events: readonly Execution.ExecutionEvent[]): Manager => {
   const before = SM.get(state.running, id, compareStrings)
   if (before === undefined) return state
   let after = before
@@ -464,7 +465,7 @@ const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>,
 
 const schedule = (
   state: Manager,
-  executions: ReadonlyArray<Execution | ExecutionSpec>,
+  executions: ReadonlyArray<RunningExecution | ExecutionSpec>,
   messages: readonly HostMessage[] | undefined,
   now: Instant,
 ): Manager => {
@@ -564,7 +565,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
 export const drain = (state: Manager, now: Instant): readonly [Drained, Manager] => {
   const { host, ends, completed, failed } = state.outbox
   if (host === null && ends === null && completed === null && failed === null) return [[], state]
-  const messages: Array<Message | HostMessage> = L.toArray(host)
+  const messages: unknown[] = L.toArray(host)
   if (ends !== null) messages.push({ type: 'JobExeEnd', records: L.toArray(ends) })
   if (completed !== null) messages.push({ type: 'CompletedJobs', jobs: L.toArray(completed), when: now })
   if (failed !== null) messages.push({ type: 'FailedJobs', jobs: L.toArray(failed), when: now })
@@ -577,7 +578,7 @@ export const drain = (state: Manager, now: Instant): readonly [Drained, Manager]
  * @category queries
  * @since 0.1.0
  */
-export const runningExecution = (state: Manager, clusterId: ClusterId): Execution | undefined =>
+export const runningExecution = (state: Manager, clusterId: ClusterId): RunningExecution | undefined =>
   SM.get(state.running, clusterId, compareStrings)
 
 /**
@@ -586,7 +587,7 @@ export const runningExecution = (state: Manager, clusterId: ClusterId): Executio
  * @category queries
  * @since 0.1.0
  */
-export const runningExecutions = (state: Manager): Execution[] => SM.values(state.running)
+export const runningExecutions = (state: Manager): RunningExecution[] => SM.values(state.running)
 
 /**
  * How many executions are running.

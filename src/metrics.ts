@@ -217,8 +217,7 @@ export const blockStart = (instant: Instant): Instant => Math.floor(instant / BL
  * @category queries
  * @since 0.1.0
  */
-export const isBlockInWindow = (start: Instant, now: Instant): boolean =>
-  start + BLOCK_LENGTH >= now - WINDOW_LENGTH
+export const isBlockInWindow = (start: Instant, now: Instant): boolean => start + BLOCK_LENGTH >= now - WINDOW_LENGTH
 
 /**
  * The metrics with the window moved to `now`: blocks that left it are dropped
@@ -356,9 +355,7 @@ export const merge = (a: Metrics, b: Metrics): Metrics => {
   for (const block of [...left.blocks, ...right.blocks]) {
     byStart.set(block.start, add(byStart.get(block.start) ?? empty, block.counts))
   }
-  const blocks = [...byStart.entries()]
-    .sort(([x], [y]) => x - y)
-    .map(([start, counts]) => ({ start, counts }))
+  const blocks = [...byStart.entries()].sort(([x], [y]) => x - y).map(([start, counts]) => ({ start, counts }))
   return {
     now,
     running: add(left.running, right.running),

@@ -77,10 +77,12 @@ const SETTING_KEYS = [
 ] as const
 
 const SettingsCodec = noExtraKeys(
-  t.partial(Object.fromEntries(SETTING_KEYS.map((k) => [k, NonNegativeInteger])) as Record<
-    (typeof SETTING_KEYS)[number],
-    typeof NonNegativeInteger
-  >),
+  t.partial(
+    Object.fromEntries(SETTING_KEYS.map((k) => [k, NonNegativeInteger])) as Record<
+      (typeof SETTING_KEYS)[number],
+      typeof NonNegativeInteger
+    >,
+  ),
   SETTING_KEYS,
   'Settings',
 )

@@ -29,8 +29,7 @@ export const VERSION = '1.0'
 
 const MAX_VERSION_LENGTH = 50
 
-const ISO_8601 =
-  /^(\d{4}|[+-]\d{6})-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/
+const ISO_8601 = /^(\d{4}|[+-]\d{6})-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/
 
 const IsoDateTime = new t.Type<string, string, unknown>(
   'IsoDateTime',
@@ -67,7 +66,18 @@ const TaskResultCodec = noExtraKeys(
  * @category model
  * @since 0.1.0
  */
-export type TaskResult = t.TypeOf<typeof TaskResultCodec>
+export interface TaskResult {
+  readonly task_id: string
+  readonly type: string
+  readonly was_launched: boolean
+  readonly launched?: string | undefined
+  readonly started?: string | undefined
+  readonly ended?: string | undefined
+  readonly was_started?: boolean | undefined
+  readonly was_timed_out?: boolean | undefined
+  readonly status?: 'FINISHED' | 'FAILED' | 'KILLED' | undefined
+  readonly exit_code?: number | undefined
+}
 
 const Version = new t.Type<string, string, unknown>(
   'Version',
@@ -201,8 +211,7 @@ export const fromTasks = (tasks: readonly Task[]): TaskResults => ({
  * @category constructors
  * @since 0.1.0
  */
-export const fromExecution = (execution: { readonly tasks: readonly Task[] }): TaskResults =>
-  fromTasks(execution.tasks)
+export const fromExecution = (execution: { readonly tasks: readonly Task[] }): TaskResults => fromTasks(execution.tasks)
 
 const find = (results: TaskResults, type: string): TaskResult | undefined =>
   results.tasks.find((task) => task.type === type)

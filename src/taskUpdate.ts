@@ -37,15 +37,7 @@ export type TerminalStatus = 'FINISHED' | 'FAILED' | 'KILLED'
  * @category constants
  * @since 0.1.0
  */
-export const STATUSES: readonly TaskStatus[] = [
-  'STAGING',
-  'RUNNING',
-  'FINISHED',
-  'FAILED',
-  'KILLED',
-  'LOST',
-  'UNKNOWN',
-]
+export const STATUSES: readonly TaskStatus[] = ['STAGING', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'LOST', 'UNKNOWN']
 
 /**
  * A task status update. Plain data: build one directly in tests, or decode one

@@ -86,35 +86,37 @@ export const executionSpec = (ids: {
   readonly exeNum: number
   readonly started?: Instant
 }): fc.Arbitrary<Execution.ExecutionSpec> =>
-  fc.record({
-    nodeId: fc.integer({ min: 1, max: 4 }),
-    jobTypeId: fc.integer({ min: 1, max: 3 }),
-    taskTypes: taskTypesArb,
-    isSystem: fc.boolean(),
-    isLongRunning: fc.boolean(),
-    timeout: fc.constantFrom(5 * MINUTE, 60 * MINUTE),
-    priority: fc.integer({ min: 1, max: 100 }),
-  }).map((x) => ({
-    id: ids.id,
-    clusterId: `scale_job_fw_${ids.jobId}x${ids.exeNum}`,
-    jobId: ids.jobId,
-    exeNum: ids.exeNum,
-    jobTypeId: x.jobTypeId,
-    nodeId: x.nodeId,
-    agentId: `agent-${x.nodeId}`,
-    priority: x.priority,
-    queued: ids.started ?? BASE_INSTANT,
-    started: ids.started ?? BASE_INSTANT,
-    taskTypes: x.taskTypes,
-    jobType: {
-      name: `type-${x.jobTypeId}`,
-      isSystem: x.isSystem,
-      isLongRunning: x.isLongRunning,
-      timeout: x.timeout,
-      errorMapping: ERROR_MAPPING,
-    },
-    exitCodeErrors: EXIT_CODE_ERRORS,
-  }))
+  fc
+    .record({
+      nodeId: fc.integer({ min: 1, max: 4 }),
+      jobTypeId: fc.integer({ min: 1, max: 3 }),
+      taskTypes: taskTypesArb,
+      isSystem: fc.boolean(),
+      isLongRunning: fc.boolean(),
+      timeout: fc.constantFrom(5 * MINUTE, 60 * MINUTE),
+      priority: fc.integer({ min: 1, max: 100 }),
+    })
+    .map((x) => ({
+      id: ids.id,
+      clusterId: `scale_job_fw_${ids.jobId}x${ids.exeNum}`,
+      jobId: ids.jobId,
+      exeNum: ids.exeNum,
+      jobTypeId: x.jobTypeId,
+      nodeId: x.nodeId,
+      agentId: `agent-${x.nodeId}`,
+      priority: x.priority,
+      queued: ids.started ?? BASE_INSTANT,
+      started: ids.started ?? BASE_INSTANT,
+      taskTypes: x.taskTypes,
+      jobType: {
+        name: `type-${x.jobTypeId}`,
+        isSystem: x.isSystem,
+        isLongRunning: x.isLongRunning,
+        timeout: x.timeout,
+        errorMapping: ERROR_MAPPING,
+      },
+      exitCodeErrors: EXIT_CODE_ERRORS,
+    }))
 
 /**
  * Any execution spec (ids drawn too).
@@ -340,7 +342,10 @@ const intentArb = (hostile: boolean): fc.Arbitrary<Intent> =>
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('timedOut' as const), pick }) },
     { weight: 3, arbitrary: fc.constant({ kind: 'timeoutsChecked' as const }) },
     { weight: 2, arbitrary: fc.constant({ kind: 'starvationChecked' as const }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('nodeLost' as const), node: fc.integer({ min: 1, max: 5 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('nodeLost' as const), node: fc.integer({ min: 1, max: 5 }) }),
+    },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -382,12 +387,7 @@ const stepArb = (hostile: boolean): fc.Arbitrary<readonly [number, Intent]> =>
     intentArb(hostile),
   )
 
-const finishedRecord = (
-  nodeId: NodeId,
-  jobTypeId: number,
-  finished: Instant,
-  which: number,
-): Execution.EndRecord => {
+const finishedRecord = (nodeId: NodeId, jobTypeId: number, finished: Instant, which: number): Execution.EndRecord => {
   const error = which % 3 === 0 ? undefined : which % 3 === 1 ? DATA_ERROR : Errors.BUILTIN['node-lost']
   return {
     id: -1 - which,
@@ -457,7 +457,13 @@ const resolve = (r: Resolver, intent: Intent): Manager.ManagerEvent[] => {
         })
       })
       r.scheduled.push(...executions)
-      return [{ type: 'Scheduled', executions, messages: intent.message ? [{ type: 'RunningJobs', n: executions.length }] : [] }]
+      return [
+        {
+          type: 'Scheduled',
+          executions,
+          messages: intent.message ? [{ type: 'RunningJobs', n: executions.length }] : [],
+        },
+      ]
     }
     case 'startNext': {
       const x = picked(r, intent.pick)
@@ -512,7 +518,9 @@ const resolve = (r: Resolver, intent: Intent): Manager.ManagerEvent[] => {
       return [
         {
           type: 'JobsSynced',
-          jobs: { [String(x.jobId)]: { status: intent.canceled ? 'CANCELED' : 'RUNNING', numExes: x.exeNum + intent.extra } },
+          jobs: {
+            [String(x.jobId)]: { status: intent.canceled ? 'CANCELED' : 'RUNNING', numExes: x.exeNum + intent.extra },
+          },
         },
       ]
     }
@@ -599,10 +607,7 @@ export const hostileEventStream = (options?: { readonly maxLength?: number }): f
 const sameEntries = <K>(a: SM.Tree<K, unknown>, b: SM.Tree<K, unknown>): boolean => {
   const left = SM.entries(a)
   const right = SM.entries(b)
-  return (
-    left.length === right.length &&
-    left.every(([key], i) => JSON.stringify(key) === JSON.stringify(right[i]?.[0]))
-  )
+  return left.length === right.length && left.every(([key], i) => JSON.stringify(key) === JSON.stringify(right[i]?.[0]))
 }
 
 const recountRunning = (state: Manager.Manager): Metrics.Counts => {
@@ -691,7 +696,7 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     'forced',
   ] as const
   for (const name of indexes) {
-    if (!sameEntries<unknown>(state[name] as SM.Tree<unknown, unknown>, fresh[name] as SM.Tree<unknown, unknown>)) {
+    if (!sameEntries<unknown>(state[name], fresh[name])) {
       broken.push(`the ${name} index disagrees with the running set`)
     }
   }

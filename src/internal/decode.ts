@@ -7,7 +7,13 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 
-/** One thing wrong with a decoded value: where it is, and what is wrong. */
+/**
+ * One thing wrong with a decoded value: where it is (a dotted path, `<root>` for
+ * the value itself), and what is wrong there.
+ *
+ * @category model
+ * @since 0.1.0
+ */
 export interface Problem {
   readonly path: string
   readonly message: string
@@ -51,8 +57,7 @@ export const problemsOf = (errors: t.Errors): readonly Problem[] => {
   for (const error of errors) {
     const path = pathOf(error.context)
     const last = error.context[error.context.length - 1]
-    const message =
-      error.message ?? `expected ${last?.type.name ?? 'a value'}, got ${describe(error.value)}`
+    const message = error.message ?? `expected ${last?.type.name ?? 'a value'}, got ${describe(error.value)}`
     const key = `${path}\u0000${message}`
     if (seen.has(key)) continue
     seen.add(key)
@@ -106,18 +111,13 @@ export const FiniteNumber = t.refinement(t.number, Number.isFinite, 'FiniteNumbe
 export const Integer = t.refinement(t.number, Number.isSafeInteger, 'Integer')
 
 /** A non-negative safe integer. */
-export const NonNegativeInteger = t.refinement(
-  t.number,
-  (n) => Number.isSafeInteger(n) && n >= 0,
-  'NonNegativeInteger',
-)
+export const NonNegativeInteger = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeInteger')
 
 /** A value that may be absent, `undefined` or `null` in JSON; decodes to `undefined` when not there. */
 export const optional = <C extends t.Mixed>(codec: C) =>
   new t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown>(
     `${codec.name} | undefined`,
     (u): u is t.TypeOf<C> | undefined => u === undefined || codec.is(u),
-    (input, context) =>
-      input === undefined || input === null ? t.success(undefined) : codec.validate(input, context),
-    (a) => (a === undefined ? undefined : codec.encode(a)),
+    (input, context) => (input === undefined || input === null ? t.success(undefined) : codec.validate(input, context)),
+    (a) => (a === undefined ? undefined : (codec.encode(a) as t.OutputOf<C>)),
   )

@@ -50,7 +50,12 @@ const node = <K, V>(key: K, value: V, left: Tree<K, V>, right: Tree<K, V>): Node
 const rotateLeft = <K, V>(key: K, value: V, left: Tree<K, V>, right: Node<K, V>): Node<K, V> => {
   const inner = right.left
   if (inner !== null && size(inner) >= RATIO * size(right.right)) {
-    return node(inner.key, inner.value, node(key, value, left, inner.left), node(right.key, right.value, inner.right, right.right))
+    return node(
+      inner.key,
+      inner.value,
+      node(key, value, left, inner.left),
+      node(right.key, right.value, inner.right, right.right),
+    )
   }
   return node(right.key, right.value, node(key, value, left, inner), right.right)
 }
@@ -58,7 +63,12 @@ const rotateLeft = <K, V>(key: K, value: V, left: Tree<K, V>, right: Node<K, V>)
 const rotateRight = <K, V>(key: K, value: V, left: Node<K, V>, right: Tree<K, V>): Node<K, V> => {
   const inner = left.right
   if (inner !== null && size(inner) >= RATIO * size(left.left)) {
-    return node(inner.key, inner.value, node(left.key, left.value, left.left, inner.left), node(key, value, inner.right, right))
+    return node(
+      inner.key,
+      inner.value,
+      node(left.key, left.value, left.left, inner.left),
+      node(key, value, inner.right, right),
+    )
   }
   return node(left.key, left.value, left.left, node(key, value, inner, right))
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds and packs the library, lints the tarball (publint, are-the-types-wrong),
+# then installs it into a throw-away project and imports both entries from ESM
+# and CommonJS. The root entry must load without fast-check installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm run build >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
+echo "packed $tarball"
+npx publint run "$work/$tarball" --strict
+npx attw "$work/$tarball" --profile node16
+
+app="$work/app"
+mkdir -p "$app"
+cd "$app"
+npm init -y >/dev/null
+npm install --no-audit --no-fund --silent "$work/$tarball"
+cat > root.mjs <<'JS'
+import { Manager, Ids } from 'job-execution-core'
+if (Ids.clusterId('fw', 1, 2) !== 'scale_job_fw_1x2') throw new Error('ESM root import is broken')
+if (Manager.runningExecutions(Manager.create(0)).length !== 0) throw new Error('ESM root import is broken')
+console.log('ESM root import: ok')
+JS
+cat > root.cjs <<'JS'
+const { Manager, Ids } = require('job-execution-core')
+if (Ids.clusterId('fw', 1, 2) !== 'scale_job_fw_1x2') throw new Error('CJS root import is broken')
+if (Manager.runningExecutions(Manager.create(0)).length !== 0) throw new Error('CJS root import is broken')
+if (Object.keys(require.cache).some((k) => k.includes('fast-check'))) throw new Error('the root entry loaded fast-check')
+console.log('CJS root import: ok')
+JS
+node root.mjs
+node root.cjs
+npm install --no-audit --no-fund --silent fast-check@4
+cat > testing.mjs <<'JS'
+import fc from 'fast-check'
+import { Manager } from 'job-execution-core'
+import { eventStream, checkInvariants } from 'job-execution-core/testing'
+fc.assert(fc.property(eventStream({ maxLength: 30 }), (stream) => {
+  let state = Manager.create(stream.start)
+  for (const { now, event } of stream.events) state = Manager.reduce(state, event, now)
+  return checkInvariants(state).length === 0
+}), { numRuns: 20 })
+console.log('ESM testing import: ok')
+JS
+cat > testing.cjs <<'JS'
+const { checkInvariants } = require('job-execution-core/testing')
+const { Manager } = require('job-execution-core')
+if (checkInvariants(Manager.create(0)).length !== 0) throw new Error('CJS testing import is broken')
+console.log('CJS testing import: ok')
+JS
+node testing.mjs
+node testing.cjs
+echo "package checks: ok"
