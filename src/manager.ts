@@ -20,6 +20,7 @@
  * @since 0.1.0
  * @module
  */
+import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
@@ -34,8 +35,10 @@ import {
   type RecordId,
   type TaskId,
 } from './ids'
+import { problemsOf, render, type Problem } from './internal/decode'
 import * as L from './internal/list'
 import * as SM from './internal/sortedMap'
+import { SnapshotCodec } from './internal/stateCodecs'
 import * as Metrics from './metrics'
 import type { Settings } from './settings'
 import type { Task } from './task'
@@ -688,4 +691,170 @@ export const shardOf = (clusterId: ClusterId, k: number): number => {
     hash = Math.imul(hash, 0x01000193) >>> 0
   }
   return hash % shards
+}
+
+// --- snapshots ------------------------------------------------------------------
+
+/**
+ * A manager's state as plain JSON: versioned, and everything needed to go on
+ * exactly where it stopped. Indexes and the finished totals are not stored: they
+ * are derived again on restore.
+ *
+ * @category snapshots
+ * @since 0.1.0
+ */
+export interface Snapshot {
+  readonly snapshotVersion: 1
+  readonly settings: Settings
+  readonly running: readonly RunningExecution[]
+  readonly outbox: {
+    readonly host: readonly HostMessage[]
+    readonly ends: readonly EndRecord[]
+    readonly completed: readonly CompletedJob[]
+    readonly failed: readonly FailedJob[]
+  }
+  readonly metrics: {
+    readonly now: Instant
+    /** Running counts as `[node, kind, jobType, count]` rows. */
+    readonly running: readonly Metrics.CountRow[]
+    /** Finished counts per 5-minute block in the window. */
+    readonly blocks: ReadonlyArray<{ readonly start: Instant; readonly counts: readonly Metrics.CountRow[] }>
+  }
+}
+
+/**
+ * Why a snapshot was refused: each problem, with where it is.
+ *
+ * @category snapshots
+ * @since 0.1.0
+ */
+export class InvalidSnapshot extends Error {
+  /** @since 0.1.0 */
+  readonly _tag = 'InvalidSnapshot'
+  constructor(
+    /** Each problem, with its path in the snapshot. */
+    readonly problems: readonly Problem[],
+  ) {
+    super(`invalid snapshot:\n${render(problems)}`)
+    this.name = 'InvalidSnapshot'
+  }
+}
+
+/**
+ * The state as a versioned snapshot (`snapshotVersion: 1`) of plain JSON data;
+ * `JSON.stringify` it to persist it.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * const snapshot = Manager.toSnapshot(Manager.create(0))
+ * snapshot.snapshotVersion // 1
+ *
+ * @category snapshots
+ * @since 0.1.0
+ */
+export const toSnapshot = (state: Manager): Snapshot => ({
+  snapshotVersion: 1,
+  settings: state.settings,
+  running: runningExecutions(state),
+  outbox: {
+    host: L.toArray(state.outbox.host),
+    ends: L.toArray(state.outbox.ends),
+    completed: L.toArray(state.outbox.completed),
+    failed: L.toArray(state.outbox.failed),
+  },
+  metrics: {
+    now: state.metrics.now,
+    running: Metrics.toEntries(state.metrics.running),
+    blocks: state.metrics.blocks.map((block) => ({ start: block.start, counts: Metrics.toEntries(block.counts) })),
+  },
+})
+
+const executionProblems = (execution: RunningExecution, path: string): Problem[] => {
+  const problems: Problem[] = []
+  const say = (where: string, message: string): void => {
+    problems.push({ path: `${path}${where}`, message })
+  }
+  const count = execution.tasks.length
+  if (execution.next > count) say('.next', `is ${execution.next}, beyond its ${count} tasks`)
+  if (execution.current !== undefined && execution.current !== execution.next - 1) {
+    if (execution.status === 'RUNNING' || execution.current >= count) {
+      say('.current', `is ${execution.current}, not the task before next (${execution.next})`)
+    }
+  }
+  if (execution.status !== 'RUNNING' && execution.next !== count) say('.next', 'a finished status leaves no task remaining')
+  if (execution.status !== 'RUNNING' && execution.finished === undefined) say('.finished', 'a final status needs its instant')
+  if (Execution.isFinished(execution)) say('', 'is finished, so it cannot be running')
+  execution.tasks.forEach((task, i) => {
+    if (task.baseId !== `${execution.clusterId}_${task.type}`) say(`.tasks.${i}.baseId`, `is not ${execution.clusterId}_${task.type}`)
+    if (!task.id.startsWith(task.baseId)) say(`.tasks.${i}.id`, `does not start with ${task.baseId}`)
+  })
+  return problems
+}
+
+const countProblems = (
+  decoded: Snapshot['metrics'],
+  recount: Metrics.Counts,
+): Problem[] => {
+  const problems: Problem[] = []
+  if (!Metrics.equals(Metrics.fromEntries(decoded.running), recount)) {
+    problems.push({ path: 'metrics.running', message: 'counts disagree with the running executions' })
+  }
+  decoded.blocks.forEach((block, i) => {
+    const path = `metrics.blocks.${i}`
+    if (block.start % Metrics.BLOCK_LENGTH !== 0) problems.push({ path, message: 'does not start on a 5-minute boundary' })
+    if (!Metrics.isBlockInWindow(block.start, decoded.now)) problems.push({ path, message: 'has left the window' })
+    const previous = decoded.blocks[i - 1]
+    if (previous !== undefined && previous.start >= block.start) problems.push({ path, message: 'is out of order' })
+    if (block.counts.length === 0) problems.push({ path, message: 'is empty' })
+  })
+  return problems
+}
+
+/**
+ * Restores a manager from a snapshot (as parsed JSON). Never throws: a
+ * truncated, mistyped, wrong-version or tampered snapshot (counts that disagree
+ * with the running executions, negative or zero counts, finished or duplicate
+ * executions, blocks out of the window) is an {@link InvalidSnapshot} naming each
+ * problem. A restored manager behaves exactly as the one that was saved.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare const state: Manager.Manager
+ * const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(Manager.toSnapshot(state))))
+ *
+ * @category snapshots
+ * @since 0.1.0
+ */
+export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> => {
+  const decoded = SnapshotCodec.decode(json)
+  if (E.isLeft(decoded)) return E.left(new InvalidSnapshot(problemsOf(decoded.left)))
+  const snapshot: Snapshot = decoded.right
+  const problems: Problem[] = []
+  const seen = new Set<ClusterId>()
+  const executions = snapshot.running
+  executions.forEach((execution, i) => {
+    if (seen.has(execution.clusterId)) problems.push({ path: `running.${i}.clusterId`, message: 'appears twice' })
+    seen.add(execution.clusterId)
+    problems.push(...executionProblems(execution, `running.${i}`))
+  })
+  if (problems.length > 0) return E.left(new InvalidSnapshot(problems))
+  let state = create(snapshot.metrics.now, snapshot.settings)
+  for (const execution of executions) state = addExecution(state, execution, snapshot.metrics.now)
+  problems.push(...countProblems(snapshot.metrics, state.metrics.running))
+  if (problems.length > 0) return E.left(new InvalidSnapshot(problems))
+  const blocks = snapshot.metrics.blocks.map((block) => ({ start: block.start, counts: Metrics.fromEntries(block.counts) }))
+  return E.right({
+    ...state,
+    outbox: {
+      host: L.fromArray(snapshot.outbox.host),
+      ends: L.fromArray(snapshot.outbox.ends),
+      completed: L.fromArray(snapshot.outbox.completed),
+      failed: L.fromArray(snapshot.outbox.failed),
+    },
+    metrics: {
+      ...state.metrics,
+      finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
+      blocks,
+    },
+  })
 }

@@ -117,12 +117,20 @@ export const subtract = (a: Counts, b: Counts): Counts => {
 }
 
 /**
+ * One count as a row: `[node, kind, jobType, count]`.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type CountRow = readonly [node: NodeId, kind: Kind, jobType: RecordId, count: number]
+
+/**
  * The counts as `[node, kind, jobType, count]` rows, in ascending key order.
  *
  * @category destructors
  * @since 0.1.0
  */
-export const toEntries = (counts: Counts): Array<readonly [NodeId, Kind, RecordId, number]> =>
+export const toEntries = (counts: Counts): CountRow[] =>
   SM.entries(counts).map(([key, n]) => [key[0], key[1], key[2], n] as const)
 
 /**
@@ -131,7 +139,7 @@ export const toEntries = (counts: Counts): Array<readonly [NodeId, Kind, RecordI
  * @category constructors
  * @since 0.1.0
  */
-export const fromEntries = (rows: Iterable<readonly [NodeId, Kind, RecordId, number]>): Counts => {
+export const fromEntries = (rows: Iterable<CountRow>): Counts => {
   let counts: Counts = empty
   for (const [node, kind, jobType, n] of rows) counts = increment(counts, [node, kind, jobType], n)
   return counts

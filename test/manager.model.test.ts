@@ -17,7 +17,7 @@ interface ModelExecution {
   status: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED'
   current: number | null
   next: number
-  lost: number
+  lost: number[]
   hasUpdate: boolean
   killRequested: boolean
 }
@@ -34,7 +34,8 @@ class Model {
   taskId(x: ModelExecution): string {
     const type = x.current === null ? 'none' : x.types[x.current]
     const base = `${x.clusterId}_${type ?? 'none'}`
-    return x.lost === 0 ? base : `${base}_lost-${x.lost}`
+    const lost = x.current === null ? 0 : (x.lost[x.current] ?? 0)
+    return lost === 0 ? base : `${base}_lost-${lost}`
   }
 
   finalize(x: ModelExecution, status: 'COMPLETED' | 'FAILED' | 'CANCELED'): void {
@@ -77,7 +78,7 @@ const compare = (model: Model, real: Real): void => {
     if (m === undefined) continue
     expect(Execution.status(x)).toBe(m.status)
     expect(Execution.currentTask(x)?.type).toBe(m.current === null ? undefined : m.types[m.current])
-    expect(Execution.currentTask(x)?.lostCount ?? 0).toBe(m.current === null ? 0 : m.lost)
+    expect(Execution.currentTask(x)?.lostCount ?? 0).toBe(m.current === null ? 0 : (m.lost[m.current] ?? 0))
   }
   const kills = [...model.running.values()]
     .filter((m) => m.current !== null && m.killRequested && m.hasUpdate)
@@ -143,7 +144,7 @@ const schedule = fc
           status: 'RUNNING',
           current: null,
           next: 0,
-          lost: 0,
+          lost: types.map(() => 0),
           hasUpdate: false,
           killRequested: false,
         })
@@ -205,7 +206,7 @@ const update = fc
         } else if (status === 'LOST') {
           if (x.status === 'RUNNING') {
             x.next = x.current
-            x.lost++
+            x.lost[x.current] = (x.lost[x.current] ?? 0) + 1
           }
           x.current = null
           x.hasUpdate = false
@@ -292,7 +293,7 @@ describe('Manager against a simple model', () => {
       maxCommands: 120,
       size: 'max',
     }),
-  ])('agrees after every command', (commands) => {
+  ], { numRuns: 300 })('agrees after every command', (commands) => {
     fc.modelRun(() => ({ model: new Model(), real: { state: Manager.create(BASE) } }), commands)
   })
 })

@@ -34,6 +34,7 @@ const pathOf = (context: t.Context): string => {
     const entry = context[i]
     if (parent === undefined || entry === undefined) continue
     if (isTransparent(parent.type) && !(parent.type instanceof t.ReadonlyArrayType)) continue
+    if (entry.key === '') continue
     keys.push(entry.key)
   }
   return keys.length === 0 ? '<root>' : keys.join('.')
@@ -50,17 +51,19 @@ const describe = (value: unknown): string => {
   }
 }
 
-/** Turns io-ts errors into a readable, de-duplicated list of problems. */
+/**
+ * Turns io-ts errors into a readable list of problems, one per path (members of
+ * an intersection or union that fail on the same value say the same thing).
+ */
 export const problemsOf = (errors: t.Errors): readonly Problem[] => {
   const seen = new Set<string>()
   const problems: Problem[] = []
   for (const error of errors) {
     const path = pathOf(error.context)
+    if (seen.has(path)) continue
+    seen.add(path)
     const last = error.context[error.context.length - 1]
     const message = error.message ?? `expected ${last?.type.name ?? 'a value'}, got ${describe(error.value)}`
-    const key = `${path}\u0000${message}`
-    if (seen.has(key)) continue
-    seen.add(key)
     problems.push({ path, message })
   }
   return problems
@@ -96,7 +99,9 @@ export const noExtraKeys = <C extends t.Mixed>(
           }
         }
       }
-      const inner = codec.validate(input, context)
+      // An entry with an empty key stands for the inner codec, so that paths
+      // skip it and its intersection members as they skip any other wrapper.
+      const inner = codec.validate(input, [...context, { key: '', type: codec, actual: input }])
       if (E.isLeft(inner)) return t.failures([...inner.left, ...extra])
       return extra.length > 0 ? t.failures(extra) : inner
     },

@@ -1,0 +1,172 @@
+// Snapshots: a restored manager goes on exactly as the one that was saved, and
+// broken or tampered snapshots are refused with a readable Left.
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import { Manager } from '../src/index'
+import { checkInvariants, hostileEventStream, type TimedEvent } from '../src/testing'
+import { runStream } from './helpers'
+
+const NODES = [1, 2, 3, 4, 5, 'no-such-node']
+
+interface Observation {
+  readonly messages: readonly unknown[]
+  readonly running: readonly string[]
+  readonly kill: readonly string[]
+  readonly reconcile: readonly string[]
+  readonly deadline: unknown
+  readonly status: unknown
+}
+
+const observe = (state: Manager.Manager, now: number): [Observation, Manager.Manager] => {
+  const [messages, drained] = Manager.drain(state, now)
+  return [
+    {
+      messages,
+      running: Manager.runningExecutions(drained).map((x) => x.clusterId),
+      kill: Manager.tasksToKill(drained).map((t) => t.id),
+      reconcile: Manager.tasksToReconcile(drained, now).map((t) => t.id),
+      deadline: Manager.nextDeadline(drained),
+      status: Manager.statusJson(drained, NODES, now),
+    },
+    drained,
+  ]
+}
+
+const continueFrom = (state: Manager.Manager, events: readonly TimedEvent[]): string[] => {
+  const seen: string[] = []
+  let current = state
+  for (const { now, event } of events) {
+    const [observation, drained] = observe(Manager.reduce(current, event, now), now)
+    seen.push(JSON.stringify(observation))
+    current = drained
+  }
+  return seen
+}
+
+const restore = (state: Manager.Manager): Manager.Manager => {
+  const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(Manager.toSnapshot(state))))
+  if (E.isLeft(restored)) throw new Error(restored.left.message)
+  return restored.right
+}
+
+describe('snapshots', () => {
+  test.prop([hostileEventStream({ maxLength: 100 }), fc.nat()])(
+    'restoring at any point and going on gives the same messages, queries and status JSON',
+    (stream, cut) => {
+      const at = stream.events.length === 0 ? 0 : cut % (stream.events.length + 1)
+      const head = { start: stream.start, events: stream.events.slice(0, at) }
+      const tail = stream.events.slice(at)
+      const saved = runStream(head)
+      const restored = restore(saved)
+      expect(checkInvariants(restored)).toEqual([])
+      expect(continueFrom(restored, tail)).toEqual(continueFrom(saved, tail))
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 60 })])('a snapshot of a restored state is the same snapshot', (stream) => {
+    const state = runStream(stream)
+    const snapshot = JSON.stringify(Manager.toSnapshot(state))
+    expect(JSON.stringify(Manager.toSnapshot(restore(state)))).toBe(snapshot)
+  })
+
+  test.prop([fc.jsonValue()])('decoding arbitrary JSON never throws', (json) => {
+    expect(() => Manager.fromSnapshot(json)).not.toThrow()
+  })
+})
+
+describe('broken snapshots are refused', () => {
+  const busy = (): Record<string, unknown> => {
+    const spec = {
+      id: 1,
+      clusterId: 'scale_job_fw_1x1',
+      jobId: 1,
+      exeNum: 1,
+      jobTypeId: 2,
+      nodeId: 3,
+      agentId: 'a',
+      queued: 0,
+      started: 0,
+      jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
+    }
+    let state = Manager.create(0)
+    state = Manager.reduce(state, { type: 'Scheduled', executions: [spec, { ...spec, id: 2, clusterId: 'scale_job_fw_2x1', jobId: 2 }] }, 0)
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: 'scale_job_fw_2x1' }, 0)
+    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_2x1_pull' }, 0)
+    state = Manager.reduce(state, { type: 'NodeLost', nodeId: 3 }, 10)
+    state = Manager.reduce(state, { type: 'Scheduled', executions: [{ ...spec, id: 3, clusterId: 'scale_job_fw_3x1', jobId: 3 }] }, 20)
+    return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
+  }
+
+  const refusal = (json: unknown): string => {
+    const decoded = Manager.fromSnapshot(json)
+    if (E.isRight(decoded)) return 'accepted'
+    return decoded.left.problems.map((p) => `${p.path}: ${p.message}`).join('\n')
+  }
+
+  it('accepts the untouched snapshot', () => {
+    expect(refusal(busy())).toBe('accepted')
+  })
+
+  it('refuses a wrong version', () => {
+    expect(refusal({ ...busy(), snapshotVersion: 2 })).toMatch(/snapshotVersion/)
+  })
+
+  it('refuses a truncated snapshot', () => {
+    const text = JSON.stringify(busy())
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text.slice(0, text.length / 2) + '}')
+    } catch {
+      parsed = text.slice(0, text.length / 2)
+    }
+    expect(refusal(parsed)).not.toBe('accepted')
+    const { outbox: _outbox, ...withoutOutbox } = busy()
+    expect(refusal(withoutOutbox)).toMatch(/outbox/)
+  })
+
+  it('refuses mistyped fields, naming their path', () => {
+    const snapshot = busy()
+    const running = snapshot['running'] as Array<Record<string, unknown>>
+    running[0] = { ...running[0], nodeId: true }
+    expect(refusal(snapshot)).toMatch(/running\.0\.nodeId/)
+  })
+
+  it('refuses running counts that disagree with the running executions', () => {
+    const snapshot = busy()
+    const metrics = snapshot['metrics'] as { running: unknown[][] }
+    const first = metrics.running[0]
+    if (first === undefined) throw new Error('expected a running count')
+    metrics.running[0] = [first[0], first[1], first[2], 7]
+    expect(refusal(snapshot)).toMatch(/metrics\.running: counts disagree/)
+  })
+
+  it('refuses negative and zero counts', () => {
+    for (const n of [-1, 0]) {
+      const snapshot = busy()
+      const metrics = snapshot['metrics'] as { running: unknown[][] }
+      const first = metrics.running[0]
+      if (first === undefined) throw new Error('expected a running count')
+      metrics.running[0] = [first[0], first[1], first[2], n]
+      expect(refusal(snapshot)).toMatch(/metrics\.running\.0\.3/)
+    }
+  })
+
+  it('refuses a duplicate or a finished execution', () => {
+    const snapshot = busy()
+    const running = snapshot['running'] as unknown[]
+    expect(refusal({ ...snapshot, running: [...running, running[0]] })).toMatch(/appears twice/)
+    const finished = { ...(running[0] as Record<string, unknown>), current: undefined, next: 4, status: 'CANCELED', finished: 5 }
+    expect(refusal({ ...snapshot, running: [finished, ...running.slice(1)] })).toMatch(/is finished/)
+  })
+
+  it('refuses blocks that are misaligned or out of the window', () => {
+    const snapshot = busy()
+    const metrics = snapshot['metrics'] as Record<string, unknown>
+    const counts = [[3, 'completed', 2, 1]]
+    expect(refusal({ ...snapshot, metrics: { ...metrics, blocks: [{ start: 7, counts }] } })).toMatch(/5-minute/)
+    expect(refusal({ ...snapshot, metrics: { ...metrics, now: 4 * 3_600_000, blocks: [{ start: 0, counts }] } })).toMatch(
+      /left the window/,
+    )
+  })
+})
