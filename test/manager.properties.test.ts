@@ -1,9 +1,18 @@
 // Invariants of the manager and its metrics over generated event streams, and
 // the group laws of the counts.
 import { fc, test } from '@fast-check/vitest'
-import { describe, expect } from 'vitest'
-import { Manager, Metrics } from '../src/index'
-import { checkInvariants, eventStream, hostileEventStream, type TimedEvent } from '../src/testing'
+import * as O from 'fp-ts/Option'
+import { describe, expect, it } from 'vitest'
+import * as E from 'fp-ts/Either'
+import { Manager, Metrics, TaskUpdate } from '../src/index'
+import {
+  checkInvariants,
+  eventStream,
+  hostileEventStream,
+  malformedMesosStatus,
+  type EventStream,
+  type TimedEvent,
+} from '../src/testing'
 import { deepFreeze, fingerprint, kindOf, runStream } from './helpers'
 
 const IDEMPOTENT: ReadonlySet<Manager.ManagerEvent['type']> = new Set([
@@ -144,5 +153,69 @@ describe('the counts group', () => {
     for (const counts of [Metrics.add(a, b), Metrics.subtract(a, b), Metrics.subtract(b, a)]) {
       for (const [, , , n] of Metrics.toEntries(counts)) expect(n).toBeGreaterThan(0)
     }
+  })
+})
+
+const acts = (state: Manager.Manager, t: number): boolean =>
+  Manager.reduce(state, { type: 'TimeoutsChecked' }, t) !== state ||
+  Manager.reduce(state, { type: 'StarvationChecked' }, t) !== state ||
+  Manager.tasksToReconcile(state, t).some((task) => !task.forceReconciliation)
+
+describe('Manager.nextDeadline', () => {
+  test.prop([hostileEventStream(), fc.nat()])('is exact: nothing acts before it, something acts at it', (stream, r) => {
+    runStream(stream, (state) => {
+      const deadline = Manager.nextDeadline(state)
+      if (O.isNone(deadline)) {
+        expect(acts(state, Number.MAX_SAFE_INTEGER)).toBe(false)
+        return
+      }
+      const d = deadline.value
+      expect(Number.isSafeInteger(d)).toBe(true)
+      for (const t of [d - 1, d - 1 - (r % 1_000_000)]) {
+        expect(Manager.reduce(state, { type: 'TimeoutsChecked' }, t)).toBe(state)
+        expect(Manager.reduce(state, { type: 'StarvationChecked' }, t)).toBe(state)
+        expect(Manager.tasksToReconcile(state, t).every((task) => task.forceReconciliation)).toBe(true)
+      }
+      expect(acts(state, d)).toBe(true)
+    })
+  })
+
+  it('is none on an empty manager, not NaN or Infinity', () => {
+    expect(Manager.nextDeadline(Manager.create(0))).toEqual(O.none)
+  })
+})
+
+// At least 100,000 generated events per run: lifecycles mixed with duplicates,
+// unknown ids, malformed Mesos JSON that the host failed to decode, and time
+// going backwards. After every event: nothing threw, no execution is lost or
+// ended twice, the metrics equal their recount and nothing is negative.
+describe('hostile streams at volume', () => {
+  it('survives 100,000 hostile events', () => {
+    const seed = Date.now() % 2 ** 31
+    const streams: EventStream[] = fc.sample(hostileEventStream({ maxLength: 300 }), { numRuns: 1_200, seed })
+    const garbage = fc.sample(malformedMesosStatus(['scale_job_fw_1x1_main', 'scale_job_fw_2x1_pull']), { numRuns: 500, seed })
+    let total = 0
+    for (const stream of streams) {
+      const ended = new Set<string>()
+      let state = Manager.create(stream.start)
+      for (const { now, event } of stream.events) {
+        // The host decodes raw statuses first; malformed ones never reach the manager.
+        const raw = garbage[total % garbage.length]
+        const decoded = TaskUpdate.fromMesos(raw)
+        expect(E.isLeft(decoded), `seed ${seed}: ${JSON.stringify(raw)}`).toBe(true)
+        const [messages, drained] = Manager.drain(Manager.reduce(state, event, now), now)
+        state = drained
+        total++
+        for (const record of Manager.endRecordsOf(messages)) {
+          if (record.id < 0) continue // canceled-off-queue records of the generator
+          expect(ended.has(record.clusterId), `${record.clusterId} ended twice`).toBe(false)
+          expect(Manager.runningExecution(state, record.clusterId)).toBeUndefined()
+          ended.add(record.clusterId)
+        }
+        const broken = checkInvariants(state)
+        if (broken.length > 0) expect(broken, `seed ${seed}`).toEqual([])
+      }
+    }
+    expect(total).toBeGreaterThanOrEqual(100_000)
   })
 })
