@@ -194,9 +194,22 @@ export type ExecutionEvent =
   | { readonly type: 'StarvationChecked' }
   | { readonly type: 'KillRequested' }
 
+// The first final status sticks. It drops the remaining tasks, and a current
+// task that was never launched (nothing can kill it and no update will end it,
+// so keeping it would leave the execution running for ever); a launched current
+// task stays until an update ends it, since it may still have to be killed.
 const setFinalStatus = (execution: Execution, status: FinalStatus, when: Instant, error?: JobError): Execution => {
   if (execution.status !== 'RUNNING') return execution
-  return { ...execution, status, finished: when, error, next: execution.tasks.length }
+  const current = currentTask(execution)
+  const launched = current !== undefined && Task.isLaunched(current)
+  return {
+    ...execution,
+    status,
+    finished: when,
+    error,
+    next: execution.tasks.length,
+    current: launched ? execution.current : undefined,
+  }
 }
 
 const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Instant): Execution => {

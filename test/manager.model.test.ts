@@ -42,6 +42,8 @@ class Model {
     if (x.status !== 'RUNNING') return
     x.status = status
     x.next = x.types.length
+    // A current task that was never launched is dropped: nothing could end it.
+    if (!x.hasUpdate) x.current = null
   }
 
   finishIfDone(x: ModelExecution): void {
