@@ -25,4 +25,6 @@ const shared: Options = {
 export default defineConfig([
   { ...shared, format: 'esm', dts: true, clean: true, esbuildPlugins: [fpTsFiles()] },
   { ...shared, format: 'cjs', dts: true, esbuildPlugins: [fpTsFiles()] },
+  // The command line: ESM only, run by Node through the package's bin.
+  { ...shared, entry: { cli: 'src/cli.ts' }, format: 'esm', dts: false, esbuildPlugins: [fpTsFiles()] },
 ])

@@ -20,7 +20,7 @@
  */
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
-import { Errors, Execution, Ids, Manager, TaskUpdate, type Task } from '../src/index'
+import { Errors, EventLog, Execution, Ids, Manager, TaskUpdate, type Task } from '../src/index'
 import { createRandom, type Random } from './random'
 
 // --- public types ----------------------------------------------------------------
@@ -59,12 +59,7 @@ export interface MesosTaskStatusJson {
  * One event of the event log (spec section 12): a manager event, or a task
  * update as the raw Mesos status it arrived as, so that a replay decodes it again.
  */
-export type LogEvent =
-  | Manager.ManagerEvent
-  | {
-      readonly type: 'TaskUpdated'
-      readonly update: { readonly type: 'MesosStatus'; readonly status: MesosTaskStatusJson }
-    }
+export type LogEvent = EventLog.LoggedEvent
 
 /** Receives every event sent to the manager, with its virtual `now`. */
 export type Sink = (now: number, event: LogEvent) => void
@@ -446,14 +441,6 @@ const increment = (counts: Record<string, number>, key: string, by = 1): void =>
 const sortedRecord = (counts: Readonly<Record<string, number>>): Record<string, number> =>
   Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 
-const messageType = (message: unknown): string => {
-  if (typeof message === 'object' && message !== null && 'type' in message) {
-    const type: unknown = message.type
-    if (typeof type === 'string') return type
-  }
-  return 'unknown'
-}
-
 const inspectData = (containerName: string): string =>
   btoa(
     JSON.stringify([
@@ -505,7 +492,8 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
   let lastWokeAt = -Infinity
   let finished = false
 
-  const messageCounts: Record<string, number> = {}
+  let messageCounts: Record<string, number> = {}
+  const seenNodes = new Set<number>()
   const byStatus: Record<string, number> = {}
   const byError: Record<string, number> = {}
   const byCategory: Record<string, number> = {}
@@ -519,6 +507,7 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
     sink?.(now, event)
     events++
     lastEventAt = now
+    for (const node of EventLog.nodesOf(event)) seenNodes.add(Number(node))
     state = Manager.reduce(state, event, now)
   }
 
@@ -750,8 +739,8 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
     const [messages, drained] = Manager.drain(state, now)
     state = drained
     if (messages.length === 0) return
+    messageCounts = EventLog.countMessages(messages, messageCounts)
     for (const message of messages) {
-      increment(messageCounts, messageType(message))
       if (!Manager.isMessage(message) || message.type !== 'JobExeEnd') continue
       for (const record of message.records) {
         const node = nodeById.get(Number(record.nodeId))
@@ -977,7 +966,8 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
   now = lastEventAt
   drain()
 
-  const nodeIds = nodes.map((n) => n.id)
+  // The nodes the events named: what a replay of the log can know of.
+  const nodeIds = [...seenNodes].sort((a, b) => a - b)
   return {
     finalNow: lastEventAt,
     startNow: START,

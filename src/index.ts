@@ -11,6 +11,7 @@
  */
 export * as Container from './container'
 export * as Errors from './errors'
+export * as EventLog from './eventLog'
 export * as Execution from './execution'
 export * as Ids from './ids'
 export * as Manager from './manager'

@@ -781,27 +781,28 @@ const executionProblems = (execution: RunningExecution, path: string): Problem[]
       say('.current', `is ${execution.current}, not the task before next (${execution.next})`)
     }
   }
-  if (execution.status !== 'RUNNING' && execution.next !== count) say('.next', 'a finished status leaves no task remaining')
-  if (execution.status !== 'RUNNING' && execution.finished === undefined) say('.finished', 'a final status needs its instant')
+  if (execution.status !== 'RUNNING' && execution.next !== count)
+    say('.next', 'a finished status leaves no task remaining')
+  if (execution.status !== 'RUNNING' && execution.finished === undefined)
+    say('.finished', 'a final status needs its instant')
   if (Execution.isFinished(execution)) say('', 'is finished, so it cannot be running')
   execution.tasks.forEach((task, i) => {
-    if (task.baseId !== `${execution.clusterId}_${task.type}`) say(`.tasks.${i}.baseId`, `is not ${execution.clusterId}_${task.type}`)
+    if (task.baseId !== `${execution.clusterId}_${task.type}`)
+      say(`.tasks.${i}.baseId`, `is not ${execution.clusterId}_${task.type}`)
     if (!task.id.startsWith(task.baseId)) say(`.tasks.${i}.id`, `does not start with ${task.baseId}`)
   })
   return problems
 }
 
-const countProblems = (
-  decoded: Snapshot['metrics'],
-  recount: Metrics.Counts,
-): Problem[] => {
+const countProblems = (decoded: Snapshot['metrics'], recount: Metrics.Counts): Problem[] => {
   const problems: Problem[] = []
   if (!Metrics.equals(Metrics.fromEntries(decoded.running), recount)) {
     problems.push({ path: 'metrics.running', message: 'counts disagree with the running executions' })
   }
   decoded.blocks.forEach((block, i) => {
     const path = `metrics.blocks.${i}`
-    if (block.start % Metrics.BLOCK_LENGTH !== 0) problems.push({ path, message: 'does not start on a 5-minute boundary' })
+    if (block.start % Metrics.BLOCK_LENGTH !== 0)
+      problems.push({ path, message: 'does not start on a 5-minute boundary' })
     if (!Metrics.isBlockInWindow(block.start, decoded.now)) problems.push({ path, message: 'has left the window' })
     const previous = decoded.blocks[i - 1]
     if (previous !== undefined && previous.start >= block.start) problems.push({ path, message: 'is out of order' })
@@ -842,7 +843,10 @@ export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> 
   for (const execution of executions) state = addExecution(state, execution, snapshot.metrics.now)
   problems.push(...countProblems(snapshot.metrics, state.metrics.running))
   if (problems.length > 0) return E.left(new InvalidSnapshot(problems))
-  const blocks = snapshot.metrics.blocks.map((block) => ({ start: block.start, counts: Metrics.fromEntries(block.counts) }))
+  const blocks = snapshot.metrics.blocks.map((block) => ({
+    start: block.start,
+    counts: Metrics.fromEntries(block.counts),
+  }))
   return E.right({
     ...state,
     outbox: {

@@ -218,17 +218,17 @@ const Value = t.type({ value: t.string }, 'Value')
  * @category codecs
  * @since 0.1.0
  */
-export const MesosTaskStatus = t.type(
-  {
-    task_id: Value,
-    agent_id: optional(Value),
-    state: t.string,
-    timestamp: FiniteNumber,
-    message: optional(t.string),
-    source: optional(t.string),
-    reason: optional(t.string),
-    data: optional(t.string),
-  },
+export const MesosTaskStatus = t.intersection(
+  [
+    t.type({ task_id: Value, state: t.string, timestamp: FiniteNumber }),
+    t.partial({
+      agent_id: optional(Value),
+      message: optional(t.string),
+      source: optional(t.string),
+      reason: optional(t.string),
+      data: optional(t.string),
+    }),
+  ],
   'MesosTaskStatus',
 )
 

@@ -9,23 +9,38 @@ import { deepFreeze, fingerprint } from './helpers'
 
 type Step =
   | { readonly kind: 'event'; readonly event: Execution.ExecutionEvent }
-  | { readonly kind: 'update'; readonly status: TaskUpdate.TaskStatus; readonly exitCode: number; readonly stale: boolean }
+  | {
+      readonly kind: 'update'
+      readonly status: TaskUpdate.TaskStatus
+      readonly exitCode: number
+      readonly stale: boolean
+    }
   | { readonly kind: 'timedOut' }
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  fc.constantFrom<Execution.ExecutionEvent>(
-    { type: 'NextTaskStarted' },
-    { type: 'NextTaskStarted' },
-    { type: 'TaskLaunched' },
-    { type: 'TaskLaunched' },
-    { type: 'Canceled' },
-    { type: 'NodeLost' },
-    { type: 'StarvationChecked' },
-    { type: 'KillRequested' },
-  ).map((event) => ({ kind: 'event' as const, event })),
+  fc
+    .constantFrom<Execution.ExecutionEvent>(
+      { type: 'NextTaskStarted' },
+      { type: 'NextTaskStarted' },
+      { type: 'TaskLaunched' },
+      { type: 'TaskLaunched' },
+      { type: 'Canceled' },
+      { type: 'NodeLost' },
+      { type: 'StarvationChecked' },
+      { type: 'KillRequested' },
+    )
+    .map((event) => ({ kind: 'event' as const, event })),
   fc.record({
     kind: fc.constant('update' as const),
-    status: fc.constantFrom<TaskUpdate.TaskStatus>('RUNNING', 'FINISHED', 'FINISHED', 'FAILED', 'KILLED', 'LOST', 'STAGING'),
+    status: fc.constantFrom<TaskUpdate.TaskStatus>(
+      'RUNNING',
+      'FINISHED',
+      'FINISHED',
+      'FAILED',
+      'KILLED',
+      'LOST',
+      'STAGING',
+    ),
     exitCode: fc.integer({ min: 0, max: 4 }),
     stale: fc.boolean(),
   }),
@@ -35,7 +50,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 // Resolves a step against the execution so that updates usually name its current task.
 const eventOf = (execution: Execution.Execution, step: Step, now: number): Execution.ExecutionEvent => {
   const task = Execution.currentTask(execution) ?? execution.tasks[0]
-  const taskId = task === undefined ? 'scale_job_fw_0x0_main' : step.kind === 'update' && step.stale ? task.baseId : task.id
+  const taskId =
+    task === undefined ? 'scale_job_fw_0x0_main' : step.kind === 'update' && step.stale ? task.baseId : task.id
   switch (step.kind) {
     case 'event':
       return step.event
@@ -137,14 +153,17 @@ describe('decoders never throw', () => {
     expect(() => TaskUpdate.fromMesos(value)).not.toThrow()
   })
 
-  test.prop([malformedMesosStatus(['scale_job_fw_1x1_main'])])('malformed Mesos statuses are a Left naming a path', (json) => {
-    const decoded = TaskUpdate.fromMesos(json)
-    expect(E.isLeft(decoded)).toBe(true)
-    if (E.isLeft(decoded)) {
-      expect(decoded.left.problems.length).toBeGreaterThan(0)
-      expect(decoded.left.message).toMatch(/task_id|state|timestamp|agent_id|<root>/)
-    }
-  })
+  test.prop([malformedMesosStatus(['scale_job_fw_1x1_main'])])(
+    'malformed Mesos statuses are a Left naming a path',
+    (json) => {
+      const decoded = TaskUpdate.fromMesos(json)
+      expect(E.isLeft(decoded)).toBe(true)
+      if (E.isLeft(decoded)) {
+        expect(decoded.left.problems.length).toBeGreaterThan(0)
+        expect(decoded.left.message).toMatch(/task_id|state|timestamp|agent_id|<root>/)
+      }
+    },
+  )
 
   test.prop([mesosStatus(['scale_job_fw_1x1_main', 'scale_job_fw_1x1_pull_lost-2'])])(
     'well-formed Mesos statuses (with extra fields) decode',

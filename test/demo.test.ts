@@ -1,13 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/Either'
 import { parseArgs, run, type Io } from '../demo/main'
-import {
-  DEFAULT_OPTIONS,
-  simulate,
-  type LogEvent,
-  type MesosTaskStatusJson,
-  type SimulationResult,
-} from '../demo/simulation'
+import { DEFAULT_OPTIONS, simulate, type LogEvent, type SimulationResult } from '../demo/simulation'
+import { TaskUpdate } from '../src/index'
 
 interface Captured {
   readonly io: Io
@@ -79,13 +74,15 @@ describe('demo: determinism', () => {
 
 describe('demo: the default workload', () => {
   let result: SimulationResult
-  const statuses: MesosTaskStatusJson[] = []
+  const statuses: TaskUpdate.MesosTaskStatus[] = []
   const eventTypes = new Map<string, number>()
 
   beforeAll(() => {
     result = simulate(DEFAULT_OPTIONS, (_now: number, event: LogEvent) => {
       eventTypes.set(event.type, (eventTypes.get(event.type) ?? 0) + 1)
-      if (event.type === 'TaskUpdated' && 'type' in event.update) statuses.push(event.update.status)
+      if (event.type !== 'TaskUpdated' || !('type' in event.update)) return
+      const status: unknown = event.update.status
+      if (TaskUpdate.MesosTaskStatus.is(status)) statuses.push(status)
     })
   })
 

@@ -118,8 +118,20 @@ describe('happy path: pull, pre, main, post', () => {
   // mix-up of the two shows.
   const P = { launch: T0, run: T0 + 1_000, runNow: T0 + 1_050, end: T0 + 20_000, endNow: T0 + 20_100 }
   const R = { launch: T0 + 21_000, run: T0 + 22_000, runNow: T0 + 22_070, end: T0 + 40_000, endNow: T0 + 40_300 }
-  const M = { launch: T0 + 41_000, run: T0 + 43_000, runNow: T0 + 43_010, end: T0 + 10 * MINUTE, endNow: T0 + 10 * MINUTE + 500 }
-  const O = { launch: T0 + 11 * MINUTE, run: T0 + 11 * MINUTE + 900, runNow: T0 + 11 * MINUTE + 950, end: T0 + 12 * MINUTE, endNow: T0 + 12 * MINUTE + 77 }
+  const M = {
+    launch: T0 + 41_000,
+    run: T0 + 43_000,
+    runNow: T0 + 43_010,
+    end: T0 + 10 * MINUTE,
+    endNow: T0 + 10 * MINUTE + 500,
+  }
+  const O = {
+    launch: T0 + 11 * MINUTE,
+    run: T0 + 11 * MINUTE + 900,
+    runNow: T0 + 11 * MINUTE + 950,
+    end: T0 + 12 * MINUTE,
+    endNow: T0 + 12 * MINUTE + 77,
+  }
   const TIMES: Readonly<Record<TaskType, typeof P>> = { pull: P, pre: R, main: M, post: O }
   const NAMES: Readonly<Record<TaskType, string | undefined>> = {
     pull: undefined,
@@ -668,7 +680,10 @@ describe('launch failures (FAILED before RUNNING)', () => {
     const { exe, now } = atTask(type, { run: false })
     const failed = updated(
       exe,
-      update(tid(type), 'FAILED', now + 500, { message: 'Failed to launch container', reason: 'REASON_CONTAINER_LAUNCH_FAILED' }),
+      update(tid(type), 'FAILED', now + 500, {
+        message: 'Failed to launch container',
+        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+      }),
       now + 600,
     )
     expectFinal(failed, 'FAILED', now + 600, error)
@@ -715,7 +730,10 @@ describe('main task failures', () => {
     code: number | undefined,
     options: { isSystem?: boolean; reason?: string } = {},
   ): { failed: Exe; when: number } => {
-    const { exe, now } = atTask('main', { run: true, spec: { jobType: jobType({ isSystem: options.isSystem ?? false }) } })
+    const { exe, now } = atTask('main', {
+      run: true,
+      spec: { jobType: jobType({ isSystem: options.isSystem ?? false }) },
+    })
     const failed = updated(
       exe,
       update(tid('main'), 'FAILED', now + 5_000, {
@@ -784,7 +802,10 @@ describe('docker-terminated', () => {
     const { exe, now } = atTask('pre', { run: true })
     const failed = updated(
       exe,
-      update(tid('pre'), 'FAILED', now + 1_000, { reason: 'REASON_EXECUTOR_TERMINATED', message: 'Executor terminated' }),
+      update(tid('pre'), 'FAILED', now + 1_000, {
+        reason: 'REASON_EXECUTOR_TERMINATED',
+        message: 'Executor terminated',
+      }),
       now + 1_100,
     )
     expectFinal(failed, 'FAILED', now + 1_100, Errors.BUILTIN['docker-terminated'])

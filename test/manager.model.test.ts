@@ -290,12 +290,15 @@ const drain = fc.constant(
 )
 
 describe('Manager against a simple model', () => {
-  test.prop([
-    fc.commands([schedule, startNext, launch, update, update, cancel, nodeLost, advance, drain], {
-      maxCommands: 120,
-      size: 'max',
-    }),
-  ], { numRuns: 300 })('agrees after every command', (commands) => {
+  test.prop(
+    [
+      fc.commands([schedule, startNext, launch, update, update, cancel, nodeLost, advance, drain], {
+        maxCommands: 120,
+        size: 'max',
+      }),
+    ],
+    { numRuns: 300 },
+  )('agrees after every command', (commands) => {
     fc.modelRun(() => ({ model: new Model(), real: { state: Manager.create(BASE) } }), commands)
   })
 })

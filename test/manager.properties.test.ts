@@ -136,7 +136,9 @@ describe('the counts group', () => {
   })
 
   test.prop([countsArb, countsArb, countsArb])('add is associative', (a, b, c) => {
-    expect(Metrics.toEntries(Metrics.add(Metrics.add(a, b), c))).toEqual(Metrics.toEntries(Metrics.add(a, Metrics.add(b, c))))
+    expect(Metrics.toEntries(Metrics.add(Metrics.add(a, b), c))).toEqual(
+      Metrics.toEntries(Metrics.add(a, Metrics.add(b, c))),
+    )
   })
 
   test.prop([countsArb, countsArb])('add is commutative', (a, b) => {
@@ -193,7 +195,10 @@ describe('hostile streams at volume', () => {
   it('survives 100,000 hostile events', () => {
     const seed = Date.now() % 2 ** 31
     const streams: EventStream[] = fc.sample(hostileEventStream({ maxLength: 300 }), { numRuns: 1_200, seed })
-    const garbage = fc.sample(malformedMesosStatus(['scale_job_fw_1x1_main', 'scale_job_fw_2x1_pull']), { numRuns: 500, seed })
+    const garbage = fc.sample(malformedMesosStatus(['scale_job_fw_1x1_main', 'scale_job_fw_2x1_pull']), {
+      numRuns: 500,
+      seed,
+    })
     let total = 0
     for (const stream of streams) {
       const ended = new Set<string>()

@@ -66,7 +66,11 @@ describe('settings move their behaviour by exactly their value', () => {
   }
 
   test.prop([duration])('stagingReconcileDelay', (v) => {
-    const state = startAndLaunch(managerWith({ stagingReconcileDelay: v, stagingTimeout: 100 * 3_600_000 }, ['main']), 'main', T0)
+    const state = startAndLaunch(
+      managerWith({ stagingReconcileDelay: v, stagingTimeout: 100 * 3_600_000 }, ['main']),
+      'main',
+      T0,
+    )
     expect(Manager.tasksToReconcile(state, T0 + v)).toEqual([])
     expect(Manager.tasksToReconcile(state, T0 + v + 1).map((t) => t.id)).toEqual([`${ID}_main`])
   })
@@ -119,17 +123,32 @@ describe('defaults and decoding', () => {
       starvationDelay: 600_000,
     })
     expect(Execution.DEFAULT_SETTINGS.maxLostRetries).toBeUndefined()
-    expect(Execution.create({
-      id: 1, clusterId: ID, jobId: 1, exeNum: 1, jobTypeId: 1, nodeId: 1, agentId: 'a', queued: 0, started: 0,
-      jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 1 },
-    }).settings).toEqual(Execution.DEFAULT_SETTINGS)
+    expect(
+      Execution.create({
+        id: 1,
+        clusterId: ID,
+        jobId: 1,
+        exeNum: 1,
+        jobTypeId: 1,
+        nodeId: 1,
+        agentId: 'a',
+        queued: 0,
+        started: 0,
+        jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 1 },
+      }).settings,
+    ).toEqual(Execution.DEFAULT_SETTINGS)
   })
 
   it('decodeSettings names every bad key and never falls back silently', () => {
     const decoded = Execution.decodeSettings({ pullTimeout: -1, preTimeout: 1.5, postTimeout: '5', stagingTimeut: 3 })
     expect(E.isLeft(decoded)).toBe(true)
     if (E.isLeft(decoded)) {
-      expect(decoded.left.problems.map((p) => p.path).sort()).toEqual(['postTimeout', 'preTimeout', 'pullTimeout', 'stagingTimeut'])
+      expect(decoded.left.problems.map((p) => p.path).sort()).toEqual([
+        'postTimeout',
+        'preTimeout',
+        'pullTimeout',
+        'stagingTimeut',
+      ])
     }
     expect(Execution.decodeSettings({ starvationDelay: 5, maxLostRetries: 2 })).toEqual(
       E.right({ ...Execution.DEFAULT_SETTINGS, starvationDelay: 5, maxLostRetries: 2 }),

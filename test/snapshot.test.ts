@@ -64,11 +64,14 @@ describe('snapshots', () => {
     },
   )
 
-  test.prop([hostileEventStream({ maxLength: 60 })])('a snapshot of a restored state is the same snapshot', (stream) => {
-    const state = runStream(stream)
-    const snapshot = JSON.stringify(Manager.toSnapshot(state))
-    expect(JSON.stringify(Manager.toSnapshot(restore(state)))).toBe(snapshot)
-  })
+  test.prop([hostileEventStream({ maxLength: 60 })])(
+    'a snapshot of a restored state is the same snapshot',
+    (stream) => {
+      const state = runStream(stream)
+      const snapshot = JSON.stringify(Manager.toSnapshot(state))
+      expect(JSON.stringify(Manager.toSnapshot(restore(state)))).toBe(snapshot)
+    },
+  )
 
   test.prop([fc.jsonValue()])('decoding arbitrary JSON never throws', (json) => {
     expect(() => Manager.fromSnapshot(json)).not.toThrow()
@@ -90,11 +93,19 @@ describe('broken snapshots are refused', () => {
       jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
     }
     let state = Manager.create(0)
-    state = Manager.reduce(state, { type: 'Scheduled', executions: [spec, { ...spec, id: 2, clusterId: 'scale_job_fw_2x1', jobId: 2 }] }, 0)
+    state = Manager.reduce(
+      state,
+      { type: 'Scheduled', executions: [spec, { ...spec, id: 2, clusterId: 'scale_job_fw_2x1', jobId: 2 }] },
+      0,
+    )
     state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: 'scale_job_fw_2x1' }, 0)
     state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_2x1_pull' }, 0)
     state = Manager.reduce(state, { type: 'NodeLost', nodeId: 3 }, 10)
-    state = Manager.reduce(state, { type: 'Scheduled', executions: [{ ...spec, id: 3, clusterId: 'scale_job_fw_3x1', jobId: 3 }] }, 20)
+    state = Manager.reduce(
+      state,
+      { type: 'Scheduled', executions: [{ ...spec, id: 3, clusterId: 'scale_job_fw_3x1', jobId: 3 }] },
+      20,
+    )
     return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
   }
 
@@ -156,7 +167,13 @@ describe('broken snapshots are refused', () => {
     const snapshot = busy()
     const running = snapshot['running'] as unknown[]
     expect(refusal({ ...snapshot, running: [...running, running[0]] })).toMatch(/appears twice/)
-    const finished = { ...(running[0] as Record<string, unknown>), current: undefined, next: 4, status: 'CANCELED', finished: 5 }
+    const finished = {
+      ...(running[0] as Record<string, unknown>),
+      current: undefined,
+      next: 4,
+      status: 'CANCELED',
+      finished: 5,
+    }
     expect(refusal({ ...snapshot, running: [finished, ...running.slice(1)] })).toMatch(/is finished/)
   })
 
@@ -165,8 +182,8 @@ describe('broken snapshots are refused', () => {
     const metrics = snapshot['metrics'] as Record<string, unknown>
     const counts = [[3, 'completed', 2, 1]]
     expect(refusal({ ...snapshot, metrics: { ...metrics, blocks: [{ start: 7, counts }] } })).toMatch(/5-minute/)
-    expect(refusal({ ...snapshot, metrics: { ...metrics, now: 4 * 3_600_000, blocks: [{ start: 0, counts }] } })).toMatch(
-      /left the window/,
-    )
+    expect(
+      refusal({ ...snapshot, metrics: { ...metrics, now: 4 * 3_600_000, blocks: [{ start: 0, counts }] } }),
+    ).toMatch(/left the window/)
   })
 })

@@ -5,10 +5,16 @@ import * as SM from '../src/internal/sortedMap'
 
 const compare = (a: number, b: number): number => a - b
 
-type Op = { readonly kind: 'set'; readonly key: number; readonly value: number } | { readonly kind: 'remove'; readonly key: number }
+type Op =
+  | { readonly kind: 'set'; readonly key: number; readonly value: number }
+  | { readonly kind: 'remove'; readonly key: number }
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 60 }), value: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    key: fc.integer({ min: 0, max: 60 }),
+    value: fc.integer({ min: 0, max: 3 }),
+  }),
   fc.record({ kind: fc.constant('remove' as const), key: fc.integer({ min: 0, max: 60 }) }),
 )
 
@@ -42,8 +48,14 @@ describe('sortedMap', () => {
   test.prop([fc.uniqueArray(fc.integer({ min: 0, max: 1000 }), { maxLength: 200 })])(
     'lists the same entries in key order, whatever the insertion order',
     (keys) => {
-      const forward = SM.fromEntries(keys.map((k) => [k, k] as const), compare)
-      const backward = SM.fromEntries([...keys].reverse().map((k) => [k, k] as const), compare)
+      const forward = SM.fromEntries(
+        keys.map((k) => [k, k] as const),
+        compare,
+      )
+      const backward = SM.fromEntries(
+        [...keys].reverse().map((k) => [k, k] as const),
+        compare,
+      )
       expect(SM.entries(forward)).toEqual(SM.entries(backward))
       expect(SM.isValid(forward, compare) && SM.isValid(backward, compare)).toBe(true)
     },

@@ -151,3 +151,41 @@ export const SnapshotCodec = t.type(
   'Snapshot',
 )
 
+const TaskTypesCodec = t.readonlyArray(TaskTypeCodec)
+
+export const ExecutionSpecCodec = t.intersection(
+  [
+    t.type({
+      id: Integer,
+      clusterId: t.string,
+      jobId: Integer,
+      exeNum: Integer,
+      jobTypeId: Integer,
+      nodeId: NodeIdCodec,
+      agentId: t.string,
+      queued: FiniteNumber,
+      started: FiniteNumber,
+      jobType: t.intersection([
+        t.type({ name: t.string, isSystem: t.boolean, isLongRunning: t.boolean, timeout: NonNegativeInteger }),
+        t.partial({ errorMapping: optional(ExitCodeErrorsCodec) }),
+      ]),
+    }),
+    t.partial({
+      priority: optional(FiniteNumber),
+      taskTypes: optional(TaskTypesCodec),
+      exitCodeErrors: optional(ExitCodeErrorsCodec),
+    }),
+  ],
+  'ExecutionSpec',
+)
+
+export const CountedCodec = t.intersection(
+  [
+    t.type({ nodeId: NodeIdCodec, jobTypeId: Integer, status: t.string }),
+    t.partial({
+      error: optional(t.type({ category: JobErrorCodec.props.category })),
+      finished: optional(FiniteNumber),
+    }),
+  ],
+  'FinishedRecord',
+)

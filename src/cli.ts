@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+/**
+ * The package's command: `job-execution-core replay FILE [--json] [--strict]`.
+ *
+ * It streams an event log (JSON lines, see `EventLog`) through a fresh manager,
+ * draining after every line, and prints the drained messages counted by type
+ * and the final status JSON of every node seen. A malformed line is reported on
+ * standard error with its number and reason and skipped; with `--strict` the
+ * first one stops the replay with exit code 1. Memory does not grow with the
+ * file: lines are read in chunks, and a line longer than 8 MiB is refused
+ * without being held.
+ *
+ * @internal
+ * @module
+ */
+import { createReadStream, statSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import * as E from 'fp-ts/Either'
+import * as EventLog from './eventLog'
+
+/** The longest line the replay holds in memory. */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024
+
+/** Where the command writes. */
+export interface Io {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  readonly isTTY: boolean
+}
+
+const USAGE = `usage: job-execution-core replay FILE [--json] [--strict]
+
+  replay FILE   replay an event log (JSON lines of { "now": ms, "event": ManagerEvent })
+  --json        print one JSON object: { "status": [...], "messages": { type: count } }
+  --strict      stop at the first malformed line with exit code 1
+`
+
+interface ReplayCommand {
+  readonly file: string
+  readonly json: boolean
+  readonly strict: boolean
+}
+
+/** Parses the command line (without `node` and the script). */
+export const parseArgs = (argv: readonly string[]): E.Either<string, ReplayCommand | 'help'> => {
+  if (argv.includes('--help') || argv.includes('-h')) return E.right('help')
+  const [command, ...rest] = argv
+  if (command !== 'replay') {
+    return E.left(command === undefined ? 'missing command: replay' : `unknown command: ${command}`)
+  }
+  let file: string | undefined
+  let json = false
+  let strict = false
+  for (const arg of rest) {
+    if (arg === '--json') json = true
+    else if (arg === '--strict') strict = true
+    else if (arg.startsWith('-')) return E.left(`unknown flag: ${arg}`)
+    else if (file === undefined) file = arg
+    else return E.left(`unexpected argument: ${arg}`)
+  }
+  return file === undefined ? E.left('missing FILE to replay') : E.right({ file, json, strict })
+}
+
+const progressBar = (done: number, total: number): string => {
+  const ratio = total === 0 ? 1 : Math.min(1, done / total)
+  const width = 30
+  const filled = Math.round(ratio * width)
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0)}%`
+}
+
+/** Splits a byte stream into lines without ever holding more than one line. */
+async function* linesOf(
+  path: string,
+  onBytes: (n: number) => void,
+): AsyncGenerator<{ readonly text: string | undefined; readonly truncated: boolean }> {
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  let tooLong = false
+  for await (const chunk of createReadStream(path)) {
+    const buffer = chunk as Buffer
+    onBytes(buffer.length)
+    let start = 0
+    for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, start)) {
+      const piece = buffer.subarray(start, i)
+      start = i + 1
+      if (tooLong || pendingBytes + piece.length > MAX_LINE_BYTES) {
+        yield { text: undefined, truncated: false }
+      } else {
+        yield { text: Buffer.concat([...pending, piece]).toString('utf8'), truncated: false }
+      }
+      pending = []
+      pendingBytes = 0
+      tooLong = false
+    }
+    const rest = buffer.subarray(start)
+    if (rest.length > 0) {
+      if (tooLong || pendingBytes + rest.length > MAX_LINE_BYTES) {
+        tooLong = true
+        pending = []
+        pendingBytes = 0
+      } else {
+        pending.push(Buffer.from(rest))
+        pendingBytes += rest.length
+      }
+    }
+  }
+  if (tooLong) yield { text: undefined, truncated: true }
+  else if (pendingBytes > 0) yield { text: Buffer.concat(pending).toString('utf8'), truncated: true }
+}
+
+const fileProblem = (path: string): string | undefined => {
+  try {
+    const stat = statSync(path)
+    return stat.isDirectory() ? `${path} is a directory, not an event log` : undefined
+  } catch {
+    return `cannot read ${path}: no such file`
+  }
+}
+
+/** Replays a log; returns the exit code. */
+export const replayFile = async (command: ReplayCommand, io: Io): Promise<number> => {
+  const problem = fileProblem(command.file)
+  if (problem !== undefined) {
+    io.stderr(`job-execution-core: ${problem}\n`)
+    return 1
+  }
+  const total = statSync(command.file).size
+  let read = 0
+  let lastDrawn = -1
+  const draw = (n: number): void => {
+    read += n
+    if (!io.isTTY) return
+    const percent = Math.floor((read / Math.max(1, total)) * 100)
+    if (percent !== lastDrawn) {
+      lastDrawn = percent
+      io.stderr(progressBar(read, total))
+    }
+  }
+  let replay = EventLog.startReplay()
+  let line = 0
+  let refused = 0
+  try {
+    for await (const { text, truncated } of linesOf(command.file, draw)) {
+      line++
+      if (text !== undefined && text.trim() === '') continue
+      const entry = text === undefined ? E.left(`longer than ${MAX_LINE_BYTES} bytes`) : EventLog.decodeLine(text)
+      if (E.isLeft(entry)) {
+        refused++
+        const reason = truncated ? `truncated last line (${entry.left})` : entry.left
+        io.stderr(`${io.isTTY ? '\n' : ''}line ${line}: ${reason}\n`)
+        if (command.strict) return 1
+        continue
+      }
+      replay = EventLog.replayEntry(replay, entry.right)
+    }
+  } catch (error) {
+    io.stderr(`job-execution-core: cannot read ${command.file}: ${error instanceof Error ? error.message : 'error'}\n`)
+    return 1
+  }
+  if (io.isTTY) io.stderr('\n')
+  const result = EventLog.summary(replay)
+  if (command.json) {
+    io.stdout(`${JSON.stringify(result)}\n`)
+    return 0
+  }
+  io.stdout(`replayed ${replay.replayed} events from ${line} lines (${refused} refused)\n`)
+  io.stdout('messages drained:\n')
+  for (const [type, count] of Object.entries(result.messages)) io.stdout(`  ${type}: ${count}\n`)
+  io.stdout(`status of ${result.status.length} nodes:\n${JSON.stringify(result.status, null, 2)}\n`)
+  return 0
+}
+
+/** Runs the command line; returns the exit code. */
+export const run = async (argv: readonly string[], io: Io): Promise<number> => {
+  const parsed = parseArgs(argv)
+  if (E.isLeft(parsed)) {
+    io.stderr(`job-execution-core: ${parsed.left}\n${USAGE}`)
+    return 2
+  }
+  if (parsed.right === 'help') {
+    io.stdout(USAGE)
+    return 0
+  }
+  return replayFile(parsed.right, io)
+}
+
+const invokedDirectly = (): boolean => {
+  const script = process.argv[1]
+  if (script === undefined) return false
+  try {
+    return import.meta.url === pathToFileURL(script).href || /job-execution-core$/.test(script)
+  } catch {
+    return false
+  }
+}
+
+if (invokedDirectly()) {
+  void run(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stderr.isTTY,
+  }).then((code) => {
+    process.exitCode = code
+  })
+}

@@ -1,0 +1,292 @@
+/**
+ * Event logs: what a manager saw, as JSON lines, one `{ "now": ms, "event":
+ * ManagerEvent }` per line, so that an operator can replay it. A `TaskUpdated`
+ * event may carry the raw Mesos `TaskStatus` as `{ "type": "MesosStatus",
+ * "status": {...} }` instead of a decoded update; replaying decodes it again
+ * with `TaskUpdate.fromMesos`.
+ *
+ * Decoding a line never throws: a malformed line is a `Left` with the reason.
+ *
+ * @example
+ * import { EventLog, Manager } from 'job-execution-core'
+ * const line = EventLog.encodeLine(5_000, { type: 'TimeoutsChecked' })
+ * // '{"now":5000,"event":{"type":"TimeoutsChecked"}}'
+ * let replay = EventLog.startReplay()
+ * replay = EventLog.replayLine(replay, line, 1)
+ * Manager.runningExecutions(replay.state) // []
+ *
+ * @since 0.1.0
+ * @module
+ */
+import * as E from 'fp-ts/Either'
+import * as t from 'io-ts'
+import type { Instant, NodeId } from './ids'
+import { compareIds } from './ids'
+import { FiniteNumber, Integer, problemsOf, render } from './internal/decode'
+import { CountedCodec, EndRecordCodec, ExecutionCodec, ExecutionSpecCodec } from './internal/stateCodecs'
+import * as Manager from './manager'
+import * as TaskUpdate from './taskUpdate'
+
+/**
+ * A raw Mesos status in a logged `TaskUpdated` event.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface MesosStatus {
+  readonly type: 'MesosStatus'
+  readonly status: unknown
+}
+
+/**
+ * An event as a log stores it: a manager event, or a `TaskUpdated` carrying
+ * the raw Mesos status.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type LoggedEvent = Manager.ManagerEvent | { readonly type: 'TaskUpdated'; readonly update: MesosStatus }
+
+/**
+ * One line of a log, decoded: the event ready for `Manager.reduce`, and its instant.
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface LogEntry {
+  readonly now: Instant
+  readonly event: Manager.ManagerEvent
+}
+
+/**
+ * One line of an event log, as text (no newline).
+ *
+ * @example
+ * import { EventLog } from 'job-execution-core'
+ * EventLog.encodeLine(1, { type: 'NodeLost', nodeId: 3 }) // '{"now":1,"event":{"type":"NodeLost","nodeId":3}}'
+ *
+ * @category encoding
+ * @since 0.1.0
+ */
+export const encodeLine = (now: Instant, event: LoggedEvent): string => JSON.stringify({ now, event })
+
+const IdCodec = t.union([Integer, t.string])
+
+const EVENT_CODECS: Readonly<Record<Manager.ManagerEvent['type'], t.Mixed>> = {
+  Scheduled: t.intersection([
+    t.type({ executions: t.readonlyArray(t.union([ExecutionCodec, ExecutionSpecCodec])) }),
+    t.partial({ messages: t.readonlyArray(t.unknown) }),
+  ]),
+  NextTaskStarted: t.type({ clusterId: t.string }),
+  TaskLaunched: t.type({ taskId: t.string }),
+  TaskUpdated: t.type({
+    update: t.union([TaskUpdate.codec, t.type({ type: t.literal('MesosStatus'), status: t.unknown })]),
+  }),
+  TaskTimedOut: t.type({ taskId: t.string }),
+  TimeoutsChecked: t.type({}),
+  ExecutionsLost: t.type({ ids: t.readonlyArray(IdCodec) }),
+  NodeLost: t.type({ nodeId: IdCodec }),
+  CanceledOffQueue: t.type({ records: t.readonlyArray(EndRecordCodec) }),
+  JobsSynced: t.type({ jobs: t.record(t.string, t.type({ status: t.string, numExes: Integer })) }),
+  StarvationChecked: t.type({}),
+  HistoryLoaded: t.type({ records: t.readonlyArray(CountedCodec) }),
+}
+
+const isEventType = (type: unknown): type is Manager.ManagerEvent['type'] =>
+  typeof type === 'string' && Object.prototype.hasOwnProperty.call(EVENT_CODECS, type)
+
+const parse = (text: string): E.Either<string, unknown> => {
+  try {
+    return E.right(JSON.parse(text) as unknown)
+  } catch (error) {
+    return E.left(`not JSON (${error instanceof Error ? error.message : 'unreadable'})`)
+  }
+}
+
+const decodeEvent = (raw: unknown): E.Either<string, Manager.ManagerEvent> => {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return E.left('event: expected an object')
+  const type = (raw as { readonly type?: unknown }).type
+  if (!isEventType(type)) return E.left(`event.type: unknown event type ${JSON.stringify(type) ?? 'undefined'}`)
+  const decoded = (EVENT_CODECS[type] as t.Type<unknown, unknown, unknown>).decode(raw)
+  if (E.isLeft(decoded)) {
+    return E.left(
+      problemsOf(decoded.left)
+        .map((p) => `event.${p.path === '<root>' ? '' : p.path}: ${p.message}`)
+        .join('; '),
+    )
+  }
+  const event = { ...(decoded.right as object), type } as Manager.ManagerEvent
+  if (event.type !== 'TaskUpdated') return E.right(event)
+  const update: unknown = event.update
+  if (typeof update === 'object' && update !== null && (update as { type?: unknown }).type === 'MesosStatus') {
+    const converted = TaskUpdate.fromMesos((update as MesosStatus).status)
+    return E.isLeft(converted)
+      ? E.left(`event.update.status: ${render(converted.left.problems).replace(/\n/g, '; ')}`)
+      : E.right({ type: 'TaskUpdated', update: converted.right })
+  }
+  return E.right(event)
+}
+
+const LineCodec = t.type({ now: FiniteNumber, event: t.unknown })
+
+/**
+ * Decodes one line of a log. Never throws; a malformed line (not JSON, not an
+ * object with a numeric `now` and an `event`, an unknown event type, a field of
+ * the wrong type, a Mesos status that does not decode) is a `Left` with the reason.
+ *
+ * @example
+ * import { EventLog } from 'job-execution-core'
+ * EventLog.decodeLine('{"now":1,"event":{"type":"StarvationChecked"}}') // E.right({ now: 1, event: {...} })
+ * EventLog.decodeLine('{"now":1,"event":{"type":"Reboot"}}') // E.left('event.type: unknown event type "Reboot"')
+ *
+ * @category decoding
+ * @since 0.1.0
+ */
+export const decodeLine = (text: string): E.Either<string, LogEntry> => {
+  const parsed = parse(text)
+  if (E.isLeft(parsed)) return parsed
+  const line = LineCodec.decode(parsed.right)
+  if (E.isLeft(line)) {
+    return E.left(
+      problemsOf(line.left)
+        .map((p) => `${p.path}: ${p.message}`)
+        .join('; '),
+    )
+  }
+  const event = decodeEvent(line.right.event)
+  return E.isLeft(event) ? event : E.right({ now: line.right.now, event: event.right })
+}
+
+/**
+ * Counts drained messages by type, entry by entry: the end records of
+ * `JobExeEnd`, the jobs of `CompletedJobs` and `FailedJobs`, and host messages
+ * (by their own `type` field when they have one, else as `host`). Counting
+ * entries rather than messages makes the counts independent of how often the
+ * host drains.
+ *
+ * @example
+ * import { EventLog, Manager } from 'job-execution-core'
+ * declare const state: Manager.Manager
+ * EventLog.countMessages(Manager.drain(state, 0)[0]) // e.g. { JobExeEnd: 3, CompletedJobs: 2, FailedJobs: 1 }
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export const countMessages = (
+  messages: Manager.Drained,
+  into: Readonly<Record<string, number>> = {},
+): Record<string, number> => {
+  const counts: Record<string, number> = { ...into }
+  const add = (type: string, n: number): void => {
+    if (n > 0) counts[type] = (counts[type] ?? 0) + n
+  }
+  for (const message of messages) {
+    if (Manager.isMessage(message)) {
+      add(message.type, message.type === 'JobExeEnd' ? message.records.length : message.jobs.length)
+    } else {
+      const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
+      add(typeof type === 'string' ? type : 'host', 1)
+    }
+  }
+  return counts
+}
+
+/**
+ * The node ids an event names: nodes of scheduled executions, a lost node, and
+ * the nodes of history records.
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export const nodesOf = (event: Manager.ManagerEvent): NodeId[] => {
+  switch (event.type) {
+    case 'Scheduled':
+      return event.executions.map((x) => x.nodeId)
+    case 'NodeLost':
+      return [event.nodeId]
+    case 'HistoryLoaded':
+      return event.records.map((r) => r.nodeId)
+    default:
+      return []
+  }
+}
+
+/**
+ * A replay in progress: the manager, the messages drained so far counted by
+ * type, the nodes seen, the last instant, and the lines replayed and refused.
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export interface Replay {
+  readonly state: Manager.Manager
+  readonly messages: Readonly<Record<string, number>>
+  readonly nodes: ReadonlySet<NodeId>
+  readonly lastNow: Instant | undefined
+  readonly replayed: number
+  readonly refused: ReadonlyArray<{ readonly line: number; readonly reason: string }>
+}
+
+/**
+ * A replay that has seen nothing yet. Its manager is created at the first line's `now`.
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export const startReplay = (): Replay => ({
+  state: Manager.create(0),
+  messages: {},
+  nodes: new Set(),
+  lastNow: undefined,
+  replayed: 0,
+  refused: [],
+})
+
+/**
+ * Applies one decoded entry: reduces, drains and counts.
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export const replayEntry = (replay: Replay, entry: LogEntry): Replay => {
+  const base = replay.lastNow === undefined ? Manager.create(entry.now) : replay.state
+  const [messages, state] = Manager.drain(Manager.reduce(base, entry.event, entry.now), entry.now)
+  const seen = nodesOf(entry.event)
+  return {
+    state,
+    messages: messages.length === 0 ? replay.messages : countMessages(messages, replay.messages),
+    nodes: seen.length === 0 ? replay.nodes : new Set([...replay.nodes, ...seen]),
+    lastNow: entry.now,
+    replayed: replay.replayed + 1,
+    refused: replay.refused,
+  }
+}
+
+/**
+ * Decodes and applies one line (numbered from 1); a malformed line is recorded
+ * as refused, with its reason, and changes nothing else.
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export const replayLine = (replay: Replay, text: string, line: number): Replay => {
+  const entry = decodeLine(text)
+  return E.isLeft(entry)
+    ? { ...replay, refused: [...replay.refused, { line, reason: entry.left }] }
+    : replayEntry(replay, entry.right)
+}
+
+/**
+ * The result of a replay as the `--json` output of the demo and of the replay
+ * command: the status JSON of every node seen (sorted by node id) at the last
+ * instant, and the drained messages counted by type.
+ *
+ * @category replay
+ * @since 0.1.0
+ */
+export const summary = (
+  replay: Replay,
+): { readonly status: ReturnType<typeof Manager.statusJson>; readonly messages: Readonly<Record<string, number>> } => ({
+  status: Manager.statusJson(replay.state, [...replay.nodes].sort(compareIds), replay.lastNow ?? 0),
+  messages: Object.fromEntries(Object.entries(replay.messages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+})

@@ -1,0 +1,60 @@
+/**
+ * Cluster ids and task ids (SPEC section 2).
+ */
+import * as O from 'fp-ts/Option'
+import { describe, expect, it } from 'vitest'
+import { Ids } from '../src/index'
+
+describe('JOB_TASK_ID_PREFIX', () => {
+  it('is scale_job', () => {
+    expect(Ids.JOB_TASK_ID_PREFIX).toBe('scale_job')
+  })
+})
+
+describe('clusterId', () => {
+  it('is scale_job_{frameworkId}_{jobId}x{exeNum}', () => {
+    expect(Ids.clusterId('fw1', 42, 3)).toBe('scale_job_fw1_42x3')
+    expect(Ids.clusterId('8f3a-4b2c-0001', 1, 1)).toBe('scale_job_8f3a-4b2c-0001_1x1')
+  })
+
+  it('starts with the job task prefix', () => {
+    expect(Ids.clusterId('fw', 7, 2).startsWith(Ids.JOB_TASK_ID_PREFIX)).toBe(true)
+  })
+})
+
+describe('clusterIdOfTask', () => {
+  it.each([
+    ['scale_job_fw1_42x3_pull', 'scale_job_fw1_42x3'],
+    ['scale_job_fw1_42x3_pre', 'scale_job_fw1_42x3'],
+    ['scale_job_fw1_42x3_main', 'scale_job_fw1_42x3'],
+    ['scale_job_fw1_42x3_post', 'scale_job_fw1_42x3'],
+    ['scale_job_fw1_42x3_main_lost-1', 'scale_job_fw1_42x3'],
+    ['scale_job_fw1_42x3_main_lost-12', 'scale_job_fw1_42x3'],
+    ['scale_job_8f3a-4b2c-0001_1x1_pre_lost-2', 'scale_job_8f3a-4b2c-0001_1x1'],
+  ])('%s -> %s (its first four segments)', (taskId, expected) => {
+    expect(Ids.clusterIdOfTask(taskId)).toEqual(O.some(expected))
+  })
+
+  it('round-trips every task id built from a cluster id', () => {
+    const cid = Ids.clusterId('fw9', 1234, 5)
+    for (const type of ['pull', 'pre', 'main', 'post']) {
+      expect(Ids.clusterIdOfTask(`${cid}_${type}`)).toEqual(O.some(cid))
+      expect(Ids.clusterIdOfTask(`${cid}_${type}_lost-3`)).toEqual(O.some(cid))
+    }
+  })
+
+  it.each([
+    'cleanup_7',
+    'scale_cleanup_fw1_42x3_main',
+    'job_scale_fw1_1x1_main',
+    'xscale_job_fw1_1x1_main',
+    '',
+    'scale_job',
+  ])('%j (not a job task id) -> none', (taskId) => {
+    expect(Ids.clusterIdOfTask(taskId)).toEqual(O.none)
+  })
+
+  it('an id with the prefix but fewer than four segments -> none', () => {
+    expect(Ids.clusterIdOfTask('scale_job_fw1')).toEqual(O.none)
+  })
+})

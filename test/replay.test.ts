@@ -1,0 +1,201 @@
+// Event logs and the replay command: a recorded demo run replays to the demo's
+// own --json output; bad logs are reported line by line and never crash.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/Either'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { jsonOutput } from '../demo/main'
+import { simulate } from '../demo/simulation'
+import { MAX_LINE_BYTES, run, type Io } from '../src/cli'
+import { EventLog, Manager } from '../src/index'
+import { eventStream } from '../src/testing'
+
+interface Captured extends Io {
+  readonly out: string[]
+  readonly err: string[]
+}
+
+const capture = (isTTY = false): Captured => {
+  const out: string[] = []
+  const err: string[] = []
+  return { out, err, isTTY, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t) }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'jec-replay-'))
+const file = (name: string, text: string): string => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+const GOOD = [
+  EventLog.encodeLine(1_000, {
+    type: 'Scheduled',
+    executions: [
+      {
+        id: 1,
+        clusterId: 'scale_job_fw_1x1',
+        jobId: 1,
+        exeNum: 1,
+        jobTypeId: 2,
+        nodeId: 7,
+        agentId: 'a',
+        queued: 0,
+        started: 0,
+        taskTypes: ['main'],
+        jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
+      },
+    ],
+  }),
+  EventLog.encodeLine(1_001, { type: 'NextTaskStarted', clusterId: 'scale_job_fw_1x1' }),
+  EventLog.encodeLine(1_002, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_main' }),
+  EventLog.encodeLine(1_003, {
+    type: 'TaskUpdated',
+    update: {
+      type: 'MesosStatus',
+      status: { task_id: { value: 'scale_job_fw_1x1_main' }, state: 'TASK_FINISHED', timestamp: 1.003, uuid: 'x' },
+    },
+  }),
+]
+
+describe('replaying a recorded demo run', () => {
+  let recorded: string
+  let demoJson: string
+
+  beforeAll(() => {
+    const lines: string[] = []
+    const result = simulate(
+      { nodes: 5, jobs: 300, seed: 7 },
+      (now, event) => void lines.push(EventLog.encodeLine(now, event)),
+    )
+    recorded = file('demo.log', lines.join('\n') + '\n')
+    demoJson = jsonOutput(result)
+  })
+
+  it('gives exactly the demo final status JSON and message counts', async () => {
+    const io = capture()
+    expect(await run(['replay', recorded, '--json'], io)).toBe(0)
+    expect(io.out.join('')).toBe(demoJson)
+    expect(io.err).toEqual([])
+  })
+
+  it('prints a readable summary without --json', async () => {
+    const io = capture()
+    expect(await run(['replay', recorded], io)).toBe(0)
+    const text = io.out.join('')
+    expect(text).toMatch(/^replayed \d+ events from \d+ lines \(0 refused\)/)
+    expect(text).toMatch(/JobExeEnd: \d+/)
+    expect(text).toMatch(/status of 5 nodes/)
+  })
+
+  it('shows progress on a terminal', async () => {
+    const io = capture(true)
+    expect(await run(['replay', recorded, '--json'], io)).toBe(0)
+    expect(io.err.join('')).toMatch(/\[#+\.*\] 100%/)
+  })
+})
+
+describe('bad logs', () => {
+  it('reports a malformed line, an unknown event type and a bad field with their numbers, and replays the rest', async () => {
+    const [first, ...rest] = GOOD
+    const path = file(
+      'bad.log',
+      [first, '{not json', '{"now":5,"event":{"type":"Reboot"}}', '{"now":"x","event":{}}', ...rest].join('\n') + '\n',
+    )
+    const io = capture()
+    expect(await run(['replay', path, '--json'], io)).toBe(0)
+    const err = io.err.join('')
+    expect(err).toMatch(/line 2: not JSON/)
+    expect(err).toMatch(/line 3: event\.type: unknown event type "Reboot"/)
+    expect(err).toMatch(/line 4: now: /)
+    const out = JSON.parse(io.out.join('')) as { messages: Record<string, number>; status: Array<{ id: number }> }
+    expect(out.messages).toEqual({ CompletedJobs: 1, JobExeEnd: 1 })
+    expect(out.status.map((n) => n.id)).toEqual([7])
+  })
+
+  it('stops at the first bad line with --strict', async () => {
+    const path = file('strict.log', [GOOD[0], 'garbage', ...GOOD.slice(1)].join('\n'))
+    const io = capture()
+    expect(await run(['replay', path, '--json', '--strict'], io)).toBe(1)
+    expect(io.err.join('')).toMatch(/line 2: not JSON/)
+    expect(io.out).toEqual([])
+  })
+
+  it('reports a truncated last line', async () => {
+    const path = file('truncated.log', GOOD.join('\n') + '\n{"now":9,"event":{"type":"Time')
+    const io = capture()
+    expect(await run(['replay', path, '--json'], io)).toBe(0)
+    expect(io.err.join('')).toMatch(/line 5: truncated last line/)
+  })
+
+  it('refuses a line that is too long without holding it', async () => {
+    const long = `{"now":1,"event":{"type":"NodeLost","nodeId":"${'x'.repeat(MAX_LINE_BYTES)}"}}`
+    const path = file('long.log', [GOOD[0], long, ...GOOD.slice(1)].join('\n') + '\n')
+    const io = capture()
+    expect(await run(['replay', path, '--json'], io)).toBe(0)
+    expect(io.err.join('')).toMatch(/line 2: longer than 8388608 bytes/)
+    expect((JSON.parse(io.out.join('')) as { messages: object }).messages).toEqual({ CompletedJobs: 1, JobExeEnd: 1 })
+  })
+
+  it('reports every line of a file that is not JSON at all', async () => {
+    const path = file('prose.log', 'this is\nnot an event log\n')
+    const io = capture()
+    expect(await run(['replay', path], io)).toBe(0)
+    expect(io.err).toHaveLength(2)
+    expect(io.out.join('')).toMatch(/replayed 0 events from 2 lines \(2 refused\)/)
+  })
+
+  it('says clearly that a file is missing or a directory', async () => {
+    const missing = capture()
+    expect(await run(['replay', join(dir, 'nope.log')], missing)).toBe(1)
+    expect(missing.err.join('')).toMatch(/cannot read .*nope\.log: no such file/)
+    const folder = join(dir, 'folder')
+    mkdirSync(folder)
+    const io = capture()
+    expect(await run(['replay', folder], io)).toBe(1)
+    expect(io.err.join('')).toMatch(/is a directory/)
+  })
+
+  it('gives usage and exit code 2 for bad arguments', async () => {
+    for (const argv of [[], ['play', 'x'], ['replay'], ['replay', 'a', 'b'], ['replay', 'a', '--fast']]) {
+      const io = capture()
+      expect(await run(argv, io)).toBe(2)
+      expect(io.err.join('')).toMatch(/^job-execution-core: .+\nusage:/)
+    }
+    const help = capture()
+    expect(await run(['--help'], help)).toBe(0)
+    expect(help.out.join('')).toMatch(/usage:/)
+  })
+})
+
+describe('EventLog lines', () => {
+  test.prop([eventStream({ maxLength: 60 })])('encode and decode back to the same events', (stream) => {
+    for (const { now, event } of stream.events) {
+      const decoded = EventLog.decodeLine(EventLog.encodeLine(now, event))
+      expect(E.isRight(decoded)).toBe(true)
+      if (E.isRight(decoded)) {
+        expect(JSON.stringify(decoded.right)).toBe(JSON.stringify({ now, event }))
+      }
+    }
+  })
+
+  test.prop([eventStream({ maxLength: 60 })])('a replay of a stream ends in the state the stream gives', (stream) => {
+    let replay = EventLog.startReplay()
+    // A replay creates its manager at the first line's instant.
+    let state = Manager.create(stream.events[0]?.now ?? 0)
+    stream.events.forEach(({ now, event }, i) => {
+      replay = EventLog.replayLine(replay, EventLog.encodeLine(now, event), i + 1)
+      state = Manager.drain(Manager.reduce(state, event, now), now)[1]
+    })
+    expect(replay.refused).toEqual([])
+    expect(JSON.stringify(Manager.toSnapshot(replay.state))).toBe(JSON.stringify(Manager.toSnapshot(state)))
+  })
+
+  test.prop([fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))])('decoding never throws', (a, b) => {
+    expect(() => EventLog.decodeLine(a)).not.toThrow()
+    expect(() => EventLog.decodeLine(b)).not.toThrow()
+    expect(() => EventLog.decodeLine(JSON.stringify({ now: 1, event: JSON.parse(b) as unknown }))).not.toThrow()
+  })
+})
