@@ -693,6 +693,67 @@ export const shardOf = (clusterId: ClusterId, k: number): number => {
   return hash % shards
 }
 
+/**
+ * Which shards must see an event, when executions are split over `k` managers
+ * by {@link shardOf}: events about one execution or task go to its shard;
+ * `NodeLost`, `JobsSynced`, `TimeoutsChecked` and `StarvationChecked` go to
+ * every shard (each acts on its own executions); `ExecutionsLost` sends cluster
+ * ids to their shard and execution ids (which carry no cluster id) to every
+ * shard; host messages, canceled-off-queue records and history go to shard 0
+ * only, so that they are sent and counted once. The merged metrics of the
+ * shards then equal those of one manager fed everything.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * Manager.route({ type: 'TimeoutsChecked' }, 3).map(([shard]) => shard) // [0, 1, 2]
+ *
+ * @category sharding
+ * @since 0.1.0
+ */
+export const route = (event: ManagerEvent, k: number): Array<readonly [number, ManagerEvent]> => {
+  const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
+  const all = Array.from({ length: shards }, (_, shard) => shard)
+  const ofTask = (taskId: TaskId): number => {
+    const id = clusterIdOfTask(taskId)
+    return O.isNone(id) ? 0 : shardOf(id.value, shards)
+  }
+  switch (event.type) {
+    case 'Scheduled': {
+      const groups = all.map(() => [] as Array<RunningExecution | ExecutionSpec>)
+      for (const x of event.executions) groups[shardOf(x.clusterId, shards)]?.push(x)
+      return all.flatMap((shard) => {
+        const executions = groups[shard] ?? []
+        const messages = shard === 0 ? (event.messages ?? []) : []
+        return executions.length === 0 && messages.length === 0
+          ? []
+          : [[shard, { type: 'Scheduled', executions, ...(messages.length > 0 ? { messages } : {}) }] as const]
+      })
+    }
+    case 'NextTaskStarted':
+      return [[shardOf(event.clusterId, shards), event]]
+    case 'TaskLaunched':
+    case 'TaskTimedOut':
+      return [[ofTask(event.taskId), event]]
+    case 'TaskUpdated':
+      return [[ofTask(event.update.taskId), event]]
+    case 'ExecutionsLost':
+      return all.flatMap((shard) => {
+        const ids = event.ids.filter((id) => typeof id !== 'string' || shardOf(id, shards) === shard)
+        return ids.length === 0 ? [] : [[shard, { type: 'ExecutionsLost', ids }] as const]
+      })
+    case 'NodeLost':
+    case 'JobsSynced':
+    case 'TimeoutsChecked':
+    case 'StarvationChecked':
+      return all.map((shard) => [shard, event] as const)
+    case 'CanceledOffQueue':
+    case 'HistoryLoaded':
+      return [[0, event]]
+    default:
+      return []
+  }
+}
+
 // --- snapshots ------------------------------------------------------------------
 
 /**
