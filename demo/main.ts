@@ -8,6 +8,8 @@
 import * as E from 'fp-ts/Either'
 import { closeSync, openSync, realpathSync, writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
+import { cpus } from 'node:os'
+import { simulateSharded } from './shards'
 import { DEFAULT_OPTIONS, simulate, type SimulationOptions, type SimulationResult, type Sink } from './simulation'
 
 /** Where the demo writes. */
@@ -23,12 +25,15 @@ export interface RunOptions extends SimulationOptions {
   readonly json: boolean
   /** Write the event log (JSON lines, spec section 12) to this file. */
   readonly record?: string | undefined
+  /** Run this many shard managers in worker threads (absent: one manager, in this thread). */
+  readonly shards?: number | undefined
 }
 
 /** What the command line asks for. */
 export type Command = { readonly kind: 'help' } | { readonly kind: 'run'; readonly options: RunOptions }
 
 export const MAX_NODES = 10_000
+export const MAX_SHARDS = 64
 export const MAX_JOBS = 1_000_000
 const MAX_SEED = 0xffffffff
 
@@ -47,6 +52,8 @@ Options:
                    of every node and the drained messages counted by type
   --record FILE    write the event log (JSON lines of {"now", "event"}) to FILE, for
                    \`job-execution-core replay FILE\`
+  --shards K       route every event by Manager.shardOf to K managers, each in its own
+                   worker thread, and merge their metrics (1 to ${MAX_SHARDS})
   --help           show this help
 `
 
@@ -77,6 +84,7 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
   let seed = DEFAULT_OPTIONS.seed
   let json = false
   let record: string | undefined
+  let shards: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--help' || arg === '-h') return E.right({ kind: 'help' })
@@ -89,7 +97,7 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
       json = true
       continue
     }
-    if (name !== '--nodes' && name !== '--jobs' && name !== '--seed' && name !== '--record') {
+    if (name !== '--nodes' && name !== '--jobs' && name !== '--seed' && name !== '--record' && name !== '--shards') {
       return fail(`unknown flag '${name}'`)
     }
     let value = inline
@@ -125,9 +133,15 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
       case '--record':
         record = value
         break
+      case '--shards': {
+        const parsed = positiveInteger(name, value, MAX_SHARDS)
+        if (E.isLeft(parsed)) return parsed
+        shards = parsed.right
+        break
+      }
     }
   }
-  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record } })
+  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record, shards } })
 }
 
 // --- progress ------------------------------------------------------------------------
@@ -280,7 +294,7 @@ export const summary = (options: SimulationOptions, result: SimulationResult): s
 }
 
 /** The `--json` output: the final status JSON (nodes by id) and the drained messages by type. */
-export const jsonOutput = (result: SimulationResult): string =>
+export const jsonOutput = (result: Pick<SimulationResult, 'statusJson' | 'messageCounts'>): string =>
   JSON.stringify({ status: result.statusJson, messages: result.messageCounts }) + '\n'
 
 // --- the event log ------------------------------------------------------------------
@@ -329,8 +343,11 @@ const errorMessage = (error: unknown): string => (error instanceof Error ? error
 
 // --- running --------------------------------------------------------------------------
 
-/** Runs the demo with these arguments; returns the exit code (0 ok, 1 I/O failure, 2 bad arguments). */
-export const run = (argv: readonly string[], io: Io): number => {
+/**
+ * Runs the demo with these arguments; resolves to the exit code (0 ok, 1 I/O
+ * failure, 2 bad arguments).
+ */
+export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   const parsed = parseArgs(argv)
   if (E.isLeft(parsed)) {
     io.stderr(`demo: ${parsed.left}\n`)
@@ -352,14 +369,29 @@ export const run = (argv: readonly string[], io: Io): number => {
     }
   }
   const progress = progressReporter(io)
-  const result = simulate(options, log?.sink, progress.update)
+  let result: SimulationResult
+  let shardLine = ''
+  if (options.shards === undefined) {
+    result = simulate(options, log?.sink, progress.update)
+  } else {
+    const sharded = await simulateSharded(options, options.shards, log?.sink, progress.update)
+    result = {
+      ...sharded.simulation,
+      statusJson: sharded.statusJson,
+      messageCounts: sharded.messageCounts,
+      elapsedMs: sharded.elapsedMs,
+    }
+    shardLine =
+      `Shards: ${sharded.shards} managers in worker threads (${cpus().length} cores here) reduced ` +
+      `${thousands(sharded.shardEvents)} routed events; status and messages above are their merged metrics\n`
+  }
   progress.finish()
   const failure = log?.close()
   if (failure !== undefined) {
     io.stderr(`demo: cannot write the event log to '${options.record ?? ''}': ${errorMessage(failure)}\n`)
     return 1
   }
-  io.stdout(options.json ? jsonOutput(result) : summary(options, result))
+  io.stdout(options.json ? jsonOutput(result) : summary(options, result) + shardLine)
   if (options.record !== undefined && !options.json) {
     io.stdout(`Event log written to ${options.record} (replay: job-execution-core replay ${options.record})\n`)
   }
@@ -380,9 +412,11 @@ if (isMain()) {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0)
   })
-  process.exitCode = run(process.argv.slice(2), {
+  void run(process.argv.slice(2), {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     isTTY: process.stderr.isTTY === true,
+  }).then((code) => {
+    process.exitCode = code
   })
 }

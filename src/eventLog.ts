@@ -48,6 +48,21 @@ export interface MesosStatus {
 export type LoggedEvent = Manager.ManagerEvent | { readonly type: 'TaskUpdated'; readonly update: MesosStatus }
 
 /**
+ * Whether a logged event carries a raw Mesos status (rather than a manager event).
+ *
+ * @example
+ * import { EventLog } from 'job-execution-core'
+ * EventLog.isMesosUpdate({ type: 'TaskUpdated', update: { type: 'MesosStatus', status: {} } }) // true
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export const isMesosUpdate = (
+  event: LoggedEvent,
+): event is { readonly type: 'TaskUpdated'; readonly update: MesosStatus } =>
+  event.type === 'TaskUpdated' && (event.update as { readonly type?: unknown }).type === 'MesosStatus'
+
+/**
  * One line of a log, decoded: the event ready for `Manager.reduce`, and its instant.
  *
  * @category model

@@ -23,16 +23,16 @@ const capture = (isTTY = false): Captured => {
 const small = ['--nodes', '4', '--jobs', '200']
 
 // The JSON the CLI prints with --json, parsed.
-const jsonRun = (argv: readonly string[]): unknown => {
+const jsonRun = async (argv: readonly string[]): Promise<unknown> => {
   const c = capture()
-  expect(run([...argv, '--json'], c.io)).toBe(0)
+  expect(await run([...argv, '--json'], c.io)).toBe(0)
   return JSON.parse(c.out()) as unknown
 }
 
 describe('demo: determinism', () => {
-  it('the same seed twice gives identical status JSON and message counts', () => {
-    const a = jsonRun([...small, '--seed', '7'])
-    const b = jsonRun([...small, '--seed', '7'])
+  it('the same seed twice gives identical status JSON and message counts', async () => {
+    const a = await jsonRun([...small, '--seed', '7'])
+    const b = await jsonRun([...small, '--seed', '7'])
     expect(a).toEqual(b)
     expect(a).toHaveProperty('status')
     expect(a).toHaveProperty('messages.JobExeEnd')
@@ -47,27 +47,27 @@ describe('demo: determinism', () => {
     expect(log()).toEqual(log())
   })
 
-  it('different seeds give different results', () => {
-    expect(jsonRun([...small, '--seed', '1'])).not.toEqual(jsonRun([...small, '--seed', '2']))
+  it('different seeds give different results', async () => {
+    expect(await jsonRun([...small, '--seed', '1'])).not.toEqual(await jsonRun([...small, '--seed', '2']))
   })
 
-  it('the summary is the same apart from the timing line', () => {
-    const text = (): string => {
+  it('the summary is the same apart from the timing line', async () => {
+    const text = async (): Promise<string> => {
       const c = capture()
-      expect(run([...small, '--seed', '3'], c.io)).toBe(0)
+      expect(await run([...small, '--seed', '3'], c.io)).toBe(0)
       return c
         .out()
         .split('\n')
         .filter((line) => !line.startsWith('Events processed:'))
         .join('\n')
     }
-    const first = text()
+    const first = await text()
     expect(first).toContain('total')
-    expect(text()).toBe(first)
+    expect(await text()).toBe(first)
   })
 
-  it('lists every node, sorted by id, in the JSON output', () => {
-    const out = jsonRun(['--nodes', '3', '--jobs', '50'])
+  it('lists every node, sorted by id, in the JSON output', async () => {
+    const out = await jsonRun(['--nodes', '3', '--jobs', '50'])
     expect(out).toMatchObject({ status: [{ id: 1 }, { id: 2 }, { id: 3 }] })
   })
 })
@@ -175,9 +175,9 @@ describe('demo: command line', () => {
     [['--seed', '-1'], /--seed must be an integer/],
     [['--json=yes'], /--json takes no value/],
     [['stray'], /unexpected argument 'stray'/],
-  ])('%j exits with 2 and one clear line', (argv, message) => {
+  ])('%j exits with 2 and one clear line', async (argv, message) => {
     const c = capture()
-    expect(run(argv, c.io)).toBe(2)
+    expect(await run(argv, c.io)).toBe(2)
     expect(c.out()).toBe('')
     const err = c.err()
     expect(err).toMatch(message)
@@ -187,23 +187,26 @@ describe('demo: command line', () => {
 
   it('parses flags, in both --flag N and --flag=N forms', () => {
     expect(parseArgs(['--nodes=3', '--jobs', '40', '--seed', '0', '--json'])).toEqual(
-      E.right({ kind: 'run', options: { nodes: 3, jobs: 40, seed: 0, json: true, record: undefined } }),
+      E.right({
+        kind: 'run',
+        options: { nodes: 3, jobs: 40, seed: 0, json: true, record: undefined, shards: undefined },
+      }),
     )
     expect(parseArgs([])).toEqual(
-      E.right({ kind: 'run', options: { ...DEFAULT_OPTIONS, json: false, record: undefined } }),
+      E.right({ kind: 'run', options: { ...DEFAULT_OPTIONS, json: false, record: undefined, shards: undefined } }),
     )
     expect(parseArgs(['--help'])).toEqual(E.right({ kind: 'help' }))
   })
 
-  it('prints help with exit code 0', () => {
+  it('prints help with exit code 0', async () => {
     const c = capture()
-    expect(run(['--help'], c.io)).toBe(0)
+    expect(await run(['--help'], c.io)).toBe(0)
     expect(c.out()).toMatch(/--nodes N/)
   })
 
-  it('prints progress lines at 25/50/75/100% without a terminal, and a bar on one', () => {
+  it('prints progress lines at 25/50/75/100% without a terminal, and a bar on one', async () => {
     const plain = capture(false)
-    expect(run(['--nodes', '3', '--jobs', '50', '--json'], plain.io)).toBe(0)
+    expect(await run(['--nodes', '3', '--jobs', '50', '--json'], plain.io)).toBe(0)
     expect(plain.err().match(/^progress: \d+%/gm)).toEqual([
       'progress: 25%',
       'progress: 50%',
@@ -211,9 +214,32 @@ describe('demo: command line', () => {
       'progress: 100%',
     ])
     const tty = capture(true)
-    expect(run(['--nodes', '3', '--jobs', '50', '--json'], tty.io)).toBe(0)
+    expect(await run(['--nodes', '3', '--jobs', '50', '--json'], tty.io)).toBe(0)
     expect(tty.err()).toMatch(/\r\[#+\] 100%/)
     // Progress never reaches stdout: it is exactly one JSON object.
     expect(() => JSON.parse(tty.out()) as unknown).not.toThrow()
+  })
+})
+
+describe('demo: sharded', () => {
+  const workload = ['--nodes', '6', '--jobs', '300', '--seed', '11']
+
+  it('prints the same final status JSON with --shards 1, 2 and 4 as with one manager', async () => {
+    const single = await jsonRun(workload)
+    for (const k of ['1', '2', '4']) {
+      expect(await jsonRun([...workload, '--shards', k])).toEqual(single)
+    }
+  })
+
+  it('reports the shards in its summary', async () => {
+    const c = capture()
+    expect(await run([...workload, '--shards', '2'], c.io)).toBe(0)
+    expect(c.out()).toMatch(/Shards: 2 managers in worker threads \(\d+ cores here\)/)
+  })
+
+  it.each([['0'], ['-2'], ['1.5'], ['many'], ['65']])('--shards %s is refused with a clear message', async (k) => {
+    const c = capture()
+    expect(await run(['--shards', k], c.io)).toBe(2)
+    expect(c.err()).toMatch(/^demo: --shards must be (a positive integer|at most 64)/)
   })
 })
