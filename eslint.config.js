@@ -3,13 +3,13 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'coverage/', 'reports/', '.stryker-tmp/'] },
+  { ignores: ['dist/', 'docs/api/', 'coverage/', 'reports/', '.stryker-tmp/', 'test/.generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js'] },
+        projectService: { allowDefaultProject: ['*.js', 'demo/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },
@@ -20,5 +20,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 )

@@ -1,5 +1,5 @@
 // Shared helpers for the property tests.
-import { Execution, Manager, Metrics } from '../src/index'
+import { type Execution, Manager, Metrics } from '../src/index'
 import type { EventStream } from '../src/testing'
 
 /** Freezes a value and everything reachable from it. */

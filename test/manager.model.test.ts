@@ -195,7 +195,7 @@ const update = fc
         const taskId = model.taskId(x)
         real.state = Manager.reduce(
           real.state,
-          { type: 'TaskUpdated', update: { taskId, status: status as 'RUNNING', timestamp: model.now } },
+          { type: 'TaskUpdated', update: { taskId, status: status, timestamp: model.now } },
           model.now,
         )
         if (status === 'RUNNING') {

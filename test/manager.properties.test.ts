@@ -11,7 +11,6 @@ import {
   hostileEventStream,
   malformedMesosStatus,
   type EventStream,
-  type TimedEvent,
 } from '../src/testing'
 import { deepFreeze, fingerprint, kindOf, runStream } from './helpers'
 
@@ -85,7 +84,7 @@ describe('Manager.reduce over generated streams', () => {
     (stream) => {
       const finished: Metrics.Counted[] = []
       let state = Manager.create(stream.start)
-      for (const { now, event } of stream.events as readonly TimedEvent[]) {
+      for (const { now, event } of stream.events) {
         const before = state
         state = Manager.reduce(state, event, now)
         if (event.type === 'HistoryLoaded') finished.push(...event.records)

@@ -96,8 +96,7 @@ const deepFreeze = <T>(x: T): T => {
 const step = (state: State, event: Event, now: number): State =>
   Manager.reduce(deepFreeze(state), deepFreeze(event), now)
 
-const drain = (state: State, now: number): readonly [readonly unknown[], State] =>
-  Manager.drain(deepFreeze(state), now)
+const drain = (state: State, now: number): readonly [readonly unknown[], State] => Manager.drain(deepFreeze(state), now)
 
 const schedule = (specs: readonly Spec[], now = BASE, state: State = Manager.create(now)): State =>
   step(state, { type: 'Scheduled', executions: specs }, now)
@@ -122,7 +121,11 @@ const launch = (state: State, spec: Spec, type: TaskType, now: number): State =>
 
 /** Launches the task at `now` and reports it RUNNING at `now + 1`. */
 const launchAndRun = (state: State, spec: Spec, type: TaskType, now: number): State =>
-  step(launch(state, spec, type, now), { type: 'TaskUpdated', update: upd(taskIdOf(spec, type), 'RUNNING', now + 1) }, now + 1)
+  step(
+    launch(state, spec, type, now),
+    { type: 'TaskUpdated', update: upd(taskIdOf(spec, type), 'RUNNING', now + 1) },
+    now + 1,
+  )
 
 /** Runs one task to FINISHED: launched at `now`, RUNNING at `now + 1`, FINISHED at `now + 2`. */
 const runTask = (state: State, spec: Spec, type: TaskType, now: number): State =>
@@ -202,7 +205,13 @@ describe('scheduling and the status JSON', () => {
       nodeJson(2, { running: [[4, 1]] }),
       nodeJson('edge'),
       // sorted by job type id ascending, numerically (4 < 12 < 30)
-      nodeJson(1, { running: [[4, 2], [12, 1], [30, 1]] }),
+      nodeJson(1, {
+        running: [
+          [4, 2],
+          [12, 1],
+          [30, 1],
+        ],
+      }),
     ])
     expect(Manager.statusJson(state, [1], BASE)[0]?.job_executions.running.total).toBe(4)
     expect(Manager.statusJson(state, [], BASE)).toStrictEqual([])
@@ -236,8 +245,16 @@ describe('scheduling and the status JSON', () => {
 
   it('scheduling adds to what is already running', () => {
     const first = schedule([makeSpec({ id: 1, jobTypeId: 2 })])
-    const second = schedule([makeSpec({ id: 2, jobTypeId: 2 }), makeSpec({ id: 3, jobTypeId: 3, nodeId: 5 })], BASE + 1, first)
-    expect(Manager.runningExecutions(second).map((e) => e.id).sort()).toEqual([1, 2, 3])
+    const second = schedule(
+      [makeSpec({ id: 2, jobTypeId: 2 }), makeSpec({ id: 3, jobTypeId: 3, nodeId: 5 })],
+      BASE + 1,
+      first,
+    )
+    expect(
+      Manager.runningExecutions(second)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([1, 2, 3])
     expect(Manager.statusJson(second, [1, 5], BASE + 1)).toStrictEqual([
       nodeJson(1, { running: [[2, 2]] }),
       nodeJson(5, { running: [[3, 1]] }),
@@ -332,14 +349,22 @@ describe('a full lifecycle driven through the manager', () => {
     const spec = makeSpec({ id: 1, taskTypes: ['main'] })
     const done = runTask(schedule([spec]), spec, 'main', BASE + SECOND)
     expect(Manager.runningExecution(done, spec.clusterId)).toBeUndefined()
-    const again = step(done, { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FINISHED', BASE + 2 * SECOND + 2) }, BASE + 5 * SECOND)
+    const again = step(
+      done,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FINISHED', BASE + 2 * SECOND + 2) },
+      BASE + 5 * SECOND,
+    )
     expect(again).toBe(done)
   })
 
   it('absorbs a repeated RUNNING update with no change', () => {
     const spec = makeSpec({ id: 1, taskTypes: ['main'] })
     const runningState = launchAndRun(schedule([spec]), spec, 'main', BASE + SECOND)
-    const again = step(runningState, { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'RUNNING', BASE + SECOND + 1) }, BASE + 2 * SECOND)
+    const again = step(
+      runningState,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'RUNNING', BASE + SECOND + 1) },
+      BASE + 2 * SECOND,
+    )
     expect(again).toBe(runningState)
   })
 })
@@ -353,7 +378,11 @@ describe('a failure', () => {
     const spec = makeSpec({ id: 3, jobId: 30, exeNum: 2, jobTypeId: 5, taskTypes: ['main'] })
     let state = launchAndRun(schedule([spec]), spec, 'main', BASE + SECOND)
     const failedAt = BASE + 10 * SECOND
-    state = step(state, { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FAILED', failedAt - 50, { exitCode }) }, failedAt)
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FAILED', failedAt - 50, { exitCode }) },
+      failedAt,
+    )
     expect(Manager.runningExecution(state, spec.clusterId)).toBeUndefined()
     expect(Manager.statusJson(state, [1], failedAt)).toStrictEqual([nodeJson(1, { algorithm, data })])
 
@@ -421,12 +450,20 @@ describe('draining the outbox', () => {
     const a = makeSpec({ id: 1, jobId: 11, taskTypes: ['main'] })
     const b = makeSpec({ id: 2, jobId: 12, taskTypes: ['main'] })
     const c = makeSpec({ id: 3, jobId: 13, taskTypes: ['main'] })
-    let state = step(Manager.create(BASE), { type: 'Scheduled', executions: [a], messages: ['m1', { kind: 'm2' }] }, BASE)
+    let state = step(
+      Manager.create(BASE),
+      { type: 'Scheduled', executions: [a], messages: ['m1', { kind: 'm2' }] },
+      BASE,
+    )
     state = runTask(state, a, 'main', BASE + SECOND)
     state = step(state, { type: 'Scheduled', executions: [b], messages: [] }, BASE + 2 * SECOND)
     state = step(state, { type: 'Scheduled', executions: [c], messages: ['m3'] }, BASE + 3 * SECOND)
     state = launchAndRun(state, b, 'main', BASE + 4 * SECOND)
-    state = step(state, { type: 'TaskUpdated', update: upd(taskIdOf(b, 'main'), 'FAILED', BASE + 5 * SECOND, { exitCode: 2 }) }, BASE + 5 * SECOND)
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(taskIdOf(b, 'main'), 'FAILED', BASE + 5 * SECOND, { exitCode: 2 }) },
+      BASE + 5 * SECOND,
+    )
 
     const [messages, drained] = drain(state, BASE + MINUTE)
     expect(messages.slice(0, 3)).toEqual(['m1', { kind: 'm2' }, 'm3'])
@@ -440,7 +477,11 @@ describe('draining the outbox', () => {
       [12, 'FAILED'],
     ])
     expect(messages[4]).toEqual({ type: 'CompletedJobs', jobs: [{ jobId: 11, exeNum: 1 }], when: BASE + MINUTE })
-    expect(messages[5]).toEqual({ type: 'FailedJobs', jobs: [{ jobId: 12, exeNum: 1, error: algError }], when: BASE + MINUTE })
+    expect(messages[5]).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 12, exeNum: 1, error: algError }],
+      when: BASE + MINUTE,
+    })
     // c is still running; nothing left in the outbox
     expect(Manager.runningExecution(drained, c.clusterId)).toBeDefined()
     expect(drain(drained, BASE + 2 * MINUTE)[0]).toEqual([])
@@ -459,7 +500,11 @@ describe('draining the outbox', () => {
     expect(drain(noMessages, BASE)[0]).toEqual([])
 
     let failed = launchAndRun(noMessages, a, 'main', BASE + SECOND)
-    failed = step(failed, { type: 'TaskUpdated', update: upd(taskIdOf(a, 'main'), 'FAILED', BASE + 2 * SECOND, { exitCode: 1 }) }, BASE + 2 * SECOND)
+    failed = step(
+      failed,
+      { type: 'TaskUpdated', update: upd(taskIdOf(a, 'main'), 'FAILED', BASE + 2 * SECOND, { exitCode: 1 }) },
+      BASE + 2 * SECOND,
+    )
     const [messages] = drain(failed, BASE + 3 * SECOND)
     expect(messages.map((m) => (isManagerMessage(m) ? m.type : m))).toEqual(['JobExeEnd', 'FailedJobs'])
   })
@@ -505,7 +550,11 @@ describe('node loss', () => {
     expect(records[0]?.status).toBe('FAILED')
     expect(records[0]?.error).toEqual(nodeLost)
     expect(records[0]?.finished).toBe(lostAt)
-    expect(messages[1]).toEqual({ type: 'FailedJobs', jobs: [{ jobId: 21, exeNum: 1, error: nodeLost }], when: reportAt + 1 })
+    expect(messages[1]).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 21, exeNum: 1, error: nodeLost }],
+      when: reportAt + 1,
+    })
     expect(Manager.statusJson(state, [1, 2], reportAt)).toStrictEqual([
       nodeJson(1, { system: [[3, 1]] }),
       nodeJson(2, { running: [[3, 1]] }),
@@ -572,7 +621,9 @@ describe('lost tasks', () => {
     state = step(state, { type: 'TaskLaunched', taskId: lostId }, BASE + 3 * SECOND)
     expect(current(state, spec).launched).toBe(BASE + 3 * SECOND)
     // an update for the old id is stale
-    expect(step(state, { type: 'TaskUpdated', update: upd(main, 'FAILED', BASE + 4 * SECOND) }, BASE + 4 * SECOND)).toBe(state)
+    expect(
+      step(state, { type: 'TaskUpdated', update: upd(main, 'FAILED', BASE + 4 * SECOND) }, BASE + 4 * SECOND),
+    ).toBe(state)
     state = step(state, { type: 'TaskUpdated', update: upd(lostId, 'RUNNING', BASE + 5 * SECOND) }, BASE + 5 * SECOND)
     state = step(state, { type: 'TaskUpdated', update: upd(lostId, 'FINISHED', BASE + 6 * SECOND) }, BASE + 6 * SECOND)
     expect(Manager.runningExecution(state, spec.clusterId)).toBeUndefined()
@@ -596,8 +647,14 @@ describe('lost tasks', () => {
     state = step(state, { type: 'TaskUpdated', update: upd(`${main}_lost-1`, 'LOST', lostAgainAt) }, lostAgainAt)
     expect(Manager.runningExecution(state, spec.clusterId)).toBeUndefined()
     const [messages] = drain(state, lostAgainAt)
-    expect(endRecordsOf(messages).map((r) => [r.status, r.error, r.finished])).toEqual([['FAILED', nodeLost, lostAgainAt]])
-    expect(messages[1]).toEqual({ type: 'FailedJobs', jobs: [{ jobId: 62, exeNum: 1, error: nodeLost }], when: lostAgainAt })
+    expect(endRecordsOf(messages).map((r) => [r.status, r.error, r.finished])).toEqual([
+      ['FAILED', nodeLost, lostAgainAt],
+    ])
+    expect(messages[1]).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 62, exeNum: 1, error: nodeLost }],
+      when: lostAgainAt,
+    })
   })
 })
 
@@ -625,11 +682,16 @@ describe('executions lost by id', () => {
     }
     expect(running(state, d)).toBe(dBefore)
     expect(step(state, { type: 'ExecutionsLost', ids: [21, b.clusterId] }, lostAt + 5)).toBe(state)
-    expect(Manager.tasksToKill(state).map((t) => t.id).sort()).toEqual([taskIdOf(a, 'pull'), taskIdOf(b, 'pull')])
-    expect(Manager.tasksToReconcile(state, lostAt).map((t) => t.id).sort()).toEqual([
-      taskIdOf(a, 'pull'),
-      taskIdOf(b, 'pull'),
-    ])
+    expect(
+      Manager.tasksToKill(state)
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([taskIdOf(a, 'pull'), taskIdOf(b, 'pull')])
+    expect(
+      Manager.tasksToReconcile(state, lostAt)
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([taskIdOf(a, 'pull'), taskIdOf(b, 'pull')])
 
     // c had no current task: finished at once
     expect(Manager.runningExecution(state, c.clusterId)).toBeUndefined()
@@ -663,8 +725,14 @@ describe('executions lost by id', () => {
     expect(Manager.runningExecution(state, a.clusterId)).toBeUndefined()
     expect(Manager.tasksToKill(state).map((t) => t.id)).toEqual([taskIdOf(b, 'pull')])
     ;[messages] = drain(state, lostAt + 20)
-    expect(endRecordsOf(messages).map((r) => [r.id, r.status, r.error, r.finished])).toEqual([[21, 'FAILED', nodeLost, lostAt]])
-    expect(messages[1]).toEqual({ type: 'FailedJobs', jobs: [{ jobId: 121, exeNum: 1, error: nodeLost }], when: lostAt + 20 })
+    expect(endRecordsOf(messages).map((r) => [r.id, r.status, r.error, r.finished])).toEqual([
+      [21, 'FAILED', nodeLost, lostAt],
+    ])
+    expect(messages[1]).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 121, exeNum: 1, error: nodeLost }],
+      when: lostAt + 20,
+    })
   })
 })
 
@@ -705,7 +773,9 @@ describe('cancellation through JobsSynced', () => {
     expect(Execution.error(canceled)).toBeUndefined()
     expect(Manager.tasksToKill(state).map((t) => t.id)).toEqual([taskIdOf(byStatus, 'pull')])
     // syncing the same jobs again changes nothing
-    expect(step(state, { type: 'JobsSynced', jobs: { 10: { status: 'CANCELED', numExes: 1 } } }, syncedAt + 5)).toBe(state)
+    expect(step(state, { type: 'JobsSynced', jobs: { 10: { status: 'CANCELED', numExes: 1 } } }, syncedAt + 5)).toBe(
+      state,
+    )
     // canceled without a current task: finished at once
     expect(Manager.runningExecution(state, byNewer.clusterId)).toBeUndefined()
     // left alone
@@ -738,7 +808,11 @@ describe('cancellation through JobsSynced', () => {
 
     // the KILLED update ends it: CANCELED, no FailedJobs and no CompletedJobs
     const killedAt = syncedAt + 20 * SECOND
-    const ended = step(drained, { type: 'TaskUpdated', update: upd(taskIdOf(byStatus, 'pull'), 'KILLED', killedAt - 3) }, killedAt)
+    const ended = step(
+      drained,
+      { type: 'TaskUpdated', update: upd(taskIdOf(byStatus, 'pull'), 'KILLED', killedAt - 3) },
+      killedAt,
+    )
     expect(Manager.runningExecution(ended, byStatus.clusterId)).toBeUndefined()
     expect(Manager.tasksToKill(ended)).toEqual([])
     const [after] = drain(ended, killedAt + 1)
@@ -793,7 +867,11 @@ describe('timeouts', () => {
     expect(drain(after, timedOutAt)[0]).toEqual([])
 
     // removed only on the task's final update; the first error sticks
-    after = step(after, { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'pull'), 'KILLED', timedOutAt + 100) }, timedOutAt + 200)
+    after = step(
+      after,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'pull'), 'KILLED', timedOutAt + 100) },
+      timedOutAt + 200,
+    )
     expect(Manager.runningExecution(after, spec.clusterId)).toBeUndefined()
     expect(Manager.tasksToKill(after)).toEqual([])
     const [messages] = drain(after, timedOutAt + 300)
@@ -831,10 +909,18 @@ describe('timeouts', () => {
     expect(Manager.tasksToKill(after).map((t) => [t.id, t.timedOut])).toEqual([[taskIdOf(spec, 'main'), true]])
 
     // a FAILED update with exit code 1 (mapped to a DATA error) does not replace the timeout
-    after = step(after, { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FAILED', timedOutAt + 5, { exitCode: 1 }) }, timedOutAt + 10)
+    after = step(
+      after,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FAILED', timedOutAt + 5, { exitCode: 1 }) },
+      timedOutAt + 10,
+    )
     expect(Manager.runningExecution(after, spec.clusterId)).toBeUndefined()
     const [messages] = drain(after, timedOutAt + 20)
-    expect(messages[1]).toEqual({ type: 'FailedJobs', jobs: [{ jobId: 41, exeNum: 1, error: Errors.BUILTIN.timeout }], when: timedOutAt + 20 })
+    expect(messages[1]).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 41, exeNum: 1, error: Errors.BUILTIN.timeout }],
+      when: timedOutAt + 20,
+    })
     expect(endRecordsOf(messages)[0]?.taskResults.tasks[0]?.was_timed_out).toBe(true)
     expect(Manager.statusJson(after, [1], timedOutAt + 20)).toStrictEqual([nodeJson(1, { algorithm: [[2, 1]] })])
   })
@@ -957,8 +1043,14 @@ describe('starvation', () => {
     expect(Manager.runningExecution(after, spec.clusterId)).toBeUndefined()
     const starvation = Errors.BUILTIN['resource-starvation']
     const [messages] = drain(after, starvedAt + 1)
-    expect(endRecordsOf(messages).map((r) => [r.status, r.error, r.finished])).toEqual([['FAILED', starvation, starvedAt]])
-    expect(messages[1]).toEqual({ type: 'FailedJobs', jobs: [{ jobId: 70, exeNum: 1, error: starvation }], when: starvedAt + 1 })
+    expect(endRecordsOf(messages).map((r) => [r.status, r.error, r.finished])).toEqual([
+      ['FAILED', starvation, starvedAt],
+    ])
+    expect(messages[1]).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 70, exeNum: 1, error: starvation }],
+      when: starvedAt + 1,
+    })
     expect(Manager.statusJson(after, [1], starvedAt)).toStrictEqual([nodeJson(1, { system: [[4, 1]] })])
   })
 
@@ -1072,12 +1164,21 @@ describe('history loading', () => {
     ]
     let live = schedule(specs)
     const [s1, s2, s3, s4, s5] = specs
-    if (s1 === undefined || s2 === undefined || s3 === undefined || s4 === undefined || s5 === undefined) throw new Error('fixture')
+    if (s1 === undefined || s2 === undefined || s3 === undefined || s4 === undefined || s5 === undefined)
+      throw new Error('fixture')
     live = runTask(live, s1, 'main', BASE + MINUTE)
     live = launchAndRun(live, s2, 'main', BASE + 7 * MINUTE)
-    live = step(live, { type: 'TaskUpdated', update: upd(taskIdOf(s2, 'main'), 'FAILED', BASE + 8 * MINUTE, { exitCode: 1 }) }, BASE + 8 * MINUTE)
+    live = step(
+      live,
+      { type: 'TaskUpdated', update: upd(taskIdOf(s2, 'main'), 'FAILED', BASE + 8 * MINUTE, { exitCode: 1 }) },
+      BASE + 8 * MINUTE,
+    )
     live = launchAndRun(live, s3, 'main', BASE + 20 * MINUTE)
-    live = step(live, { type: 'TaskUpdated', update: upd(taskIdOf(s3, 'main'), 'FAILED', BASE + 21 * MINUTE, { exitCode: 2 }) }, BASE + 21 * MINUTE)
+    live = step(
+      live,
+      { type: 'TaskUpdated', update: upd(taskIdOf(s3, 'main'), 'FAILED', BASE + 21 * MINUTE, { exitCode: 2 }) },
+      BASE + 21 * MINUTE,
+    )
     live = step(live, { type: 'NodeLost', nodeId: 2 }, BASE + HOUR)
     expect(Manager.runningExecutions(live)).toEqual([])
     const [messages] = drain(live, BASE + HOUR)
@@ -1086,7 +1187,13 @@ describe('history loading', () => {
 
     const at = BASE + 2 * HOUR
     const history = step(Manager.create(at), { type: 'HistoryLoaded', records }, at)
-    for (const now of [at, BASE + 3 * HOUR + 5 * MINUTE, BASE + 3 * HOUR + 5 * MINUTE + 1, BASE + 3 * HOUR + 10 * MINUTE + 1, BASE + 5 * HOUR]) {
+    for (const now of [
+      at,
+      BASE + 3 * HOUR + 5 * MINUTE,
+      BASE + 3 * HOUR + 5 * MINUTE + 1,
+      BASE + 3 * HOUR + 10 * MINUTE + 1,
+      BASE + 5 * HOUR,
+    ]) {
       expect(Manager.statusJson(history, [1, 2], now)).toStrictEqual(Manager.statusJson(live, [1, 2], now))
     }
     expect(Manager.statusJson(history, [1, 2], at)).toStrictEqual([
@@ -1106,13 +1213,34 @@ describe('events that change nothing return the very same state', () => {
   }
 
   it.each<[string, (a: Spec) => Event]>([
-    ['an update for a task id without the job prefix', () => ({ type: 'TaskUpdated', update: upd('cleanup_7', 'FAILED', BASE) })],
-    ['an update for a non-job id embedding a job id', (a) => ({ type: 'TaskUpdated', update: upd(`x${taskIdOf(a, 'pull')}`, 'FAILED', BASE) })],
-    ['an update for an unknown execution', () => ({ type: 'TaskUpdated', update: upd('scale_job_fw1_999x1_pull', 'FAILED', BASE) })],
-    ['an update for a malformed job task id', () => ({ type: 'TaskUpdated', update: upd('scale_job', 'FAILED', BASE) })],
-    ['an update for a task that is not current', (a) => ({ type: 'TaskUpdated', update: upd(taskIdOf(a, 'main'), 'FAILED', BASE) })],
-    ['an update for a lost id the task does not have', (a) => ({ type: 'TaskUpdated', update: upd(`${taskIdOf(a, 'pull')}_lost-1`, 'FAILED', BASE) })],
-    ['NextTaskStarted for an unknown cluster id', () => ({ type: 'NextTaskStarted', clusterId: 'scale_job_fw1_999x1' })],
+    [
+      'an update for a task id without the job prefix',
+      () => ({ type: 'TaskUpdated', update: upd('cleanup_7', 'FAILED', BASE) }),
+    ],
+    [
+      'an update for a non-job id embedding a job id',
+      (a) => ({ type: 'TaskUpdated', update: upd(`x${taskIdOf(a, 'pull')}`, 'FAILED', BASE) }),
+    ],
+    [
+      'an update for an unknown execution',
+      () => ({ type: 'TaskUpdated', update: upd('scale_job_fw1_999x1_pull', 'FAILED', BASE) }),
+    ],
+    [
+      'an update for a malformed job task id',
+      () => ({ type: 'TaskUpdated', update: upd('scale_job', 'FAILED', BASE) }),
+    ],
+    [
+      'an update for a task that is not current',
+      (a) => ({ type: 'TaskUpdated', update: upd(taskIdOf(a, 'main'), 'FAILED', BASE) }),
+    ],
+    [
+      'an update for a lost id the task does not have',
+      (a) => ({ type: 'TaskUpdated', update: upd(`${taskIdOf(a, 'pull')}_lost-1`, 'FAILED', BASE) }),
+    ],
+    [
+      'NextTaskStarted for an unknown cluster id',
+      () => ({ type: 'NextTaskStarted', clusterId: 'scale_job_fw1_999x1' }),
+    ],
     ['NextTaskStarted while a task is current', (a) => ({ type: 'NextTaskStarted', clusterId: a.clusterId })],
     ['TaskLaunched for an unknown task', () => ({ type: 'TaskLaunched', taskId: 'scale_job_fw1_999x1_pull' })],
     ['TaskLaunched again', (a) => ({ type: 'TaskLaunched', taskId: taskIdOf(a, 'pull') })],
@@ -1121,7 +1249,10 @@ describe('events that change nothing return the very same state', () => {
     ['NodeLost for a string id equal to a numeric node', () => ({ type: 'NodeLost', nodeId: '1' })],
     ['ExecutionsLost for unknown ids', () => ({ type: 'ExecutionsLost', ids: [999, 'scale_job_fw1_999x1'] })],
     ['ExecutionsLost with no ids', () => ({ type: 'ExecutionsLost', ids: [] })],
-    ['JobsSynced for an unknown job', () => ({ type: 'JobsSynced', jobs: { 12345: { status: 'CANCELED', numExes: 3 } } })],
+    [
+      'JobsSynced for an unknown job',
+      () => ({ type: 'JobsSynced', jobs: { 12345: { status: 'CANCELED', numExes: 3 } } }),
+    ],
     ['StarvationChecked with nothing due', () => ({ type: 'StarvationChecked' })],
     ['TimeoutsChecked with nothing due', () => ({ type: 'TimeoutsChecked' })],
     ['CanceledOffQueue with no records', () => ({ type: 'CanceledOffQueue', records: [] })],
@@ -1212,9 +1343,29 @@ describe('Manager.nextDeadline', () => {
       makeSpec({ id: 3, nodeId: 1, taskTypes: ['main', 'post'], isLongRunning: true }),
       makeSpec({ id: 4, nodeId: 2, taskTypes: ['main'], isSystem: true, timeout: 90 * SECOND }),
     ]
-    const statuses: readonly Status[] = ['STAGING', 'RUNNING', 'RUNNING', 'FINISHED', 'FINISHED', 'FAILED', 'KILLED', 'LOST']
+    const statuses: readonly Status[] = [
+      'STAGING',
+      'RUNNING',
+      'RUNNING',
+      'FINISHED',
+      'FINISHED',
+      'FAILED',
+      'KILLED',
+      'LOST',
+    ]
     const command = fc.record({
-      kind: fc.constantFrom('next', 'launch', 'update', 'update', 'update', 'timeouts', 'starvation', 'nodeLost', 'lost', 'cancel'),
+      kind: fc.constantFrom(
+        'next',
+        'launch',
+        'update',
+        'update',
+        'update',
+        'timeouts',
+        'starvation',
+        'nodeLost',
+        'lost',
+        'cancel',
+      ),
       exe: fc.integer({ min: 0, max: specs.length - 1 }),
       status: fc.constantFrom(...statuses),
       dt: fc.oneof(fc.integer({ min: 0, max: 20 * SECOND }), fc.integer({ min: 0, max: 15 * MINUTE })),
@@ -1237,7 +1388,10 @@ describe('Manager.nextDeadline', () => {
               : c.kind === 'launch'
                 ? { type: 'TaskLaunched', taskId }
                 : c.kind === 'update'
-                  ? { type: 'TaskUpdated', update: upd(taskId, c.status, now, { exitCode: c.status === 'FAILED' ? 1 : undefined }) }
+                  ? {
+                      type: 'TaskUpdated',
+                      update: upd(taskId, c.status, now, { exitCode: c.status === 'FAILED' ? 1 : undefined }),
+                    }
                   : c.kind === 'timeouts'
                     ? { type: 'TimeoutsChecked' }
                     : c.kind === 'starvation'

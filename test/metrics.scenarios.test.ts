@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Errors, Execution, Ids, Manager, Metrics } from '../src/index'
+import { Errors, type Execution, Ids, Manager, Metrics } from '../src/index'
 import type { TaskUpdate } from '../src/index'
 
 type State = Manager.Manager
@@ -67,7 +67,12 @@ const makeSpec = (id: number, nodeId: Ids.NodeId, jobTypeId: number): Spec => ({
 
 const mainOf = (spec: Spec): string => `${spec.clusterId}_main`
 
-const upd = (taskId: string, status: TaskUpdate.TaskStatus, timestamp: number, exitCode?: number): TaskUpdate.TaskUpdate => ({
+const upd = (
+  taskId: string,
+  status: TaskUpdate.TaskStatus,
+  timestamp: number,
+  exitCode?: number,
+): TaskUpdate.TaskUpdate => ({
   taskId,
   agentId: 'agent',
   status,
@@ -197,8 +202,18 @@ describe("Scale's running-executions scenario, through the Manager", () => {
     expect(totals(status[0])).toEqual({ ...ZERO, running: 4 })
     expect(totals(status[1])).toEqual({ ...ZERO, running: 7 })
     expect(status).toStrictEqual([
-      nodeJson(NODE_1, { running: [[JOB_TYPE_1, 3], [JOB_TYPE_2, 1]] }),
-      nodeJson(NODE_2, { running: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_1, {
+        running: [
+          [JOB_TYPE_1, 3],
+          [JOB_TYPE_2, 1],
+        ],
+      }),
+      nodeJson(NODE_2, {
+        running: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
   })
 
@@ -210,7 +225,12 @@ describe("Scale's running-executions scenario, through the Manager", () => {
     expect(totals(status[1])).toEqual({ ...ZERO, running: 7 })
     expect(status).toStrictEqual([
       NODE_1_AFTER_FIRST,
-      nodeJson(NODE_2, { running: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        running: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
   })
 
@@ -221,23 +241,46 @@ describe("Scale's running-executions scenario, through the Manager", () => {
     expect(totals(status[1])).toEqual({ ...ZERO, completed: 7 })
     expect(status).toStrictEqual([
       NODE_1_AFTER_FIRST,
-      nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
   })
 
   it('keeps the first block until its end is earlier than now - 3h, then drops it', () => {
     const state = afterSecondBlock()
-    const all = [NODE_1_AFTER_FIRST, nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] })]
+    const all = [
+      NODE_1_AFTER_FIRST,
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
+    ]
     // end of block 1 == now - 3h: still counted
     expect(Manager.statusJson(state, NODES, BLOCK_1_END + WINDOW)).toStrictEqual(all)
     // one millisecond later it has left the window; the second block has not
     expect(Manager.statusJson(state, NODES, BLOCK_1_END + WINDOW + 1)).toStrictEqual([
       nodeJson(NODE_1, { running: [[JOB_TYPE_1, 1]] }),
-      nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
     expect(Manager.statusJson(state, NODES, BLOCK_2_END + WINDOW)).toStrictEqual([
       nodeJson(NODE_1, { running: [[JOB_TYPE_1, 1]] }),
-      nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
     // then everything finished has rolled off; only the running one remains
     const later = Manager.statusJson(state, NODES, BLOCK_2_END + WINDOW + 1)
@@ -257,12 +300,22 @@ describe("Scale's running-executions scenario, through the Manager", () => {
     state = finishAt(state, spec(3), at, 'COMPLETED')
     expect(Manager.statusJson(state, NODES, at)).toStrictEqual([
       nodeJson(NODE_1, { completed: [[JOB_TYPE_1, 1]] }),
-      nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
     // block 1 stays out even if asked about an earlier instant
     expect(Manager.statusJson(state, NODES, END_2)).toStrictEqual([
       nodeJson(NODE_1, { completed: [[JOB_TYPE_1, 1]] }),
-      nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
     const blockOfAt = Metrics.blockStart(at) + BLOCK
     expect(Manager.statusJson(state, NODES, blockOfAt + WINDOW + 1)).toStrictEqual([nodeJson(NODE_1), nodeJson(NODE_2)])
@@ -278,7 +331,12 @@ describe("Scale's running-executions scenario, through the Manager", () => {
         data: [[JOB_TYPE_1, 1]],
         system: [[JOB_TYPE_1, 1]],
       }),
-      nodeJson(NODE_2, { running: [[JOB_TYPE_1, 2], [JOB_TYPE_2, 5]] }),
+      nodeJson(NODE_2, {
+        running: [
+          [JOB_TYPE_1, 2],
+          [JOB_TYPE_2, 5],
+        ],
+      }),
     ])
   })
 })
@@ -343,9 +401,18 @@ describe("Scale's init-with-database scenario, through HistoryLoaded", () => {
         completed: [[JOB_TYPE_1, 2]],
         algorithm: [[JOB_TYPE_1, 3]],
         data: [[JOB_TYPE_1, 1]],
-        system: [[JOB_TYPE_1, 1], [JOB_TYPE_2, 3]],
+        system: [
+          [JOB_TYPE_1, 1],
+          [JOB_TYPE_2, 3],
+        ],
       }),
-      nodeJson(NODE_2, { completed: [[JOB_TYPE_1, 1], [JOB_TYPE_2, 2]], data: [[JOB_TYPE_2, 1]] }),
+      nodeJson(NODE_2, {
+        completed: [
+          [JOB_TYPE_1, 1],
+          [JOB_TYPE_2, 2],
+        ],
+        data: [[JOB_TYPE_2, 1]],
+      }),
     ])
 
     const later = END_1 + WINDOW + SECOND + BLOCK
@@ -453,7 +520,9 @@ describe('Metrics counts: a group', () => {
     const both = Metrics.add(two, other)
     // subtracting more than is there removes the count, and leaves the others alone
     expect(Metrics.toEntries(Metrics.subtract(other, two))).toEqual([[2, 'data', 8, 1]])
-    expect(Metrics.toEntries(Metrics.subtract(both, Metrics.increment(Metrics.empty, key, 9)))).toEqual([[2, 'data', 8, 1]])
+    expect(Metrics.toEntries(Metrics.subtract(both, Metrics.increment(Metrics.empty, key, 9)))).toEqual([
+      [2, 'data', 8, 1],
+    ])
     expect(Metrics.toEntries(Metrics.subtract(Metrics.empty, both))).toEqual([])
   })
 
@@ -574,11 +643,7 @@ describe('Metrics.merge', () => {
   }
 
   const run = (ownIds: (id: number) => boolean): State => {
-    let state = step(
-      Manager.create(BASE),
-      { type: 'Scheduled', executions: specs.filter((x) => ownIds(x.id)) },
-      BASE,
-    )
+    let state = step(Manager.create(BASE), { type: 'Scheduled', executions: specs.filter((x) => ownIds(x.id)) }, BASE)
     for (const [id, act] of actions()) if (ownIds(id)) state = act(state)
     // shared events go to every shard
     state = step(state, { type: 'NodeLost', nodeId: 'n-3' }, BASE + HOUR)
@@ -636,7 +701,9 @@ describe('Metrics.merge', () => {
       expect(Metrics.statusJson(merged, NODES, now)).toStrictEqual(Manager.statusJson(single, NODES, now))
     }
     // block 1 (executions 1 and 2) is out, though shard A never moved its own window
-    expect(Metrics.statusJson(merged, [NODE_1], lateAt)).toStrictEqual([nodeJson(NODE_1, { completed: [[JOB_TYPE_1, 1]] })])
+    expect(Metrics.statusJson(merged, [NODE_1], lateAt)).toStrictEqual([
+      nodeJson(NODE_1, { completed: [[JOB_TYPE_1, 1]] }),
+    ])
   })
 
   it('merging with empty metrics changes no answer', () => {
@@ -652,7 +719,10 @@ describe('Metrics.statusJson is a pure query', () => {
   it('asking twice gives the same answer; a later now excludes rolled-out blocks without changing the state', () => {
     let state = step(
       Manager.create(BASE),
-      { type: 'Scheduled', executions: [makeSpec(1, NODE_1, JOB_TYPE_1), makeSpec(2, NODE_1, JOB_TYPE_2), makeSpec(3, NODE_1, JOB_TYPE_1)] },
+      {
+        type: 'Scheduled',
+        executions: [makeSpec(1, NODE_1, JOB_TYPE_1), makeSpec(2, NODE_1, JOB_TYPE_2), makeSpec(3, NODE_1, JOB_TYPE_1)],
+      },
       BASE,
     )
     const [s1, s2] = [makeSpec(1, NODE_1, JOB_TYPE_1), makeSpec(2, NODE_1, JOB_TYPE_2)]

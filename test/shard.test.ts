@@ -36,9 +36,9 @@ describe('sharded managers', () => {
 
   it('shardOf gives the same numbers in every process and version', () => {
     // Pinned values of FNV-1a (32 bit) of the id, modulo k: a change of the hash is caught.
-    expect(['scale_job_fw_1x1', 'scale_job_fw_2x1', 'scale_job_demo_42x3'].map((id) => Manager.shardOf(id, 8))).toEqual([
-      2, 7, 1,
-    ])
+    expect(['scale_job_fw_1x1', 'scale_job_fw_2x1', 'scale_job_demo_42x3'].map((id) => Manager.shardOf(id, 8))).toEqual(
+      [2, 7, 1],
+    )
     expect(Manager.shardOf('scale_job_fw_1x1', 1_000_003)).toBe(0x8ead361a % 1_000_003)
     expect(Manager.shardOf('scale_job_fw_1x1', 0)).toBe(0)
   })
