@@ -52,4 +52,13 @@ console.log('CJS testing import: ok')
 JS
 node testing.mjs
 node testing.cjs
+cat > tiny.log <<'LOG'
+{"now":0,"event":{"type":"Scheduled","executions":[{"id":1,"clusterId":"scale_job_fw_1x1","jobId":1,"exeNum":1,"jobTypeId":2,"nodeId":3,"agentId":"a","queued":0,"started":0,"taskTypes":["main"],"jobType":{"name":"j","isSystem":false,"isLongRunning":false,"timeout":60000}}]}}
+{"now":1,"event":{"type":"NextTaskStarted","clusterId":"scale_job_fw_1x1"}}
+{"now":2,"event":{"type":"TaskLaunched","taskId":"scale_job_fw_1x1_main"}}
+{"now":3,"event":{"type":"TaskUpdated","update":{"type":"MesosStatus","status":{"task_id":{"value":"scale_job_fw_1x1_main"},"state":"TASK_FINISHED","timestamp":0.003}}}}
+LOG
+replayed=$(npx --no-install job-execution-core replay tiny.log --json)
+echo "$replayed" | grep -q '"messages":{"CompletedJobs":1,"JobExeEnd":1}' || { echo "the bin's replay is broken: $replayed"; exit 1; }
+echo "bin replay: ok"
 echo "package checks: ok"
