@@ -13,9 +13,10 @@
  * cluster ids, task ids, nodes or jobs change nothing; updates for task ids
  * without the job prefix are ignored; duplicate and out-of-order updates are
  * absorbed by the task rules (an update for a task that is not current changes
- * nothing). Time may go backwards: every instant recorded is the `now` given,
- * deadlines are compared with it as they are, and the metrics window never
- * moves back (see {@link Metrics.advance}).
+ * nothing). Time may go backwards: every instant the manager records is the
+ * `now` given (task instants are the updates' own timestamps, as the cluster
+ * saw them), deadlines are compared with it as they are, and the metrics window
+ * never moves back (see {@link Metrics.advance}).
  *
  * @since 0.1.0
  * @module
@@ -160,6 +161,7 @@ export interface Manager {
   readonly starvations: SM.Tree<Pair<Instant, ClusterId>, true>
   readonly toKill: SM.Tree<ClusterId, true>
   readonly forced: SM.Tree<ClusterId, true>
+  readonly ready: SM.Tree<ClusterId, true>
   readonly outbox: Outbox
   readonly metrics: Metrics.Metrics
 }
@@ -196,6 +198,7 @@ export const create = (now: Instant, settings?: Partial<Settings>): Manager => (
   starvations: SM.empty,
   toKill: SM.empty,
   forced: SM.empty,
+  ready: SM.empty,
   outbox: EMPTY_OUTBOX,
   metrics: Metrics.create(now),
 })
@@ -258,6 +261,7 @@ interface Facts {
   readonly starvation: Instant | undefined
   readonly kill: boolean
   readonly forced: boolean
+  readonly ready: boolean
 }
 
 const NO_FACTS: Facts = {
@@ -266,6 +270,7 @@ const NO_FACTS: Facts = {
   starvation: undefined,
   kill: false,
   forced: false,
+  ready: false,
 }
 
 // What the deadline and need indexes hold for one execution. Only the current
@@ -273,7 +278,10 @@ const NO_FACTS: Facts = {
 const factsOf = (execution: RunningExecution): Facts => {
   const task = Execution.currentTask(execution)
   const starvation = Execution.starvationDeadline(execution)
-  if (task === undefined) return starvation === undefined ? NO_FACTS : { ...NO_FACTS, starvation }
+  if (task === undefined) {
+    const ready = Execution.isNextTaskReady(execution)
+    return starvation === undefined && !ready ? NO_FACTS : { ...NO_FACTS, starvation, ready }
+  }
   const reconciliation = TaskModule.reconciliationDeadline(task)
   const forced = task.forceReconciliation && reconciliation !== undefined
   return {
@@ -282,6 +290,7 @@ const factsOf = (execution: RunningExecution): Facts => {
     starvation,
     kill: TaskModule.needsKill(task),
     forced,
+    ready: false,
   }
 }
 
@@ -312,7 +321,8 @@ const reindex = (state: Manager, id: ClusterId, before: Facts, after: Facts): Ma
     before.reconciliation === after.reconciliation &&
     before.starvation === after.starvation &&
     before.kill === after.kill &&
-    before.forced === after.forced
+    before.forced === after.forced &&
+    before.ready === after.ready
   ) {
     return state
   }
@@ -323,6 +333,7 @@ const reindex = (state: Manager, id: ClusterId, before: Facts, after: Facts): Ma
     starvations: moveDeadline(state.starvations, id, before.starvation, after.starvation),
     toKill: toggle(state.toKill, id, before.kill, after.kill),
     forced: toggle(state.forced, id, before.forced, after.forced),
+    ready: toggle(state.ready, id, before.ready, after.ready),
   }
 }
 
@@ -653,6 +664,55 @@ export const nextDeadline = (state: Manager): O.Option<Instant> => {
     if (first !== undefined && (earliest === undefined || first.key[0] < earliest)) earliest = first.key[0]
   }
   return earliest === undefined ? O.none : O.some(earliest)
+}
+
+/**
+ * The running executions whose next task may start now (no current task, tasks
+ * remaining), by cluster id: what a host offers resources to. Its cost grows
+ * with the executions it lists, not with the running set.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare const state: Manager.Manager
+ * for (const execution of Manager.readyExecutions(state)) {
+ *   // find resources, then NextTaskStarted { clusterId: execution.clusterId } and TaskLaunched
+ * }
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const readyExecutions = (state: Manager): RunningExecution[] =>
+  SM.entries(state.ready).flatMap(([id]) => {
+    const execution = SM.get(state.running, id, compareStrings)
+    return execution === undefined ? [] : [execution]
+  })
+
+/**
+ * The next deadline of each kind, for hosts that schedule them apart: the first
+ * task timeout (`TimeoutsChecked` acts), the first starvation (`StarvationChecked`
+ * acts), and the first task whose last update gets too old (`tasksToReconcile`
+ * names it; it may lie in the past while the cluster's answer is on its way).
+ * {@link nextDeadline} is the smallest of the three.
+ *
+ * @category queries
+ * @since 0.1.0
+ */
+export const nextDeadlines = (
+  state: Manager,
+): {
+  readonly timeout: O.Option<Instant>
+  readonly starvation: O.Option<Instant>
+  readonly reconciliation: O.Option<Instant>
+} => {
+  const first = (tree: SM.Tree<Pair<Instant, ClusterId>, true>): O.Option<Instant> => {
+    const min = SM.min(tree)
+    return min === undefined ? O.none : O.some(min.key[0])
+  }
+  return {
+    timeout: first(state.timeouts),
+    starvation: first(state.starvations),
+    reconciliation: first(state.reconciliations),
+  }
 }
 
 /**

@@ -694,6 +694,7 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     'starvations',
     'toKill',
     'forced',
+    'ready',
   ] as const
   for (const name of indexes) {
     if (!sameEntries<unknown>(state[name], fresh[name])) {

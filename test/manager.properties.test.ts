@@ -3,7 +3,7 @@
 import { fc, test } from '@fast-check/vitest'
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { Manager, Metrics } from '../src/index'
+import { Execution, Manager, Metrics } from '../src/index'
 import { checkInvariants, eventStream, hostileEventStream } from '../src/testing'
 import { deepFreeze, fingerprint, kindOf, runStream } from './helpers'
 
@@ -174,7 +174,26 @@ describe('Manager.nextDeadline', () => {
     })
   })
 
+  test.prop([hostileEventStream()])('is the smallest of nextDeadlines', (stream) => {
+    runStream(stream, (state) => {
+      const kinds = Object.values(Manager.nextDeadlines(state)).flatMap((d) => (O.isSome(d) ? [d.value] : []))
+      expect(Manager.nextDeadline(state)).toEqual(kinds.length === 0 ? O.none : O.some(Math.min(...kinds)))
+    })
+  })
+
   it('is none on an empty manager, not NaN or Infinity', () => {
     expect(Manager.nextDeadline(Manager.create(0))).toEqual(O.none)
+  })
+})
+
+describe('Manager.readyExecutions', () => {
+  test.prop([hostileEventStream()])('lists exactly the running executions whose next task is ready', (stream) => {
+    runStream(stream, (state) => {
+      expect(Manager.readyExecutions(state).map((x) => x.clusterId)).toEqual(
+        Manager.runningExecutions(state)
+          .filter((x) => Execution.isNextTaskReady(x))
+          .map((x) => x.clusterId),
+      )
+    })
   })
 })
