@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const src = (file: string): string => fileURLToPath(new URL(`./src/${file}`, import.meta.url))
+
 export default defineConfig({
+  // The guides import the package by name; their runnable blocks (see
+  // test/docs.test.ts) run against the source, not against a build.
+  resolve: {
+    alias: [
+      { find: /^job-execution-core\/testing$/, replacement: src('testing.ts') },
+      { find: /^job-execution-core$/, replacement: src('index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
