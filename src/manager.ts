@@ -37,6 +37,7 @@ import {
   type TaskId,
 } from './ids'
 import { problemsOf, render, type Problem } from './internal/decode'
+import * as HM from './internal/hashMap'
 import * as L from './internal/list'
 import * as SM from './internal/sortedMap'
 import { SnapshotCodec } from './internal/stateCodecs'
@@ -152,16 +153,15 @@ type Pair<A, B> = readonly [A, B]
 export interface Manager {
   /** Settings for executions scheduled as specs rather than as executions. */
   readonly settings: Settings
-  readonly running: SM.Tree<ClusterId, RunningExecution>
+  readonly running: HM.HashMap<ClusterId, RunningExecution>
   readonly byNode: SM.Tree<Pair<NodeId, ClusterId>, true>
   readonly byJob: SM.Tree<Pair<RecordId, ClusterId>, true>
-  readonly byExecutionId: SM.Tree<RecordId, ClusterId>
-  readonly timeouts: SM.Tree<Pair<Instant, ClusterId>, true>
-  readonly reconciliations: SM.Tree<Pair<Instant, ClusterId>, true>
-  readonly starvations: SM.Tree<Pair<Instant, ClusterId>, true>
+  readonly byExecutionId: HM.HashMap<RecordId, ClusterId>
+  /** Each execution under its next deadline of any kind (timeout, starvation, reconciliation). */
+  readonly deadlines: SM.Tree<Pair<Instant, ClusterId>, true>
   readonly toKill: SM.Tree<ClusterId, true>
   readonly forced: SM.Tree<ClusterId, true>
-  readonly ready: SM.Tree<ClusterId, true>
+  readonly ready: HM.HashMap<ClusterId, true>
   readonly outbox: Outbox
   readonly metrics: Metrics.Metrics
 }
@@ -171,7 +171,6 @@ const compareByNode = (a: Pair<NodeId, ClusterId>, b: Pair<NodeId, ClusterId>): 
   compareIds(a[0], b[0]) || compareStrings(a[1], b[1])
 const compareByInstant = (a: Pair<Instant, ClusterId>, b: Pair<Instant, ClusterId>): number =>
   a[0] - b[0] || compareStrings(a[1], b[1])
-const compareRecordIds = (a: RecordId, b: RecordId): number => compareIds(a, b)
 
 const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: null }
 
@@ -189,16 +188,14 @@ const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: 
  */
 export const create = (now: Instant, settings?: Partial<Settings>): Manager => ({
   settings: Execution.withDefaults(settings),
-  running: SM.empty,
+  running: HM.empty,
   byNode: SM.empty,
   byJob: SM.empty,
-  byExecutionId: SM.empty,
-  timeouts: SM.empty,
-  reconciliations: SM.empty,
-  starvations: SM.empty,
+  byExecutionId: HM.empty,
+  deadlines: SM.empty,
   toKill: SM.empty,
   forced: SM.empty,
-  ready: SM.empty,
+  ready: HM.empty,
   outbox: EMPTY_OUTBOX,
   metrics: Metrics.create(now),
 })
@@ -256,53 +253,42 @@ export type ManagerEvent =
 // --- indexes -----------------------------------------------------------------
 
 interface Facts {
-  readonly timeout: Instant | undefined
-  readonly reconciliation: Instant | undefined
-  readonly starvation: Instant | undefined
+  /** The smallest of the timeout, starvation and (unforced) reconciliation deadlines. */
+  readonly deadline: Instant | undefined
   readonly kill: boolean
   readonly forced: boolean
   readonly ready: boolean
 }
 
-const NO_FACTS: Facts = {
-  timeout: undefined,
-  reconciliation: undefined,
-  starvation: undefined,
-  kill: false,
-  forced: false,
-  ready: false,
+const NO_FACTS: Facts = { deadline: undefined, kill: false, forced: false, ready: false }
+
+const earliest = (a: Instant | undefined, b: Instant | undefined): Instant | undefined =>
+  a === undefined ? b : b === undefined || a <= b ? a : b
+
+const reconciliationDeadlineOf = (execution: RunningExecution): Instant | undefined => {
+  const task = Execution.currentTask(execution)
+  return task === undefined || task.forceReconciliation ? undefined : TaskModule.reconciliationDeadline(task)
 }
 
-// What the deadline and need indexes hold for one execution. Only the current
-// task can be launched and not ended, so it is the only task that matters.
+// What the indexes hold for one execution. Only the current task can be
+// launched and not ended, so it is the only task that matters. One deadline per
+// execution (the earliest of its kinds) keeps an event to one index move; the
+// checks then look at each kind of the executions that are due.
 const factsOf = (execution: RunningExecution): Facts => {
   const task = Execution.currentTask(execution)
   const starvation = Execution.starvationDeadline(execution)
   if (task === undefined) {
     const ready = Execution.isNextTaskReady(execution)
-    return starvation === undefined && !ready ? NO_FACTS : { ...NO_FACTS, starvation, ready }
+    return starvation === undefined && !ready ? NO_FACTS : { deadline: starvation, kill: false, forced: false, ready }
   }
   const reconciliation = TaskModule.reconciliationDeadline(task)
   const forced = task.forceReconciliation && reconciliation !== undefined
   return {
-    timeout: TaskModule.timeoutDeadline(task),
-    reconciliation: forced ? undefined : reconciliation,
-    starvation,
+    deadline: earliest(earliest(TaskModule.timeoutDeadline(task), forced ? undefined : reconciliation), starvation),
     kill: TaskModule.needsKill(task),
     forced,
     ready: false,
   }
-}
-
-const moveDeadline = (
-  tree: SM.Tree<Pair<Instant, ClusterId>, true>,
-  id: ClusterId,
-  before: Instant | undefined,
-  after: Instant | undefined,
-): SM.Tree<Pair<Instant, ClusterId>, true> => {
-  if (before === after) return tree
-  const removed = before === undefined ? tree : SM.remove(tree, [before, id], compareByInstant)
-  return after === undefined ? removed : SM.set(removed, [after, id], true, compareByInstant)
 }
 
 const toggle = (
@@ -315,25 +301,48 @@ const toggle = (
   return after ? SM.set(tree, id, true, compareStrings) : SM.remove(tree, id, compareStrings)
 }
 
-const reindex = (state: Manager, id: ClusterId, before: Facts, after: Facts): Manager => {
+// The state with one execution's index entries moved from `before` to `after`
+// facts, and its running entry set to `running` (the state's own map when absent).
+const reindex = (
+  state: Manager,
+  id: ClusterId,
+  before: Facts,
+  after: Facts,
+  running: HM.HashMap<ClusterId, RunningExecution> = state.running,
+): Manager => {
+  let deadlines = state.deadlines
+  if (before.deadline !== after.deadline) {
+    if (before.deadline !== undefined) deadlines = SM.remove(deadlines, [before.deadline, id], compareByInstant)
+    if (after.deadline !== undefined) deadlines = SM.set(deadlines, [after.deadline, id], true, compareByInstant)
+  }
+  let ready = state.ready
+  if (before.ready !== after.ready) {
+    const hash = HM.hashString(id)
+    ready = after.ready ? HM.set(ready, id, hash, true) : HM.remove(ready, id, hash)
+  }
+  const toKill = toggle(state.toKill, id, before.kill, after.kill)
+  const forced = toggle(state.forced, id, before.forced, after.forced)
   if (
-    before.timeout === after.timeout &&
-    before.reconciliation === after.reconciliation &&
-    before.starvation === after.starvation &&
-    before.kill === after.kill &&
-    before.forced === after.forced &&
-    before.ready === after.ready
+    running === state.running &&
+    deadlines === state.deadlines &&
+    ready === state.ready &&
+    toKill === state.toKill &&
+    forced === state.forced
   ) {
     return state
   }
   return {
-    ...state,
-    timeouts: moveDeadline(state.timeouts, id, before.timeout, after.timeout),
-    reconciliations: moveDeadline(state.reconciliations, id, before.reconciliation, after.reconciliation),
-    starvations: moveDeadline(state.starvations, id, before.starvation, after.starvation),
-    toKill: toggle(state.toKill, id, before.kill, after.kill),
-    forced: toggle(state.forced, id, before.forced, after.forced),
-    ready: toggle(state.ready, id, before.ready, after.ready),
+    settings: state.settings,
+    running,
+    byNode: state.byNode,
+    byJob: state.byJob,
+    byExecutionId: state.byExecutionId,
+    deadlines,
+    toKill,
+    forced,
+    ready,
+    outbox: state.outbox,
+    metrics: state.metrics,
   }
 }
 
@@ -344,14 +353,15 @@ const isExecution = (x: RunningExecution | ExecutionSpec): x is RunningExecution
 
 const addExecution = (state: Manager, execution: RunningExecution, now: Instant): Manager => {
   const id = execution.clusterId
-  if (SM.has(state.running, id, compareStrings)) return state
+  const hash = HM.hashString(id)
+  if (HM.has(state.running, id, hash)) return state
   const added: Manager = reindex(
     {
       ...state,
-      running: SM.set(state.running, id, execution, compareStrings),
+      running: HM.set(state.running, id, hash, execution),
       byNode: SM.set(state.byNode, [execution.nodeId, id], true, compareByNode),
       byJob: SM.set(state.byJob, [execution.jobId, id], true, compareByNode),
-      byExecutionId: SM.set(state.byExecutionId, execution.id, id, compareRecordIds),
+      byExecutionId: HM.set(state.byExecutionId, execution.id, HM.hashNumber(execution.id), id),
       metrics: Metrics.addRunning(state.metrics, execution),
     },
     id,
@@ -381,12 +391,12 @@ const finish = (state: Manager, indexed: RunningExecution, execution: RunningExe
   const metrics = Metrics.addFinished(Metrics.removeRunning(Metrics.advance(state.metrics, now), execution), execution)
   return {
     ...unindexed,
-    running: SM.remove(state.running, id, compareStrings),
+    running: HM.remove(state.running, id, HM.hashString(id)),
     byNode: SM.remove(state.byNode, [execution.nodeId, id], compareByNode),
     byJob: SM.remove(state.byJob, [execution.jobId, id], compareByNode),
     byExecutionId:
-      SM.get(state.byExecutionId, execution.id, compareRecordIds) === id
-        ? SM.remove(state.byExecutionId, execution.id, compareRecordIds)
+      HM.get(state.byExecutionId, execution.id, HM.hashNumber(execution.id)) === id
+        ? HM.remove(state.byExecutionId, execution.id, HM.hashNumber(execution.id))
         : state.byExecutionId,
     outbox,
     metrics,
@@ -396,18 +406,14 @@ const finish = (state: Manager, indexed: RunningExecution, execution: RunningExe
 // Applies an execution event to one running execution, re-indexes it, and
 // finishes it when it has neither a current task nor tasks remaining.
 const applyTo = (state: Manager, id: ClusterId, now: Instant, events: readonly Execution.ExecutionEvent[]): Manager => {
-  const before = SM.get(state.running, id, compareStrings)
+  const hash = HM.hashString(id)
+  const before = HM.get(state.running, id, hash)
   if (before === undefined) return state
   let after = before
   for (const event of events) after = Execution.reduce(after, event, now)
   if (after === before) return state
   if (Execution.isFinished(after)) return finish(state, before, after, now)
-  return reindex(
-    { ...state, running: SM.set(state.running, id, after, compareStrings) },
-    id,
-    factsOf(before),
-    factsOf(after),
-  )
+  return reindex(state, id, factsOf(before), factsOf(after), HM.set(state.running, id, hash, after))
 }
 
 const applyToAll = (
@@ -448,15 +454,17 @@ const idsOfJob = (state: Manager, jobId: RecordId): ClusterId[] => {
 }
 
 const clusterIdOf = (state: Manager, id: RecordId | ClusterId): ClusterId | undefined =>
-  typeof id === 'string' ? id : SM.get(state.byExecutionId, id, compareRecordIds)
+  typeof id === 'string' ? id : HM.get(state.byExecutionId, id, HM.hashNumber(id))
 
 // Record keys are strings in JSON; job ids are numbers when they look like one.
 const jobIdOfKey = (key: string): RecordId | string => (/^-?\d+$/.test(key) ? Number(key) : key)
 
 const timeOut = (state: Manager, id: ClusterId, now: Instant): Manager => {
-  const execution = SM.get(state.running, id, compareStrings)
+  const execution = HM.get(state.running, id, HM.hashString(id))
   const task = execution === undefined ? undefined : Execution.currentTask(execution)
-  return task === undefined ? state : applyTo(state, id, now, [{ type: 'TaskTimedOut', taskId: task.id }])
+  return task === undefined || !TaskModule.hasTimedOut(task, now)
+    ? state
+    : applyTo(state, id, now, [{ type: 'TaskTimedOut', taskId: task.id }])
 }
 
 const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>, now: Instant): Manager => {
@@ -467,7 +475,7 @@ const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>,
     const jobId = jobIdOfKey(key)
     if (typeof jobId !== 'number') continue
     for (const id of idsOfJob(next, jobId)) {
-      const execution = SM.get(next.running, id, compareStrings)
+      const execution = HM.get(next.running, id, HM.hashString(id))
       if (execution === undefined) continue
       if (job.status === 'CANCELED' || job.numExes > execution.exeNum) {
         next = applyTo(next, id, now, [{ type: 'Canceled' }])
@@ -536,7 +544,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
       return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskTimedOut', taskId: event.taskId }])
     }
     case 'TimeoutsChecked':
-      return dueBefore(state.timeouts, now).reduce((acc, id) => timeOut(acc, id, now), state)
+      return dueBefore(state.deadlines, now).reduce((acc, id) => timeOut(acc, id, now), state)
     case 'ExecutionsLost': {
       const ids = event.ids.flatMap((x) => {
         const id = clusterIdOf(state, x)
@@ -553,7 +561,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
     case 'JobsSynced':
       return cancelSynced(state, event.jobs, now)
     case 'StarvationChecked':
-      return applyToAll(state, dueBefore(state.starvations, now), now, [{ type: 'StarvationChecked' }])
+      return applyToAll(state, dueBefore(state.deadlines, now), now, [{ type: 'StarvationChecked' }])
     case 'HistoryLoaded':
       return loadHistory(state, event.records, now)
     default:
@@ -593,7 +601,7 @@ export const drain = (state: Manager, now: Instant): readonly [Drained, Manager]
  * @since 0.1.0
  */
 export const runningExecution = (state: Manager, clusterId: ClusterId): RunningExecution | undefined =>
-  SM.get(state.running, clusterId, compareStrings)
+  HM.get(state.running, clusterId, HM.hashString(clusterId))
 
 /**
  * All running executions, by cluster id.
@@ -601,7 +609,8 @@ export const runningExecution = (state: Manager, clusterId: ClusterId): RunningE
  * @category queries
  * @since 0.1.0
  */
-export const runningExecutions = (state: Manager): RunningExecution[] => SM.values(state.running)
+export const runningExecutions = (state: Manager): RunningExecution[] =>
+  HM.values(state.running).sort((a, b) => compareStrings(a.clusterId, b.clusterId))
 
 /**
  * How many executions are running.
@@ -609,11 +618,11 @@ export const runningExecutions = (state: Manager): RunningExecution[] => SM.valu
  * @category queries
  * @since 0.1.0
  */
-export const runningCount = (state: Manager): number => SM.size(state.running)
+export const runningCount = (state: Manager): number => state.running.size
 
 const currentTasksOf = (state: Manager, ids: readonly ClusterId[]): Task[] =>
   ids.flatMap((id) => {
-    const execution = SM.get(state.running, id, compareStrings)
+    const execution = HM.get(state.running, id, HM.hashString(id))
     const task = execution === undefined ? undefined : Execution.currentTask(execution)
     return task === undefined ? [] : [task]
   })
@@ -639,7 +648,12 @@ export const tasksToKill = (state: Manager): Task[] =>
  * @since 0.1.0
  */
 export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
-  const ids = [...SM.entries(state.forced).map(([id]) => id), ...dueBefore(state.reconciliations, now)]
+  const due = dueBefore(state.deadlines, now).filter((id) => {
+    const execution = HM.get(state.running, id, HM.hashString(id))
+    const deadline = execution === undefined ? undefined : reconciliationDeadlineOf(execution)
+    return deadline !== undefined && deadline <= now
+  })
+  const ids = [...SM.entries(state.forced).map(([id]) => id), ...due]
   return currentTasksOf(state, ids.sort(compareStrings))
 }
 
@@ -658,12 +672,8 @@ export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
  * @since 0.1.0
  */
 export const nextDeadline = (state: Manager): O.Option<Instant> => {
-  let earliest: Instant | undefined
-  for (const tree of [state.timeouts, state.reconciliations, state.starvations]) {
-    const first = SM.min(tree)
-    if (first !== undefined && (earliest === undefined || first.key[0] < earliest)) earliest = first.key[0]
-  }
-  return earliest === undefined ? O.none : O.some(earliest)
+  const first = SM.min(state.deadlines)
+  return first === undefined ? O.none : O.some(first.key[0])
 }
 
 /**
@@ -682,38 +692,12 @@ export const nextDeadline = (state: Manager): O.Option<Instant> => {
  * @since 0.1.0
  */
 export const readyExecutions = (state: Manager): RunningExecution[] =>
-  SM.entries(state.ready).flatMap(([id]) => {
-    const execution = SM.get(state.running, id, compareStrings)
-    return execution === undefined ? [] : [execution]
-  })
-
-/**
- * The next deadline of each kind, for hosts that schedule them apart: the first
- * task timeout (`TimeoutsChecked` acts), the first starvation (`StarvationChecked`
- * acts), and the first task whose last update gets too old (`tasksToReconcile`
- * names it; it may lie in the past while the cluster's answer is on its way).
- * {@link nextDeadline} is the smallest of the three.
- *
- * @category queries
- * @since 0.1.0
- */
-export const nextDeadlines = (
-  state: Manager,
-): {
-  readonly timeout: O.Option<Instant>
-  readonly starvation: O.Option<Instant>
-  readonly reconciliation: O.Option<Instant>
-} => {
-  const first = (tree: SM.Tree<Pair<Instant, ClusterId>, true>): O.Option<Instant> => {
-    const min = SM.min(tree)
-    return min === undefined ? O.none : O.some(min.key[0])
-  }
-  return {
-    timeout: first(state.timeouts),
-    starvation: first(state.starvations),
-    reconciliation: first(state.reconciliations),
-  }
-}
+  HM.keys(state.ready)
+    .sort(compareStrings)
+    .flatMap((id) => {
+      const execution = HM.get(state.running, id, HM.hashString(id))
+      return execution === undefined ? [] : [execution]
+    })
 
 /**
  * The status JSON of the given nodes at `now` (see {@link Metrics.statusJson}).

@@ -30,6 +30,7 @@ import * as Errors from './errors'
 import type { JobError } from './errors'
 import * as Execution from './execution'
 import { compareIds, type Instant, type NodeId } from './ids'
+import * as HM from './internal/hashMap'
 import * as SM from './internal/sortedMap'
 import * as Manager from './manager'
 import * as Metrics from './metrics'
@@ -685,22 +686,17 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     if (Execution.isFinished(execution)) broken.push(`${execution.clusterId} is finished but still running`)
   }
   const fresh = reindexed(state)
-  const indexes = [
-    'byNode',
-    'byJob',
-    'byExecutionId',
-    'timeouts',
-    'reconciliations',
-    'starvations',
-    'toKill',
-    'forced',
-    'ready',
-  ] as const
-  for (const name of indexes) {
-    if (!sameEntries<unknown>(state[name], fresh[name])) {
-      broken.push(`the ${name} index disagrees with the running set`)
-    }
+  const trees = ['byNode', 'byJob', 'deadlines', 'toKill', 'forced'] as const
+  for (const name of trees) {
+    if (!sameEntries<unknown>(state[name], fresh[name])) broken.push(`the ${name} index disagrees with the running set`)
   }
+  const sameKeys = (a: readonly unknown[], b: readonly unknown[]): boolean =>
+    JSON.stringify([...a].sort()) === JSON.stringify([...b].sort())
+  if (!sameKeys(HM.keys(state.ready), HM.keys(fresh.ready))) broken.push('the ready index disagrees with the running set')
+  if (!sameKeys(HM.keys(state.byExecutionId), HM.keys(fresh.byExecutionId))) {
+    broken.push('the byExecutionId index disagrees with the running set')
+  }
+  if (state.running.size !== HM.keys(state.running).length) broken.push('the running map miscounts its size')
   return broken
 }
 

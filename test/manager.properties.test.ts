@@ -174,13 +174,6 @@ describe('Manager.nextDeadline', () => {
     })
   })
 
-  test.prop([hostileEventStream()])('is the smallest of nextDeadlines', (stream) => {
-    runStream(stream, (state) => {
-      const kinds = Object.values(Manager.nextDeadlines(state)).flatMap((d) => (O.isSome(d) ? [d.value] : []))
-      expect(Manager.nextDeadline(state)).toEqual(kinds.length === 0 ? O.none : O.some(Math.min(...kinds)))
-    })
-  })
-
   it('is none on an empty manager, not NaN or Infinity', () => {
     expect(Manager.nextDeadline(Manager.create(0))).toEqual(O.none)
   })
