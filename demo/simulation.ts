@@ -591,7 +591,7 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
       taskId: task.id,
       nodeId: Number(execution.nodeId),
       agentId: node?.agentId ?? execution.agentId,
-      docker: task.usesDocker,
+      docker: task.config.usesDocker,
       behavior,
       duration: taskDuration(task.type, jobType),
       state: 'staging',

@@ -12,7 +12,7 @@
 import * as Errors from './errors'
 import type { ErrorCategory, ExitCodeErrors, JobError } from './errors'
 import type { ClusterId, Duration, Instant, NodeId, RecordId, TaskId } from './ids'
-import { patch, replaceAt } from './internal/patch'
+import { replaceAt } from './internal/patch'
 import { withDefaults, type Settings } from './settings'
 import * as Task from './task'
 import type { TaskType } from './task'
@@ -217,7 +217,8 @@ const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Insta
   if (index === undefined) return execution
   const task = execution.tasks[index]
   if (task === undefined) return execution
-  return patch(execution, { tasks: replaceAt(execution.tasks, index, Task.reduce(task, event, now)) })
+  const tasks = replaceAt(execution.tasks, index, Task.reduce(task, event, now))
+  return tasks === execution.tasks ? execution : { ...execution, tasks }
 }
 
 const lostRetryExhausted = (execution: Execution, task: Task.Task): boolean => {
@@ -264,10 +265,8 @@ const taskUpdated = (execution: Execution, update: TaskUpdate, now: Instant): Ex
   if (index === undefined) return execution
   const task = execution.tasks[index]
   if (task === undefined || task.id !== update.taskId) return execution
-  const updated = patch(execution, {
-    tasks: replaceAt(execution.tasks, index, Task.reduce(task, { type: 'Updated', update }, now)),
-  })
-  return afterCurrentTaskUpdate(updated, index, update, now)
+  const tasks = replaceAt(execution.tasks, index, Task.reduce(task, { type: 'Updated', update }, now))
+  return afterCurrentTaskUpdate(tasks === execution.tasks ? execution : { ...execution, tasks }, index, update, now)
 }
 
 const isStarved = (execution: Execution, now: Instant): boolean => {

@@ -100,9 +100,15 @@ export const clusterId = (frameworkId: string, jobId: RecordId, exeNum: number):
  */
 export const clusterIdOfTask = (taskId: TaskId): O.Option<ClusterId> => {
   if (typeof taskId !== 'string' || !isJobTaskId(taskId)) return O.none
-  const segments = taskId.split('_')
-  if (segments.length < 4 || segments[2] === '' || segments[3] === '') return O.none
-  return O.some(segments.slice(0, 4).join('_'))
+  // The first four `_`-separated segments, found without splitting the whole id.
+  const first = taskId.indexOf('_')
+  const second = first < 0 ? -1 : taskId.indexOf('_', first + 1)
+  const third = second < 0 ? -1 : taskId.indexOf('_', second + 1)
+  if (third < 0) return O.none
+  const fourth = taskId.indexOf('_', third + 1)
+  const end = fourth < 0 ? taskId.length : fourth
+  if (third === second + 1 || end === third + 1) return O.none
+  return O.some(taskId.slice(0, end))
 }
 
 /**

@@ -159,6 +159,8 @@ export interface Manager {
   readonly byExecutionId: HM.HashMap<RecordId, ClusterId>
   /** Each execution under its next deadline of any kind (timeout, starvation, reconciliation). */
   readonly deadlines: SM.Tree<Pair<Instant, ClusterId>, true>
+  /** The smallest key of `deadlines`, kept so that {@link nextDeadline} costs the same at any size. */
+  readonly earliestDeadline: Instant | undefined
   readonly toKill: SM.Tree<ClusterId, true>
   readonly forced: SM.Tree<ClusterId, true>
   readonly ready: HM.HashMap<ClusterId, true>
@@ -193,6 +195,7 @@ export const create = (now: Instant, settings?: Partial<Settings>): Manager => (
   byJob: SM.empty,
   byExecutionId: HM.empty,
   deadlines: SM.empty,
+  earliestDeadline: undefined,
   toKill: SM.empty,
   forced: SM.empty,
   ready: HM.empty,
@@ -338,6 +341,7 @@ const reindex = (
     byJob: state.byJob,
     byExecutionId: state.byExecutionId,
     deadlines,
+    earliestDeadline: deadlines === state.deadlines ? state.earliestDeadline : SM.min(deadlines)?.key[0],
     toKill,
     forced,
     ready,
@@ -672,8 +676,7 @@ export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
  * @since 0.1.0
  */
 export const nextDeadline = (state: Manager): O.Option<Instant> => {
-  const first = SM.min(state.deadlines)
-  return first === undefined ? O.none : O.some(first.key[0])
+  return state.earliestDeadline === undefined ? O.none : O.some(state.earliestDeadline)
 }
 
 /**

@@ -105,6 +105,11 @@ export class InvalidSettings extends Error {
   }
 }
 
+// Settings that already hold every threshold are used as they are, so that
+// executions created with the same settings share them.
+const isComplete = (settings: Partial<Settings>): settings is Settings =>
+  SETTING_KEYS.every((key) => key === 'maxLostRetries' || settings[key] !== undefined)
+
 /**
  * The complete settings for a partial record: omitted keys take the defaults.
  *
@@ -117,6 +122,7 @@ export class InvalidSettings extends Error {
  */
 export const withDefaults = (settings?: Partial<Settings>): Settings => {
   if (settings === undefined) return DEFAULT_SETTINGS
+  if (isComplete(settings)) return settings
   const merged: { -readonly [K in keyof Settings]: Settings[K] } = { ...DEFAULT_SETTINGS }
   for (const key of SETTING_KEYS) {
     const value = settings[key]

@@ -13,7 +13,6 @@
 import * as Errors from './errors'
 import type { ExitCodeErrors, JobError } from './errors'
 import { lostTaskId, type Duration, type Instant, type TaskId } from './ids'
-import { patch } from './internal/patch'
 import type { Settings } from './settings'
 import { isTerminal, type TaskUpdate, type TerminalStatus } from './taskUpdate'
 
@@ -34,6 +33,28 @@ export type TaskType = 'pull' | 'pre' | 'main' | 'post'
 export const TASK_TYPES: readonly TaskType[] = ['pull', 'pre', 'main', 'post']
 
 /**
+ * What a task is configured with: fixed when its execution is created, and
+ * shared by all tasks of the same kind and settings (so a state change copies
+ * only the task's own fields).
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface TaskConfig {
+  /** Whether the task runs in a container (all but `pull`). */
+  readonly usesDocker: boolean
+  /** Whether the task belongs to a system job type. */
+  readonly isSystem: boolean
+  readonly stagingTimeout: Duration
+  /** Absent: the task may run for ever (main task of a long-running job type). */
+  readonly runningTimeout?: Duration | undefined
+  readonly stagingReconcileDelay: Duration
+  readonly runningReconcileDelay: Duration
+  /** The error a timeout of this task, once started, fails its execution with. */
+  readonly timeoutError: JobError
+}
+
+/**
  * A task. Plain, read-only data; instants are integer milliseconds and absent
  * until they happen.
  *
@@ -48,17 +69,7 @@ export interface Task {
   readonly type: TaskType
   /** How often this task has been lost and retried. */
   readonly lostCount: number
-  /** Whether the task runs in a container (all but `pull`). */
-  readonly usesDocker: boolean
-  /** Whether the task belongs to a system job type. */
-  readonly isSystem: boolean
-  readonly stagingTimeout: Duration
-  /** Absent: the task may run for ever (main task of a long-running job type). */
-  readonly runningTimeout?: Duration | undefined
-  readonly stagingReconcileDelay: Duration
-  readonly runningReconcileDelay: Duration
-  /** The error a timeout of this task, once started, fails its execution with. */
-  readonly timeoutError: JobError
+  readonly config: TaskConfig
   readonly launched?: Instant | undefined
   readonly started?: Instant | undefined
   readonly ended?: Instant | undefined
@@ -113,6 +124,69 @@ const timeoutErrorOf = (type: TaskType, isSystem: boolean): JobError => {
   }
 }
 
+// Configurations are shared between executions created with the same settings object.
+const configs = new WeakMap<Settings, Map<string, TaskConfig>>()
+
+const configOf = (type: TaskType, context: TaskContext): TaskConfig => {
+  const key = `${type}|${context.isSystem}|${context.isLongRunning}|${context.timeout}`
+  let bySettings = configs.get(context.settings)
+  if (bySettings === undefined) {
+    bySettings = new Map()
+    configs.set(context.settings, bySettings)
+  }
+  const known = bySettings.get(key)
+  if (known !== undefined) return known
+  const config: TaskConfig = Object.freeze({
+    usesDocker: type !== 'pull',
+    isSystem: context.isSystem,
+    stagingTimeout: context.settings.stagingTimeout,
+    runningTimeout: runningTimeoutOf(type, context),
+    stagingReconcileDelay: context.settings.stagingReconcileDelay,
+    runningReconcileDelay: context.settings.runningReconcileDelay,
+    timeoutError: timeoutErrorOf(type, context.isSystem),
+  })
+  bySettings.set(key, config)
+  return config
+}
+
+/**
+ * The task with the given state fields; every task is built here, so all have
+ * one shape (which keeps property access fast).
+ */
+const make = (
+  id: TaskId,
+  baseId: TaskId,
+  type: TaskType,
+  lostCount: number,
+  config: TaskConfig,
+  launched: Instant | undefined,
+  started: Instant | undefined,
+  ended: Instant | undefined,
+  lastStatusUpdate: Instant | undefined,
+  timedOut: boolean,
+  killRequested: boolean,
+  forceReconciliation: boolean,
+  finalStatus: TerminalStatus | undefined,
+  exitCode: number | undefined,
+  containerName: string | undefined,
+): Task => ({
+  id,
+  baseId,
+  type,
+  lostCount,
+  config,
+  launched,
+  started,
+  ended,
+  lastStatusUpdate,
+  timedOut,
+  killRequested,
+  forceReconciliation,
+  finalStatus,
+  exitCode,
+  containerName,
+})
+
 /**
  * A task that has not been launched yet.
  *
@@ -129,22 +203,24 @@ const timeoutErrorOf = (type: TaskType, isSystem: boolean): JobError => {
  */
 export const create = (type: TaskType, context: TaskContext): Task => {
   const baseId = `${context.clusterId}_${type}`
-  return {
-    id: baseId,
+  const config = configOf(type, context)
+  return make(
+    baseId,
     baseId,
     type,
-    lostCount: 0,
-    usesDocker: type !== 'pull',
-    isSystem: context.isSystem,
-    stagingTimeout: context.settings.stagingTimeout,
-    runningTimeout: runningTimeoutOf(type, context),
-    stagingReconcileDelay: context.settings.stagingReconcileDelay,
-    runningReconcileDelay: context.settings.runningReconcileDelay,
-    timeoutError: timeoutErrorOf(type, context.isSystem),
-    timedOut: false,
-    killRequested: false,
-    forceReconciliation: false,
-  }
+    0,
+    config,
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    false,
+    false,
+    false,
+    undefined,
+    undefined,
+    undefined,
+  )
 }
 
 /**
@@ -168,35 +244,99 @@ export type TaskEvent =
   | { readonly type: 'ReconciliationForced' }
   | { readonly type: 'Renamed' }
 
-const applyUpdate = (task: Task, update: TaskUpdate): Task => {
-  if (update.taskId !== task.id) return task
-  const recorded = patch(task, { forceReconciliation: false, lastStatusUpdate: update.timestamp })
-  if (task.ended !== undefined) return recorded
+const applyUpdate = (t: Task, update: TaskUpdate): Task => {
+  if (update.taskId !== t.id) return t
+  const at = update.timestamp
+  if (t.ended !== undefined || update.status === 'STAGING' || update.status === 'UNKNOWN') {
+    if (!t.forceReconciliation && t.lastStatusUpdate === at) return t
+    const { launched, started, ended, timedOut, killRequested, finalStatus, exitCode, containerName } = t
+    return make(
+      t.id,
+      t.baseId,
+      t.type,
+      t.lostCount,
+      t.config,
+      launched,
+      started,
+      ended,
+      at,
+      timedOut,
+      killRequested,
+      false,
+      finalStatus,
+      exitCode,
+      containerName,
+    )
+  }
   switch (update.status) {
-    case 'RUNNING':
-      if (recorded.started !== undefined) return recorded
-      return patch(recorded, { started: update.timestamp, containerName: update.containerName })
+    case 'RUNNING': {
+      const started = t.started ?? at
+      const containerName = t.started === undefined ? update.containerName : t.containerName
+      if (
+        !t.forceReconciliation &&
+        t.lastStatusUpdate === at &&
+        started === t.started &&
+        containerName === t.containerName
+      )
+        return t
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        t.launched,
+        started,
+        t.ended,
+        at,
+        t.timedOut,
+        t.killRequested,
+        false,
+        t.finalStatus,
+        t.exitCode,
+        containerName,
+      )
+    }
     case 'LOST':
-      return patch(task, {
-        forceReconciliation: false,
-        launched: undefined,
-        started: undefined,
-        lastStatusUpdate: undefined,
-        timedOut: false,
-        killRequested: false,
-        containerName: undefined,
-      })
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        undefined,
+        undefined,
+        t.ended,
+        undefined,
+        false,
+        false,
+        false,
+        t.finalStatus,
+        t.exitCode,
+        undefined,
+      )
     case 'FINISHED':
     case 'FAILED':
-    case 'KILLED':
-      return patch(recorded, {
-        ended: update.timestamp,
-        finalStatus: update.status,
-        exitCode: update.exitCode ?? (update.status === 'FINISHED' ? 0 : undefined),
-      })
-    case 'STAGING':
-    case 'UNKNOWN':
-      return recorded
+    case 'KILLED': {
+      const exitCode = update.exitCode ?? (update.status === 'FINISHED' ? 0 : undefined)
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        t.launched,
+        t.started,
+        at,
+        at,
+        t.timedOut,
+        t.killRequested,
+        false,
+        update.status,
+        exitCode,
+        t.containerName,
+      )
+    }
   }
 }
 
@@ -215,23 +355,105 @@ const applyUpdate = (task: Task, update: TaskUpdate): Task => {
  * @category reducers
  * @since 0.1.0
  */
-export const reduce = (task: Task, event: TaskEvent, now: Instant): Task => {
+export const reduce = (t: Task, event: TaskEvent, now: Instant): Task => {
   switch (event.type) {
     case 'Launched':
-      if (task.launched !== undefined) return task
-      return patch(task, { launched: now, lastStatusUpdate: now })
+      if (t.launched !== undefined) return t
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        now,
+        t.started,
+        t.ended,
+        now,
+        t.timedOut,
+        t.killRequested,
+        t.forceReconciliation,
+        t.finalStatus,
+        t.exitCode,
+        t.containerName,
+      )
     case 'Updated':
-      return applyUpdate(task, event.update)
+      return applyUpdate(t, event.update)
     case 'TimedOut':
-      if (task.launched === undefined || task.ended !== undefined || task.timedOut) return task
-      return patch(task, { timedOut: true, killRequested: true })
+      if (t.launched === undefined || t.ended !== undefined || t.timedOut) return t
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        t.launched,
+        t.started,
+        t.ended,
+        t.lastStatusUpdate,
+        true,
+        true,
+        t.forceReconciliation,
+        t.finalStatus,
+        t.exitCode,
+        t.containerName,
+      )
     case 'KillRequested':
-      return patch(task, { killRequested: true })
+      if (t.killRequested) return t
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        t.launched,
+        t.started,
+        t.ended,
+        t.lastStatusUpdate,
+        t.timedOut,
+        true,
+        t.forceReconciliation,
+        t.finalStatus,
+        t.exitCode,
+        t.containerName,
+      )
     case 'ReconciliationForced':
-      return patch(task, { forceReconciliation: true })
+      if (t.forceReconciliation) return t
+      return make(
+        t.id,
+        t.baseId,
+        t.type,
+        t.lostCount,
+        t.config,
+        t.launched,
+        t.started,
+        t.ended,
+        t.lastStatusUpdate,
+        t.timedOut,
+        t.killRequested,
+        true,
+        t.finalStatus,
+        t.exitCode,
+        t.containerName,
+      )
     case 'Renamed': {
-      const lostCount = task.lostCount + 1
-      return { ...task, lostCount, id: lostTaskId(task.baseId, lostCount) }
+      const lostCount = t.lostCount + 1
+      return make(
+        lostTaskId(t.baseId, lostCount),
+        t.baseId,
+        t.type,
+        lostCount,
+        t.config,
+        t.launched,
+        t.started,
+        t.ended,
+        t.lastStatusUpdate,
+        t.timedOut,
+        t.killRequested,
+        t.forceReconciliation,
+        t.finalStatus,
+        t.exitCode,
+        t.containerName,
+      )
     }
   }
 }
@@ -273,7 +495,7 @@ export const needsKill = (task: Task): boolean =>
  */
 export const reconciliationDeadline = (task: Task): Instant | undefined => {
   if (task.lastStatusUpdate === undefined || task.ended !== undefined) return undefined
-  const delay = task.started !== undefined ? task.runningReconcileDelay : task.stagingReconcileDelay
+  const delay = task.started !== undefined ? task.config.runningReconcileDelay : task.config.stagingReconcileDelay
   return task.lastStatusUpdate + delay + 1
 }
 
@@ -308,9 +530,9 @@ export const needsReconciliation = (task: Task, now: Instant): boolean => {
  */
 export const timeoutDeadline = (task: Task): Instant | undefined => {
   if (task.launched === undefined || task.ended !== undefined || task.timedOut) return undefined
-  if (task.started === undefined) return task.launched + task.stagingTimeout + 1
-  if (task.runningTimeout === undefined) return undefined
-  return task.started + task.runningTimeout + 1
+  if (task.started === undefined) return task.launched + task.config.stagingTimeout + 1
+  const runningTimeout = task.config.runningTimeout
+  return runningTimeout === undefined ? undefined : task.started + runningTimeout + 1
 }
 
 /**
@@ -332,7 +554,7 @@ export const hasTimedOut = (task: Task, now: Instant): boolean => {
  * @since 0.1.0
  */
 export const timeoutError = (task: Task): JobError =>
-  task.started !== undefined ? task.timeoutError : Errors.BUILTIN['launch-timeout']
+  task.started !== undefined ? task.config.timeoutError : Errors.BUILTIN['launch-timeout']
 
 /**
  * The lookups a failed task's error comes from.
@@ -351,9 +573,9 @@ const REASON_EXECUTOR_TERMINATED = 'REASON_EXECUTOR_TERMINATED'
 
 const generalError = (task: Task, update: TaskUpdate): JobError => {
   if (task.started === undefined) {
-    return task.usesDocker ? Errors.BUILTIN['docker-task-launch'] : Errors.BUILTIN['task-launch']
+    return task.config.usesDocker ? Errors.BUILTIN['docker-task-launch'] : Errors.BUILTIN['task-launch']
   }
-  if (update.reason === REASON_EXECUTOR_TERMINATED && task.usesDocker) {
+  if (update.reason === REASON_EXECUTOR_TERMINATED && task.config.usesDocker) {
     return Errors.BUILTIN['docker-terminated']
   }
   return Errors.BUILTIN.unknown
@@ -370,7 +592,7 @@ const specificError = (task: Task, lookups: ErrorLookups): JobError | undefined 
         ? Errors.forExitCode(lookups.exitCodeErrors, code)
         : undefined
     case 'main':
-      if (task.isSystem) {
+      if (task.config.isSystem) {
         return code !== undefined && code !== 0 ? Errors.forExitCode(lookups.exitCodeErrors, code) : undefined
       }
       if (task.started === undefined) return undefined

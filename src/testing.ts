@@ -692,11 +692,13 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
   }
   const sameKeys = (a: readonly unknown[], b: readonly unknown[]): boolean =>
     JSON.stringify([...a].sort()) === JSON.stringify([...b].sort())
-  if (!sameKeys(HM.keys(state.ready), HM.keys(fresh.ready))) broken.push('the ready index disagrees with the running set')
+  if (!sameKeys(HM.keys(state.ready), HM.keys(fresh.ready)))
+    broken.push('the ready index disagrees with the running set')
   if (!sameKeys(HM.keys(state.byExecutionId), HM.keys(fresh.byExecutionId))) {
     broken.push('the byExecutionId index disagrees with the running set')
   }
   if (state.running.size !== HM.keys(state.running).length) broken.push('the running map miscounts its size')
+  if (state.earliestDeadline !== SM.min(state.deadlines)?.key[0]) broken.push('the earliest deadline is stale')
   return broken
 }
 

@@ -1021,7 +1021,7 @@ describe('settings', () => {
   it('create(spec, { stagingTimeout: 5000 }) moves the staging timeout deadline', () => {
     const custom = launchNext(Execution.create(spec(), { stagingTimeout: 5_000 }), T0)
     const task = current(custom)
-    expect(task.stagingTimeout).toBe(5_000)
+    expect(task.config.stagingTimeout).toBe(5_000)
     expect(Task.timeoutDeadline(task)).toBe(T0 + 5_001)
     expect(Task.hasTimedOut(task, T0 + 5_000)).toBe(false)
     expect(Task.hasTimedOut(task, T0 + 5_001)).toBe(true)
@@ -1042,9 +1042,11 @@ describe('settings', () => {
       stagingReconcileDelay: 44,
       runningReconcileDelay: 55,
     })
-    expect(exe.tasks.map((t) => t.runningTimeout)).toEqual([11, 22, 2 * HOUR, 33])
-    expect(exe.tasks.every((t) => t.stagingReconcileDelay === 44 && t.runningReconcileDelay === 55)).toBe(true)
-    expect(exe.tasks.every((t) => t.stagingTimeout === 2 * MINUTE)).toBe(true)
+    expect(exe.tasks.map((t) => t.config.runningTimeout)).toEqual([11, 22, 2 * HOUR, 33])
+    expect(exe.tasks.every((t) => t.config.stagingReconcileDelay === 44 && t.config.runningReconcileDelay === 55)).toBe(
+      true,
+    )
+    expect(exe.tasks.every((t) => t.config.stagingTimeout === 2 * MINUTE)).toBe(true)
   })
 
   it('DEFAULT_SETTINGS are Scale values', () => {

@@ -3,7 +3,9 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
 import * as HM from '../src/internal/hashMap'
 
-type Op = { readonly kind: 'set'; readonly key: string; readonly value: number } | { readonly kind: 'remove'; readonly key: string }
+type Op =
+  | { readonly kind: 'set'; readonly key: string; readonly value: number }
+  | { readonly kind: 'remove'; readonly key: string }
 
 // A weak hash forces collisions and deep branches; the real one spreads keys.
 const hashes: ReadonlyArray<readonly [string, HM.Hash<string>]> = [
@@ -12,7 +14,10 @@ const hashes: ReadonlyArray<readonly [string, HM.Hash<string>]> = [
   ['deep', (key) => (key.charCodeAt(0) || 0) << 25],
 ]
 
-const keyArb = fc.oneof(fc.constantFrom('a', 'b', 'c', 'scale_job_fw_1x1', 'scale_job_fw_2x1'), fc.string({ maxLength: 4 }))
+const keyArb = fc.oneof(
+  fc.constantFrom('a', 'b', 'c', 'scale_job_fw_1x1', 'scale_job_fw_2x1'),
+  fc.string({ maxLength: 4 }),
+)
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), key: keyArb, value: fc.integer({ min: 0, max: 3 }) }),

@@ -2,6 +2,7 @@
  * Cluster ids and task ids (SPEC section 2).
  */
 import * as O from 'fp-ts/Option'
+import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { Ids } from '../src/index'
 
@@ -56,5 +57,17 @@ describe('clusterIdOfTask', () => {
 
   it('an id with the prefix but fewer than four segments -> none', () => {
     expect(Ids.clusterIdOfTask('scale_job_fw1')).toEqual(O.none)
+  })
+})
+
+describe('clusterIdOfTask agrees with splitting on underscores', () => {
+  const bySplit = (taskId: string): O.Option<string> => {
+    if (!taskId.startsWith('scale_job')) return O.none
+    const segments = taskId.split('_')
+    if (segments.length < 4 || segments[2] === '' || segments[3] === '') return O.none
+    return O.some(segments.slice(0, 4).join('_'))
+  }
+  test.prop([fc.stringMatching(/^scale_job[a-z_]{0,3}(_[a-z0-9]{0,3}){0,5}$/)])('on any id', (taskId) => {
+    expect(Ids.clusterIdOfTask(taskId)).toEqual(bySplit(taskId))
   })
 })

@@ -46,7 +46,7 @@ describe('create', () => {
     expect(task.baseId).toBe(`${CID}_${type}`)
     expect(task.type).toBe(type)
     expect(task.lostCount).toBe(0)
-    expect(task.usesDocker).toBe(type !== 'pull')
+    expect(task.config.usesDocker).toBe(type !== 'pull')
     expect(task.launched).toBeUndefined()
     expect(task.started).toBeUndefined()
     expect(task.ended).toBeUndefined()
@@ -320,7 +320,7 @@ describe('timeouts', () => {
   ] as const)('a started %s task times out after running longer than %d ms', (type, threshold) => {
     const run = running(create(type), T0)
     const started = T0 + SECOND
-    expect(run.runningTimeout).toBe(threshold)
+    expect(run.config.runningTimeout).toBe(threshold)
     expect(Task.hasTimedOut(run, started + 2 * MINUTE + 1)).toBe(false)
     expect(Task.hasTimedOut(run, started + threshold)).toBe(false)
     expect(Task.hasTimedOut(run, started + threshold + 1)).toBe(true)
@@ -329,14 +329,14 @@ describe('timeouts', () => {
 
   it('the main task of a long-running job type has no running timeout', () => {
     const run = running(create('main', { isLongRunning: true }), T0)
-    expect(run.runningTimeout).toBeUndefined()
+    expect(run.config.runningTimeout).toBeUndefined()
     expect(Task.timeoutDeadline(run)).toBeUndefined()
     expect(Task.hasTimedOut(run, T0 + 365 * 24 * HOUR)).toBe(false)
     // but it still has a staging timeout
     const staging = launched(create('main', { isLongRunning: true }), T0)
     expect(Task.hasTimedOut(staging, T0 + 2 * MINUTE + 1)).toBe(true)
     // and its other tasks keep theirs
-    expect(create('pre', { isLongRunning: true }).runningTimeout).toBe(HOUR)
+    expect(create('pre', { isLongRunning: true }).config.runningTimeout).toBe(HOUR)
   })
 
   it('a task that is not launched, has ended, or has already timed out does not time out', () => {
@@ -372,10 +372,10 @@ describe('timeouts', () => {
     const settings = Execution.withDefaults({ stagingTimeout: 10, pullTimeout: 20, preTimeout: 30, postTimeout: 40 })
     expect(Task.hasTimedOut(launched(create('main', { settings }), T0), T0 + 11)).toBe(true)
     expect(Task.hasTimedOut(launched(create('main', { settings }), T0), T0 + 10)).toBe(false)
-    expect(create('pull', { settings }).runningTimeout).toBe(20)
-    expect(create('pre', { settings }).runningTimeout).toBe(30)
-    expect(create('post', { settings }).runningTimeout).toBe(40)
-    expect(create('main', { settings }).runningTimeout).toBe(JOB_TIMEOUT)
+    expect(create('pull', { settings }).config.runningTimeout).toBe(20)
+    expect(create('pre', { settings }).config.runningTimeout).toBe(30)
+    expect(create('post', { settings }).config.runningTimeout).toBe(40)
+    expect(create('main', { settings }).config.runningTimeout).toBe(JOB_TIMEOUT)
   })
 })
 

@@ -217,8 +217,7 @@ export const remove = <K, V>(map: HashMap<K, V>, key: K, hash: number): HashMap<
   const next = removeIn(map.root, 0, hash, key)
   if (next === map.root) return map
   if (next === REMOVED) return { root: null, size: 0 }
-  const root: Branch<K, V> =
-    next.kind === 2 ? next : { kind: 2, bitmap: 1 << (next.hash & MASK), children: [next] }
+  const root: Branch<K, V> = next.kind === 2 ? next : { kind: 2, bitmap: 1 << (next.hash & MASK), children: [next] }
   return { root, size: map.size - 1 }
 }
 

@@ -39,6 +39,18 @@ const SettingsCodec = t.intersection(
 
 const TaskTypeCodec = t.keyof({ pull: null, pre: null, main: null, post: null }, 'TaskType')
 
+const TaskConfigCodec = t.intersection([
+  t.type({
+    usesDocker: t.boolean,
+    isSystem: t.boolean,
+    stagingTimeout: NonNegativeInteger,
+    stagingReconcileDelay: NonNegativeInteger,
+    runningReconcileDelay: NonNegativeInteger,
+    timeoutError: JobErrorCodec,
+  }),
+  t.partial({ runningTimeout: optional(NonNegativeInteger) }),
+])
+
 const TaskCodec = t.intersection(
   [
     t.type({
@@ -46,18 +58,12 @@ const TaskCodec = t.intersection(
       baseId: t.string,
       type: TaskTypeCodec,
       lostCount: NonNegativeInteger,
-      usesDocker: t.boolean,
-      isSystem: t.boolean,
-      stagingTimeout: NonNegativeInteger,
-      stagingReconcileDelay: NonNegativeInteger,
-      runningReconcileDelay: NonNegativeInteger,
-      timeoutError: JobErrorCodec,
+      config: TaskConfigCodec,
       timedOut: t.boolean,
       killRequested: t.boolean,
       forceReconciliation: t.boolean,
     }),
     t.partial({
-      runningTimeout: optional(NonNegativeInteger),
       launched: optional(FiniteNumber),
       started: optional(FiniteNumber),
       ended: optional(FiniteNumber),

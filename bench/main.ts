@@ -1,0 +1,73 @@
+// npm run bench [-- --quick] [-- --json FILE]
+//
+// Measures, in one process and one run: the lifecycle through Manager.reduce
+// beside N running executions, statusJson, NodeLost, nextDeadline, the retained
+// heap per execution, the same lifecycle on a plain mutable floor and on two
+// XState designs; then prints the tables and the ratios against their goals.
+// Re-spawns itself with --expose-gc when the garbage collector is not exposed.
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { render } from './report'
+import { FULL, QUICK, runBench } from './run'
+import { gcExposed, sinkValue } from './timing'
+
+interface Args {
+  readonly quick: boolean
+  readonly json: string | undefined
+}
+
+const USAGE = 'usage: npm run bench [-- --quick] [-- --json FILE]'
+
+// The arguments, or a message saying what is wrong with them.
+const parseArgs = (argv: readonly string[]): Args | string => {
+  let quick = false
+  let json: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--quick') quick = true
+    else if (arg === '--json') {
+      json = argv[++i]
+      if (json === undefined || json.startsWith('--')) return `--json needs a file name; ${USAGE}`
+    } else if (arg !== undefined && arg.startsWith('--json=')) json = arg.slice('--json='.length)
+    else return `unknown argument ${arg ?? ''}; ${USAGE}`
+  }
+  return { quick, json }
+}
+
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`)
+}
+
+const main = (): number => {
+  const args = parseArgs(process.argv.slice(2))
+  if (typeof args === 'string') {
+    log(args)
+    return 2
+  }
+  if (!gcExposed() && process.env.JOB_EXECUTION_BENCH_CHILD === undefined) {
+    // Re-run this very script with the garbage collector exposed (tsx's loader flags are in execArgv).
+    const script = process.argv[1]
+    if (script !== undefined) {
+      const child = spawnSync(
+        process.execPath,
+        [...process.execArgv, '--expose-gc', script, ...process.argv.slice(2)],
+        {
+          stdio: 'inherit',
+          env: { ...process.env, JOB_EXECUTION_BENCH_CHILD: '1' },
+        },
+      )
+      return child.status ?? 1
+    }
+  }
+  if (!gcExposed()) log('warning: the garbage collector is not exposed; heap figures are rough')
+  const results = runBench(args.quick ? QUICK : FULL)
+  process.stdout.write(`${render(results)}\n`)
+  if (args.json !== undefined) {
+    writeFileSync(args.json, `${JSON.stringify(results, null, 2)}\n`)
+    log(`figures written to ${args.json}`)
+  }
+  if (sinkValue() === 0.5) log('') // keeps the sink live
+  return 0
+}
+
+process.exitCode = main()

@@ -1,0 +1,313 @@
+// The measuring functions: each builds or takes a state, times one thing, and
+// returns plain figures. main.ts runs them in order; the smoke test runs them
+// with tiny sizes.
+import * as O from 'fp-ts/Option'
+import { Manager, Metrics } from '../src/index'
+import { ROUND_STEP, type Engine } from './engine'
+import {
+  ALL_NODES,
+  EVENTS_PER_LIFECYCLE,
+  NODES,
+  T0,
+  batchRounds,
+  historyOf,
+  lifecycleOf,
+  phaseOf,
+  specOf,
+} from './fixtures'
+import {
+  clock,
+  collect,
+  heapUsed,
+  settle,
+  tidy,
+  microsPerCall,
+  sink,
+  summarize,
+  type Repetitions,
+  type Sample,
+} from './timing'
+
+/** Executions of the timed batches are numbered from here, apart from any background. */
+export const BATCH_BASE = 50_000_000
+
+/** When the background is built. */
+export const BUILT_AT = T0
+
+/** Executions scheduled per Scheduled event while building a background. */
+const SCHEDULE_CHUNK = 1_000
+
+/**
+ * `n` executions running in `state`, spread over 100 nodes and 20 job types,
+ * each at its phase (0..15 of its 16 lifecycle events applied). Not timed.
+ */
+export const buildBackground = <S>(engine: Engine<S>, n: number, state: S = engine.create(BUILT_AT)): S => {
+  let next = state
+  for (let first = 0; first < n; first += SCHEDULE_CHUNK) {
+    const specs = []
+    for (let i = first; i < Math.min(n, first + SCHEDULE_CHUNK); i++) specs.push(specOf(i, BUILT_AT))
+    next = engine.schedule(next, specs, BUILT_AT)
+  }
+  for (let i = 0; i < n; i++) {
+    const events = lifecycleOf(i, BUILT_AT).slice(0, phaseOf(i))
+    for (const event of events) next = engine.apply(next, event, BUILT_AT)
+  }
+  if (engine.running(next) !== n) {
+    throw new Error(`${engine.name}: background has ${engine.running(next)} running executions, not ${n}`)
+  }
+  return next
+}
+
+export interface LifecycleOptions extends Repetitions {
+  /** Fresh executions per repetition, driven round-robin through their 16 events. */
+  readonly batch: number
+}
+
+export interface LifecycleFigures {
+  /** Microseconds per lifecycle event (median of repetitions). */
+  readonly microsPerEvent: Sample
+  /** Lifecycle events per second, from the median. */
+  readonly eventsPerSecond: number
+  /** Microseconds per execution to schedule the batch (one Scheduled event), not in the figure above. */
+  readonly microsPerScheduled: Sample
+  /** Executions that completed over all repetitions (warm-up included). */
+  readonly completed: number
+  /** Events timed per repetition. */
+  readonly eventsPerRep: number
+  /**
+   * Microseconds per event of each kind (median over repetitions of the sum of
+   * its 4 rounds, one per task); `finished` includes finishing the execution
+   * after its post task (end record, outbox, metrics).
+   */
+  readonly byKind: Readonly<Record<EventKind, number>>
+}
+
+/** The four kinds of lifecycle event, in the order of an execution's rounds. */
+export const EVENT_KINDS = ['started', 'launched', 'running', 'finished'] as const
+export type EventKind = (typeof EVENT_KINDS)[number]
+
+/** One lifecycle measurement whose repetitions can be interleaved with others'. */
+export interface LifecycleRunner {
+  /** Runs one repetition (the first settles the heap, later ones tidy it); warm-up repetitions are not recorded. */
+  readonly rep: () => void
+  /** The figures of the recorded repetitions so far. */
+  readonly figures: () => LifecycleFigures
+}
+
+/**
+ * The lifecycle cost with `n` executions already running in `background`
+ * (which it does not change, or, for a mutable engine, leaves as it found it):
+ * per repetition, `batch` fresh executions are scheduled (timed apart), then
+ * driven round-robin through their 16 events (timed), then drained (not timed).
+ */
+export const lifecycleRunner = <S>(engine: Engine<S>, background: S, opts: LifecycleOptions): LifecycleRunner => {
+  const n = engine.running(background)
+  const specs = Array.from({ length: opts.batch }, (_, b) => specOf(BATCH_BASE + b, BUILT_AT))
+  const eventTimes: number[] = []
+  const scheduleTimes: number[] = []
+  const kindTimes: Record<EventKind, number[]> = { started: [], launched: [], running: [], finished: [] }
+  let completed = 0
+  let state = background
+  let r = 0
+  const rep = (): void => {
+    const at = BUILT_AT + 60_000 + r * EVENTS_PER_LIFECYCLE * ROUND_STEP
+    const rounds = batchRounds(BATCH_BASE, opts.batch, at)
+    const roundTimes: number[] = []
+    if (r === 0) settle()
+    else tidy()
+    const t0 = clock()
+    state = engine.schedule(state, specs, at)
+    const t1 = clock()
+    // One round at a time (each at its own instant), to time each kind of event.
+    for (let k = 0; k < rounds.length; k++) {
+      const round = rounds[k]
+      if (round === undefined) continue
+      const start = clock()
+      state = engine.drive(state, [round], at + k * ROUND_STEP)
+      roundTimes.push(clock() - start)
+    }
+    const t2 = clock()
+    const [drained, next] = engine.drain(state, at + EVENTS_PER_LIFECYCLE * ROUND_STEP)
+    state = next
+    completed += drained.completed
+    if (engine.running(state) !== n || drained.completed !== opts.batch) {
+      throw new Error(
+        `${engine.name}: after a batch ${engine.running(state)} running (expected ${n}), ` +
+          `${drained.completed} completed (expected ${opts.batch})`,
+      )
+    }
+    if (r >= opts.warmup) {
+      scheduleTimes.push(((t1 - t0) * 1_000) / opts.batch)
+      eventTimes.push(((t2 - t1) * 1_000) / (opts.batch * EVENTS_PER_LIFECYCLE))
+      EVENT_KINDS.forEach((kind, j) => {
+        let ms = 0
+        for (let k = j; k < roundTimes.length; k += EVENT_KINDS.length) ms += roundTimes[k] ?? 0
+        kindTimes[kind].push((ms * 1_000) / (opts.batch * (EVENTS_PER_LIFECYCLE / EVENT_KINDS.length)))
+      })
+    }
+    r++
+  }
+  const figures = (): LifecycleFigures => {
+    const microsPerEvent = summarize(eventTimes)
+    return {
+      microsPerEvent,
+      eventsPerSecond: 1e6 / microsPerEvent.median,
+      microsPerScheduled: summarize(scheduleTimes),
+      completed,
+      eventsPerRep: opts.batch * EVENTS_PER_LIFECYCLE,
+      byKind: {
+        started: summarize(kindTimes.started).median,
+        launched: summarize(kindTimes.launched).median,
+        running: summarize(kindTimes.running).median,
+        finished: summarize(kindTimes.finished).median,
+      },
+    }
+  }
+  return { rep, figures }
+}
+
+/** All repetitions of one lifecycle measurement, in a row. */
+export const measureLifecycle = <S>(engine: Engine<S>, background: S, opts: LifecycleOptions): LifecycleFigures => {
+  const runner = lifecycleRunner(engine, background, opts)
+  for (let r = 0; r < opts.warmup + opts.reps; r++) runner.rep()
+  return runner.figures()
+}
+
+/** The background's instant for the queries: after it was built. */
+export const QUERY_AT = BUILT_AT + 30_000
+
+/** The manager with `n` finished executions spread over the 3-hour window before `QUERY_AT` added. */
+export const withHistory = (state: Manager.Manager, n: number): Manager.Manager =>
+  Manager.reduce(state, { type: 'HistoryLoaded', records: historyOf(n, QUERY_AT, Metrics.WINDOW_LENGTH) }, QUERY_AT)
+
+export interface StatusFigures {
+  /** Microseconds per statusJson call for the 100 nodes. */
+  readonly microsPerCall: Sample
+  /** Running, completed and failed totals over all nodes, as the status JSON says. */
+  readonly running: number
+  readonly finished: number
+  /** by_job_type rows in one answer (its size). */
+  readonly rows: number
+}
+
+/** statusJson for all 100 nodes of a manager (typically with history added). */
+export const measureStatusJson = (state: Manager.Manager, opts: Repetitions): StatusFigures => {
+  const answer = Manager.statusJson(state, ALL_NODES, QUERY_AT)
+  let running = 0
+  let finished = 0
+  let rows = 0
+  for (const node of answer) {
+    const { running: r, completed, failed } = node.job_executions
+    running += r.total
+    finished += completed.total + failed.total
+    rows += r.by_job_type.length + completed.by_job_type.length
+    rows += failed.algorithm.by_job_type.length + failed.data.by_job_type.length + failed.system.by_job_type.length
+  }
+  const sample = microsPerCall(() => Manager.statusJson(state, ALL_NODES, QUERY_AT).length, opts)
+  return { microsPerCall: sample, running, finished, rows }
+}
+
+export interface NodeLostFigures {
+  /** Microseconds per NodeLost event. */
+  readonly microsPerEvent: Sample
+  /** Executions on the node (N/100). */
+  readonly perNode: number
+  /** Microseconds per execution on the node, from the median. */
+  readonly microsPerExecution: number
+  /** Executions still running after one NodeLost (failed ones wait for their task's final update). */
+  readonly runningAfter: number
+}
+
+/**
+ * NodeLost for one node at a time (cycling through the 100 nodes), each time
+ * from the very same state: the manager is immutable, so each call starts
+ * from `state`.
+ */
+export const measureNodeLost = (state: Manager.Manager, opts: Repetitions): NodeLostFigures => {
+  const perNode = Manager.runningCount(state) / NODES
+  const runningAfter = Manager.runningCount(Manager.reduce(state, { type: 'NodeLost', nodeId: 1 }, QUERY_AT))
+  const sample = microsPerCall(
+    (i) => Manager.runningCount(Manager.reduce(state, { type: 'NodeLost', nodeId: (i % NODES) + 1 }, QUERY_AT)),
+    opts,
+  )
+  return { microsPerEvent: sample, perNode, microsPerExecution: sample.median / perNode, runningAfter }
+}
+
+export interface DeadlineFigures {
+  readonly microsPerCall: Sample
+  /** The deadline found, ms after the background was built. */
+  readonly deadlineAfterBuild: number | undefined
+}
+
+export const measureNextDeadline = (state: Manager.Manager, opts: Repetitions): DeadlineFigures => {
+  const deadline = Manager.nextDeadline(state)
+  const sample = microsPerCall(() => {
+    const next = Manager.nextDeadline(state)
+    return O.isSome(next) ? next.value : 0
+  }, opts)
+  return { microsPerCall: sample, deadlineAfterBuild: O.isSome(deadline) ? deadline.value - BUILT_AT : undefined }
+}
+
+export interface HeapFigures<S> {
+  /** Retained heap per running execution, in bytes. */
+  readonly bytesPerExecution: number
+  readonly executions: number
+  /** Whether a full gc ran before each reading (`--expose-gc`); without it the figure is rough. */
+  readonly exact: boolean
+  /** The state built, still referenced, so that it stays retained until the caller drops it. */
+  readonly state: S
+}
+
+/**
+ * Builds a background of `n` executions between two heap readings after full
+ * collections, and divides the difference by `n`. The state is returned (and
+ * so retained across the second reading).
+ */
+export const measureHeap = <S>(engine: Engine<S>, n: number): HeapFigures<S> => {
+  const empty = engine.create(BUILT_AT)
+  collect()
+  const before = heapUsed()
+  const state = buildBackground(engine, n, empty)
+  const after = heapUsed()
+  sink(engine.running(state))
+  return {
+    bytesPerExecution: (after - before) / n,
+    executions: n,
+    exact: typeof globalThis.gc === 'function',
+    state,
+  }
+}
+
+/** What an engine ends with after the same background and the same batch lifecycles. */
+export interface Outcome {
+  readonly running: number
+  readonly completed: number
+  readonly failed: number
+  readonly runningOnNode1: number
+  /** The end records of the batch, sorted by cluster id, as JSON. */
+  readonly records: string
+}
+
+/**
+ * Builds a background of `n`, schedules `batch` fresh executions, drives them
+ * through their lifecycles, drains: what came out. Equal outcomes mean the
+ * implementations did the same work.
+ */
+export const outcomeOf = <S>(engine: Engine<S>, n: number, batch: number): Outcome => {
+  let state = buildBackground(engine, n)
+  const at = BUILT_AT + 60_000
+  const specs = Array.from({ length: batch }, (_, b) => specOf(BATCH_BASE + b, BUILT_AT))
+  state = engine.schedule(state, specs, at)
+  state = engine.drive(state, batchRounds(BATCH_BASE, batch, at), at)
+  const [drained, next] = engine.drain(state, at + EVENTS_PER_LIFECYCLE * ROUND_STEP)
+  const records = [...drained.records].sort((a, b) =>
+    a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0,
+  )
+  return {
+    running: engine.running(next),
+    completed: drained.completed,
+    failed: drained.failed,
+    runningOnNode1: engine.runningByNode(next, 1),
+    records: JSON.stringify(records),
+  }
+}

@@ -1,0 +1,182 @@
+// Smoke test of the benchmark (bench/): its measuring functions run with tiny
+// sizes and give finite positive figures, and the plain mutable floor and the
+// XState designs end in the same outcome as the real manager for the same
+// lifecycle. No timing is asserted: figures depend on the machine.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as v8 from 'node:v8'
+import * as vm from 'node:vm'
+import { beforeAll, describe, expect, it } from 'vitest'
+import type { Engine } from '../bench/engine'
+import { immutableEngine } from '../bench/immutable'
+import { mutableEngine } from '../bench/mutable'
+import type { Results } from '../bench/report'
+import { render } from '../bench/report'
+import { runBench, setLog, type BenchConfig } from '../bench/run'
+import {
+  buildBackground,
+  measureHeap,
+  measureLifecycle,
+  measureNextDeadline,
+  measureNodeLost,
+  measureStatusJson,
+  outcomeOf,
+  withHistory,
+  type LifecycleFigures,
+} from '../bench/suite'
+import { xstateActorEngine, xstatePureEngine } from '../bench/xstate'
+import type { Sample } from '../bench/timing'
+
+const TINY = { batch: 100, reps: 2, warmup: 1, minMs: 0 } as const
+const QUERY = { reps: 2, warmup: 0, minMs: 1 } as const
+
+const positive = (x: number): void => {
+  expect(Number.isFinite(x)).toBe(true)
+  expect(x).toBeGreaterThan(0)
+}
+
+const positiveSample = (s: Sample): void => {
+  positive(s.median)
+  positive(s.min)
+  positive(s.max)
+  expect(s.runs).toBeGreaterThan(0)
+}
+
+const positiveLifecycle = (f: LifecycleFigures): void => {
+  positiveSample(f.microsPerEvent)
+  positiveSample(f.microsPerScheduled)
+  positive(f.eventsPerSecond)
+  for (const value of Object.values(f.byKind)) positive(value)
+  expect(f.eventsPerRep).toBe(TINY.batch * 16)
+}
+
+// The heap figure needs a garbage collector; expose one inside this worker.
+beforeAll(() => {
+  if (typeof globalThis.gc === 'function') return
+  v8.setFlagsFromString('--expose-gc')
+  const gc: unknown = vm.runInNewContext('gc')
+  if (typeof gc === 'function') globalThis.gc = gc as NodeJS.GCFunction
+})
+
+describe('the implementations compared do the same work', () => {
+  const reference = outcomeOf(immutableEngine, 300, 40)
+
+  it('the real manager completes the batch and keeps the background running', () => {
+    expect(reference.running).toBe(300)
+    expect(reference.completed).toBe(40)
+    expect(reference.failed).toBe(0)
+    expect(reference.runningOnNode1).toBe(3)
+  })
+
+  const peers: ReadonlyArray<readonly [string, () => ReturnType<typeof outcomeOf>]> = [
+    ['plain mutable floor', () => outcomeOf(mutableEngine, 300, 40)],
+    ['XState actors', () => outcomeOf(xstateActorEngine, 300, 40)],
+    ['XState pure transition()', () => outcomeOf(xstatePureEngine, 300, 40)],
+  ]
+  it.each(peers)('%s ends as the real manager: same counts, same end records', (_name, run) => {
+    const outcome = run()
+    expect(outcome.running).toBe(reference.running)
+    expect(outcome.completed).toBe(reference.completed)
+    expect(outcome.failed).toBe(reference.failed)
+    expect(outcome.runningOnNode1).toBe(reference.runningOnNode1)
+    expect(outcome.records).toBe(reference.records)
+  })
+})
+
+describe('measuring functions give finite positive figures (quick sizes)', () => {
+  const lifecycleOf = <S>(engine: Engine<S>): LifecycleFigures =>
+    measureLifecycle(engine, buildBackground(engine, 200), TINY)
+
+  it('lifecycle through Manager.reduce', () => {
+    const f = lifecycleOf(immutableEngine)
+    positiveLifecycle(f)
+    expect(f.completed).toBe(TINY.batch * (TINY.reps + TINY.warmup))
+  })
+  it('lifecycle on the mutable floor', () => positiveLifecycle(lifecycleOf(mutableEngine)))
+  it('lifecycle on XState actors', () => positiveLifecycle(lifecycleOf(xstateActorEngine)))
+  it('lifecycle on XState pure transition()', () => positiveLifecycle(lifecycleOf(xstatePureEngine)))
+
+  it('statusJson, NodeLost and nextDeadline', () => {
+    const background = buildBackground(immutableEngine, 500)
+    const status = measureStatusJson(withHistory(background, 500), QUERY)
+    positiveSample(status.microsPerCall)
+    expect(status.running).toBe(500)
+    expect(status.finished).toBe(500)
+    expect(status.rows).toBeGreaterThan(0)
+
+    const lost = measureNodeLost(background, QUERY)
+    positiveSample(lost.microsPerEvent)
+    positive(lost.microsPerExecution)
+    expect(lost.perNode).toBe(5)
+    expect(lost.runningAfter).toBeLessThan(500)
+
+    const deadline = measureNextDeadline(background, QUERY)
+    positiveSample(deadline.microsPerCall)
+    expect(deadline.deadlineAfterBuild).toBeDefined()
+  })
+
+  it('retained heap per execution', () => {
+    const heap = measureHeap(immutableEngine, 2_000)
+    expect(heap.exact).toBe(true)
+    positive(heap.bytesPerExecution)
+    expect(immutableEngine.running(heap.state)).toBe(2_000)
+  })
+})
+
+const finiteResults = (results: Results): void => {
+  expect(results.lifecycle.map((row) => row.key).sort()).toEqual(
+    ['immutable', 'immutable', 'mutable', 'mutable', 'xstate-actors', 'xstate-pure'].sort(),
+  )
+  for (const row of results.lifecycle) positive(row.microsPerEvent.median)
+  expect(results.statusJson.length).toBe(2)
+  expect(results.nodeLost.length).toBe(2)
+  expect(results.nextDeadline.length).toBe(2)
+  expect(results.heap.length).toBeGreaterThan(0)
+  expect(results.ratios.length).toBe(7)
+  for (const ratio of results.ratios) positive(ratio.value)
+}
+
+describe('the whole run', () => {
+  it('runBench at tiny sizes gives every figure and ratio, and renders them', () => {
+    const tiny: BenchConfig = {
+      mode: 'quick',
+      ns: [200, 400],
+      queryNs: [200, 400],
+      xstateNs: [400],
+      xstatePureNs: [200],
+      heapN: 400,
+      lifecycle: TINY,
+      query: QUERY,
+    }
+    setLog(() => undefined)
+    const results = runBench(tiny, false)
+    finiteResults(results)
+    const text = render(results)
+    expect(text).toContain('Ratios and goals')
+    expect(text).toMatch(/PASS|MISS/)
+  })
+
+  it('`bench/main.ts --quick --json FILE` writes the same figures as JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'))
+    try {
+      const file = join(dir, 'bench.json')
+      const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--json', file], {
+        cwd: join(__dirname, '..'),
+        encoding: 'utf8',
+      })
+      expect(child.status, child.stderr).toBe(0)
+      expect(child.stdout).toContain('Ratios and goals')
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'))
+      const results = parsed as Results
+      expect(results.mode).toBe('quick')
+      expect(results.machine.gcExposed).toBe(true)
+      expect(results.lifecycle.length).toBeGreaterThanOrEqual(6)
+      for (const row of results.lifecycle) positive(row.microsPerEvent.median)
+      for (const ratio of results.ratios) positive(ratio.value)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
