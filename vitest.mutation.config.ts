@@ -9,6 +9,7 @@ export default mergeConfig(
   base,
   defineConfig({
     test: {
+      setupFiles: ['test/mutation.setup.ts'],
       exclude: [
         'test/demo.test.ts',
         'test/bench.smoke.test.ts',
