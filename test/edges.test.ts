@@ -1,0 +1,241 @@
+// Edges that the scenario and property tests reach only by chance: the names of
+// the error values, key presence in decoded updates, block order in the
+// metrics window, settings sharing, and id parsing corners.
+import * as E from 'fp-ts/Either'
+import * as O from 'fp-ts/Option'
+import { describe, expect, it } from 'vitest'
+import { Container, Errors, Execution, Ids, Manager, Metrics, TaskResults, TaskUpdate } from '../src/index'
+
+const BLOCK = Metrics.BLOCK_LENGTH
+const T0 = Date.UTC(2026, 0, 1)
+
+describe('error values name themselves', () => {
+  it('as class, tag and name', () => {
+    const settings = Execution.decodeSettings({ pullTimeout: -1 })
+    const update = TaskUpdate.fromMesos({})
+    const results = TaskResults.decode({ version: 7 })
+    const snapshot = Manager.fromSnapshot({})
+    const volume = Container.inputVolumeName({ clusterId: null })
+    const leftOf = <L>(x: E.Either<L, unknown>): L | undefined => (E.isLeft(x) ? x.left : undefined)
+    const lefts = [leftOf(settings), leftOf(update), leftOf(results), leftOf(snapshot), leftOf(volume)]
+    expect(lefts.map((e) => [e?._tag, e?.name])).toEqual([
+      ['InvalidSettings', 'InvalidSettings'],
+      ['InvalidTaskUpdate', 'InvalidTaskUpdate'],
+      ['InvalidTaskResults', 'InvalidTaskResults'],
+      ['InvalidSnapshot', 'InvalidSnapshot'],
+      ['QueuedExecution', 'QueuedExecution'],
+    ])
+    expect(lefts.every((e) => e instanceof Error)).toBe(true)
+  })
+
+  it('TaskUpdate.decode refuses with an InvalidTaskUpdate naming the path', () => {
+    const decoded = TaskUpdate.decode({ taskId: 'x', status: 'RUNNING', timestamp: 'soon' })
+    expect(E.isLeft(decoded) && decoded.left instanceof TaskUpdate.InvalidTaskUpdate).toBe(true)
+    expect(E.isLeft(decoded) ? decoded.left.problems.map((p) => p.path) : []).toEqual(['timestamp'])
+  })
+})
+
+describe('container volumes', () => {
+  it('refuse an empty or a non-string cluster id', () => {
+    expect(E.isLeft(Container.outputVolumeName({ clusterId: '' }))).toBe(true)
+    expect(E.isLeft(Container.outputVolumeName({ clusterId: 42 as unknown as string }))).toBe(true)
+    expect(E.isLeft(Container.workspaceVolumeName({}, 'w'))).toBe(true)
+  })
+})
+
+describe('Errors.forExitCode', () => {
+  it('finds nothing without a lookup or an exit code, and ignores inherited keys', () => {
+    const lookup = { 0: Errors.BUILTIN.database }
+    expect(Errors.forExitCode(undefined, 0)).toBeUndefined()
+    expect(Errors.forExitCode(lookup, undefined)).toBeUndefined()
+    expect(Errors.forExitCode(lookup, 0)).toBe(Errors.BUILTIN.database)
+    expect(Errors.forExitCode(Object.create({ 3: Errors.BUILTIN.unknown }) as Errors.ExitCodeErrors, 3)).toBeUndefined()
+  })
+})
+
+describe('ids', () => {
+  it.each([
+    ['scale_job_fw_1x1', O.some('scale_job_fw_1x1')],
+    ['scale_job_fw_1x1_main_lost-3', O.some('scale_job_fw_1x1')],
+    ['scale_job_fw', O.none],
+    ['scale_job__1x1_main', O.none],
+    ['scale_job_fw__main', O.none],
+    ['scale_job_fw_', O.none],
+    ['_scale_job_fw_1x1', O.none],
+  ])('clusterIdOfTask(%j)', (taskId, expected) => {
+    expect(Ids.clusterIdOfTask(taskId)).toEqual(expected)
+  })
+
+  it('clusterIdOfTask refuses what is not a string', () => {
+    expect(Ids.clusterIdOfTask(7 as unknown as string)).toEqual(O.none)
+  })
+
+  it('lostTaskId keeps the base id before any loss', () => {
+    expect(Ids.lostTaskId('scale_job_fw_1x1_main', 0)).toBe('scale_job_fw_1x1_main')
+    expect(Ids.lostTaskId('scale_job_fw_1x1_main', 1)).toBe('scale_job_fw_1x1_main_lost-1')
+  })
+})
+
+describe('fromMesos keeps only the keys it has', () => {
+  it('for a bare status', () => {
+    const decoded = TaskUpdate.fromMesos({ task_id: { value: 't' }, state: 'TASK_RUNNING', timestamp: 2 })
+    expect(E.isRight(decoded) ? Object.keys(decoded.right).sort() : []).toEqual(['status', 'taskId', 'timestamp'])
+  })
+
+  it('for a full one', () => {
+    const decoded = TaskUpdate.fromMesos({
+      task_id: { value: 't' },
+      agent_id: { value: 'a' },
+      state: 'TASK_FAILED',
+      timestamp: 2,
+      message: 'exited with status 3',
+      source: 'SOURCE_EXECUTOR',
+      reason: 'REASON_COMMAND_EXECUTOR_FAILED',
+      data: btoa(JSON.stringify([{ Config: { Env: ['MESOS_CONTAINER_NAME=c'] } }])),
+    })
+    expect(E.isRight(decoded) ? Object.keys(decoded.right).sort() : []).toEqual([
+      'agentId',
+      'containerName',
+      'exitCode',
+      'message',
+      'reason',
+      'source',
+      'status',
+      'taskId',
+      'timestamp',
+    ])
+  })
+
+  it('reads no container name from data that is not the inspect JSON', () => {
+    for (const data of [
+      '',
+      '%%%',
+      btoa('not json'),
+      btoa('{"Config":{}}'),
+      btoa('[{"Config":{"Env":"x"}}]'),
+      btoa('[null]'),
+    ]) {
+      expect(TaskUpdate.containerNameOfData(data)).toBeUndefined()
+    }
+    expect(TaskUpdate.exitCodeOfMessage(undefined)).toBeUndefined()
+    expect(TaskUpdate.exitCodeOfMessage('exited with status')).toBeUndefined()
+  })
+})
+
+describe('task results versions', () => {
+  it('say what is wrong with a version', () => {
+    const message = (json: unknown): string =>
+      E.fold(
+        (e: TaskResults.InvalidTaskResults) => e.problems.map((p) => p.message).join(';'),
+        () => 'accepted',
+      )(TaskResults.decode(json))
+    expect(message({ version: 7 })).toBe('expected a version string, got number')
+    expect(message({ version: 'x'.repeat(51) })).toBe('version strings are at most 50 characters')
+    expect(message({ version: 'x'.repeat(50) })).toBe(`${'x'.repeat(50)} is an unsupported version number`)
+    expect(TaskResults.codec.is({ version: '1.0', tasks: [] })).toBe(true)
+    expect(TaskResults.codec.is({ version: '2.0', tasks: [] })).toBe(false)
+  })
+
+  it('check every calendar field', () => {
+    const started = (value: string): boolean =>
+      E.isRight(TaskResults.decode({ tasks: [{ task_id: 't', type: 'main', was_launched: true, started: value }] }))
+    expect(started('2026-01-01T00:59:59Z')).toBe(true)
+    expect(started('2026-01-01T00:60:00Z')).toBe(false)
+    expect(started('2026-01-01T00:00:60Z')).toBe(false)
+    expect(started('2026-01-01T00:00:00+24:00')).toBe(false)
+    expect(started('2026-01-01T00:00:00+01:60')).toBe(false)
+    expect(started('2026-01-01T00:00:00+23:59')).toBe(true)
+  })
+})
+
+describe('settings', () => {
+  it('complete settings are shared as they are; partial ones are completed', () => {
+    const complete: Execution.Settings = { ...Execution.DEFAULT_SETTINGS, stagingTimeout: 5 }
+    expect(Execution.withDefaults(complete)).toBe(complete)
+    const { starvationDelay: _dropped, ...partial } = complete
+    expect(Execution.withDefaults(partial)).toEqual({ ...complete, starvationDelay: 600_000 })
+    expect(Execution.withDefaults(partial)).not.toBe(partial)
+  })
+})
+
+describe('metrics window', () => {
+  const record = (finished: number, status = 'COMPLETED'): Metrics.Counted => ({
+    nodeId: 1,
+    jobTypeId: 1,
+    status,
+    finished,
+    error: status === 'FAILED' ? Errors.BUILTIN.unknown : undefined,
+  })
+
+  it('keeps blocks in order whatever order executions finish in', () => {
+    const now = T0 + 2 * BLOCK
+    let metrics = Metrics.create(now)
+    for (const finished of [T0 + 2 * BLOCK, T0, T0 + BLOCK, T0, T0 + 2 * BLOCK + 1]) {
+      metrics = Metrics.addFinished(metrics, record(finished))
+    }
+    expect(metrics.blocks.map((b) => [b.start, Metrics.total(b.counts)])).toEqual([
+      [T0, 2],
+      [T0 + BLOCK, 1],
+      [T0 + 2 * BLOCK, 2],
+    ])
+    const completed = (at: number): number =>
+      Metrics.statusJson(metrics, [1], at)[0]?.job_executions.completed.total ?? -1
+    expect(completed(T0 + BLOCK + Metrics.WINDOW_LENGTH)).toBe(5)
+    expect(completed(T0 + BLOCK + Metrics.WINDOW_LENGTH + 1)).toBe(3)
+    expect(completed(T0 + 2 * BLOCK + Metrics.WINDOW_LENGTH + 1)).toBe(2)
+    const advanced = Metrics.advance(metrics, T0 + 2 * BLOCK + Metrics.WINDOW_LENGTH + 1)
+    expect(advanced.blocks.map((b) => b.start)).toEqual([T0 + 2 * BLOCK])
+    expect(Metrics.total(advanced.finished)).toBe(2)
+    expect(Metrics.advance(advanced, advanced.now)).toBe(advanced)
+    expect(Metrics.advance(advanced, advanced.now - 1)).toBe(advanced)
+  })
+
+  it('counts totals by kind', () => {
+    const counts = Metrics.fromEntries([
+      [1, 'running', 1, 2],
+      [1, 'completed', 1, 3],
+      [2, 'completed', 4, 1],
+    ])
+    expect([Metrics.total(counts), Metrics.total(counts, 'completed'), Metrics.total(counts, 'data')]).toEqual([
+      6, 4, 0,
+    ])
+    expect(Metrics.increment(counts, [1, 'running', 1], 0)).toBe(counts)
+    expect(Metrics.equals(counts, Metrics.fromEntries([[1, 'running', 1, 2]]))).toBe(false)
+    expect(
+      Metrics.equals(Metrics.fromEntries([[1, 'running', 1, 2]]), Metrics.fromEntries([[1, 'running', 1, 3]])),
+    ).toBe(false)
+  })
+
+  it('counts no FAILED execution without an error, and no canceled one', () => {
+    const metrics = Metrics.create(T0)
+    expect(Metrics.addFinished(metrics, { nodeId: 1, jobTypeId: 1, status: 'FAILED', finished: T0 })).toBe(metrics)
+    expect(Metrics.addFinished(metrics, record(T0, 'CANCELED'))).toBe(metrics)
+    expect(Metrics.addFinished(metrics, { ...record(T0), finished: undefined })).toBe(metrics)
+    expect(Metrics.finishedKind({ nodeId: 1, jobTypeId: 1, status: 'RUNNING', error: Errors.BUILTIN.unknown })).toBe(
+      undefined,
+    )
+  })
+
+  it('removing a running execution that is not counted changes nothing', () => {
+    const metrics = Metrics.create(T0)
+    expect(Metrics.removeRunning(metrics, { nodeId: 1, jobTypeId: 1, status: 'RUNNING' })).toBe(metrics)
+    const one = Metrics.addRunning(metrics, { nodeId: 1, jobTypeId: 1, status: 'RUNNING' })
+    expect(Metrics.toEntries(one.running)).toEqual([[1, 'running', 1, 1]])
+  })
+
+  it('lists only the asked node, sorted by job type', () => {
+    const metrics = [
+      { nodeId: 2, jobTypeId: 9 },
+      { nodeId: 2, jobTypeId: 3 },
+      { nodeId: 1, jobTypeId: 5 },
+      { nodeId: 3, jobTypeId: 1 },
+    ].reduce((m, x) => Metrics.addRunning(m, { ...x, status: 'RUNNING' }), Metrics.create(T0))
+    expect(Metrics.statusJson(metrics, [2], T0)[0]?.job_executions.running).toEqual({
+      total: 2,
+      by_job_type: [
+        { job_type_id: 3, count: 1 },
+        { job_type_id: 9, count: 1 },
+      ],
+    })
+  })
+})
