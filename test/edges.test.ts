@@ -239,3 +239,76 @@ describe('metrics window', () => {
     })
   })
 })
+
+describe('manager edges', () => {
+  const spec = (i: number, timeout = 60_000): Execution.ExecutionSpec => ({
+    id: i,
+    clusterId: `scale_job_fw_${i}x1`,
+    jobId: i,
+    exeNum: 1,
+    jobTypeId: 1,
+    nodeId: 1,
+    agentId: 'a',
+    queued: T0,
+    started: T0,
+    taskTypes: ['main'],
+    jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout },
+  })
+
+  const running = (i: number, at: number, timeout?: number): Manager.Manager => {
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec(i, timeout)] }, at)
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: `scale_job_fw_${i}x1` }, at)
+    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: `scale_job_fw_${i}x1_main` }, at)
+    return Manager.reduce(
+      state,
+      { type: 'TaskUpdated', update: { taskId: `scale_job_fw_${i}x1_main`, status: 'RUNNING', timestamp: at } },
+      at,
+    )
+  }
+
+  it('a task due for a timeout is not due for reconciliation before its delay', () => {
+    // A 1-minute job timeout comes before the 10-minute reconciliation delay.
+    const state = running(1, T0, 60_000)
+    expect(Manager.nextDeadline(state)).toEqual(O.some(T0 + 60_001))
+    expect(Manager.tasksToReconcile(state, T0 + 60_001)).toEqual([])
+    expect(Manager.tasksToReconcile(state, T0 + 600_001).map((t) => t.id)).toEqual(['scale_job_fw_1x1_main'])
+  })
+
+  it('lists forced and overdue tasks together, by cluster id', () => {
+    let state = running(2, T0)
+    state = Manager.reduce(state, { type: 'Scheduled', executions: [spec(1, 3_600_000)] }, T0)
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: 'scale_job_fw_1x1' }, T0)
+    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_main' }, T0)
+    state = Manager.reduce(state, { type: 'ExecutionsLost', ids: ['scale_job_fw_2x1'] }, T0 + 1)
+    expect(Manager.tasksToReconcile(state, T0 + 30_001).map((t) => t.id)).toEqual([
+      'scale_job_fw_1x1_main',
+      'scale_job_fw_2x1_main',
+    ])
+  })
+
+  it('tells its own messages from host messages that look alike', () => {
+    expect(Manager.isMessage({ type: 'JobExeEnd' })).toBe(false)
+    expect(Manager.isMessage({ type: 'Other', records: [] })).toBe(false)
+    expect(Manager.isMessage('JobExeEnd')).toBe(false)
+    expect(Manager.isMessage(null)).toBe(false)
+    expect(Manager.isMessage({ type: 'FailedJobs', jobs: [], when: 0 })).toBe(true)
+    expect(Manager.endRecordsOf([{ type: 'CompletedJobs', jobs: [], when: 0 }, 'x'])).toEqual([])
+  })
+
+  it('routes a schedule to the shards of its executions, with the host messages on shard 0', () => {
+    const executions = [spec(1), spec(2), spec(3), spec(4)]
+    const routed = Manager.route({ type: 'Scheduled', executions, messages: ['m'] }, 2)
+    const shardOf = (i: number): number => Manager.shardOf(`scale_job_fw_${i}x1`, 2)
+    for (const [shard, event] of routed) {
+      expect(event.type).toBe('Scheduled')
+      if (event.type !== 'Scheduled') continue
+      expect(event.executions.map((x) => x.id)).toEqual([1, 2, 3, 4].filter((i) => shardOf(i) === shard))
+      expect(event.messages).toEqual(shard === 0 ? ['m'] : undefined)
+    }
+    expect(routed.map(([shard]) => shard)).toEqual(
+      [0, 1].filter((s) => s === 0 || [1, 2, 3, 4].some((i) => shardOf(i) === s)),
+    )
+    expect(Manager.route({ type: 'Scheduled', executions: [] }, 3)).toEqual([])
+    expect(Manager.route({ type: 'TimeoutsChecked' }, 2.5).map(([s]) => s)).toEqual([0])
+  })
+})
