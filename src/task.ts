@@ -149,42 +149,30 @@ const configOf = (type: TaskType, context: TaskContext): TaskConfig => {
   return config
 }
 
+/** The fields of a task that events change. */
+type TaskState = Omit<Task, 'baseId' | 'type' | 'config'>
+
 /**
- * The task with the given state fields; every task is built here, so all have
- * one shape (which keeps property access fast).
+ * The task with some of its state changed. Every task is built here, with its
+ * fields in one order, so that all tasks share one shape (which keeps property
+ * access fast); a field named in `changes` takes that value, even `undefined`.
  */
-const make = (
-  id: TaskId,
-  baseId: TaskId,
-  type: TaskType,
-  lostCount: number,
-  config: TaskConfig,
-  launched: Instant | undefined,
-  started: Instant | undefined,
-  ended: Instant | undefined,
-  lastStatusUpdate: Instant | undefined,
-  timedOut: boolean,
-  killRequested: boolean,
-  forceReconciliation: boolean,
-  finalStatus: TerminalStatus | undefined,
-  exitCode: number | undefined,
-  containerName: string | undefined,
-): Task => ({
-  id,
-  baseId,
-  type,
-  lostCount,
-  config,
-  launched,
-  started,
-  ended,
-  lastStatusUpdate,
-  timedOut,
-  killRequested,
-  forceReconciliation,
-  finalStatus,
-  exitCode,
-  containerName,
+const changed = (t: Task, changes: Partial<TaskState>): Task => ({
+  id: changes.id ?? t.id,
+  baseId: t.baseId,
+  type: t.type,
+  lostCount: changes.lostCount ?? t.lostCount,
+  config: t.config,
+  launched: 'launched' in changes ? changes.launched : t.launched,
+  started: 'started' in changes ? changes.started : t.started,
+  ended: 'ended' in changes ? changes.ended : t.ended,
+  lastStatusUpdate: 'lastStatusUpdate' in changes ? changes.lastStatusUpdate : t.lastStatusUpdate,
+  timedOut: changes.timedOut ?? t.timedOut,
+  killRequested: changes.killRequested ?? t.killRequested,
+  forceReconciliation: changes.forceReconciliation ?? t.forceReconciliation,
+  finalStatus: 'finalStatus' in changes ? changes.finalStatus : t.finalStatus,
+  exitCode: 'exitCode' in changes ? changes.exitCode : t.exitCode,
+  containerName: 'containerName' in changes ? changes.containerName : t.containerName,
 })
 
 /**
@@ -203,24 +191,23 @@ const make = (
  */
 export const create = (type: TaskType, context: TaskContext): Task => {
   const baseId = `${context.clusterId}_${type}`
-  const config = configOf(type, context)
-  return make(
-    baseId,
+  return {
+    id: baseId,
     baseId,
     type,
-    0,
-    config,
-    undefined,
-    undefined,
-    undefined,
-    undefined,
-    false,
-    false,
-    false,
-    undefined,
-    undefined,
-    undefined,
-  )
+    lostCount: 0,
+    config: configOf(type, context),
+    launched: undefined,
+    started: undefined,
+    ended: undefined,
+    lastStatusUpdate: undefined,
+    timedOut: false,
+    killRequested: false,
+    forceReconciliation: false,
+    finalStatus: undefined,
+    exitCode: undefined,
+    containerName: undefined,
+  }
 }
 
 /**
@@ -249,94 +236,41 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
   const at = update.timestamp
   if (t.ended !== undefined || update.status === 'STAGING' || update.status === 'UNKNOWN') {
     if (!t.forceReconciliation && t.lastStatusUpdate === at) return t
-    const { launched, started, ended, timedOut, killRequested, finalStatus, exitCode, containerName } = t
-    return make(
-      t.id,
-      t.baseId,
-      t.type,
-      t.lostCount,
-      t.config,
-      launched,
-      started,
-      ended,
-      at,
-      timedOut,
-      killRequested,
-      false,
-      finalStatus,
-      exitCode,
-      containerName,
-    )
+    return changed(t, { forceReconciliation: false, lastStatusUpdate: at })
   }
   switch (update.status) {
     case 'RUNNING': {
-      const started = t.started ?? at
-      const containerName = t.started === undefined ? update.containerName : t.containerName
-      if (
-        !t.forceReconciliation &&
-        t.lastStatusUpdate === at &&
-        started === t.started &&
-        containerName === t.containerName
-      )
-        return t
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        t.launched,
-        started,
-        t.ended,
-        at,
-        t.timedOut,
-        t.killRequested,
-        false,
-        t.finalStatus,
-        t.exitCode,
-        containerName,
-      )
+      if (t.started !== undefined) {
+        if (!t.forceReconciliation && t.lastStatusUpdate === at) return t
+        return changed(t, { forceReconciliation: false, lastStatusUpdate: at })
+      }
+      return changed(t, {
+        forceReconciliation: false,
+        lastStatusUpdate: at,
+        started: at,
+        containerName: update.containerName,
+      })
     }
     case 'LOST':
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        undefined,
-        undefined,
-        t.ended,
-        undefined,
-        false,
-        false,
-        false,
-        t.finalStatus,
-        t.exitCode,
-        undefined,
-      )
+      return changed(t, {
+        forceReconciliation: false,
+        launched: undefined,
+        started: undefined,
+        lastStatusUpdate: undefined,
+        timedOut: false,
+        killRequested: false,
+        containerName: undefined,
+      })
     case 'FINISHED':
     case 'FAILED':
-    case 'KILLED': {
-      const exitCode = update.exitCode ?? (update.status === 'FINISHED' ? 0 : undefined)
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        t.launched,
-        t.started,
-        at,
-        at,
-        t.timedOut,
-        t.killRequested,
-        false,
-        update.status,
-        exitCode,
-        t.containerName,
-      )
-    }
+    case 'KILLED':
+      return changed(t, {
+        forceReconciliation: false,
+        lastStatusUpdate: at,
+        ended: at,
+        finalStatus: update.status,
+        exitCode: update.exitCode ?? (update.status === 'FINISHED' ? 0 : undefined),
+      })
   }
 }
 
@@ -358,102 +292,19 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
 export const reduce = (t: Task, event: TaskEvent, now: Instant): Task => {
   switch (event.type) {
     case 'Launched':
-      if (t.launched !== undefined) return t
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        now,
-        t.started,
-        t.ended,
-        now,
-        t.timedOut,
-        t.killRequested,
-        t.forceReconciliation,
-        t.finalStatus,
-        t.exitCode,
-        t.containerName,
-      )
+      return t.launched !== undefined ? t : changed(t, { launched: now, lastStatusUpdate: now })
     case 'Updated':
       return applyUpdate(t, event.update)
     case 'TimedOut':
       if (t.launched === undefined || t.ended !== undefined || t.timedOut) return t
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        t.launched,
-        t.started,
-        t.ended,
-        t.lastStatusUpdate,
-        true,
-        true,
-        t.forceReconciliation,
-        t.finalStatus,
-        t.exitCode,
-        t.containerName,
-      )
+      return changed(t, { timedOut: true, killRequested: true })
     case 'KillRequested':
-      if (t.killRequested) return t
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        t.launched,
-        t.started,
-        t.ended,
-        t.lastStatusUpdate,
-        t.timedOut,
-        true,
-        t.forceReconciliation,
-        t.finalStatus,
-        t.exitCode,
-        t.containerName,
-      )
+      return t.killRequested ? t : changed(t, { killRequested: true })
     case 'ReconciliationForced':
-      if (t.forceReconciliation) return t
-      return make(
-        t.id,
-        t.baseId,
-        t.type,
-        t.lostCount,
-        t.config,
-        t.launched,
-        t.started,
-        t.ended,
-        t.lastStatusUpdate,
-        t.timedOut,
-        t.killRequested,
-        true,
-        t.finalStatus,
-        t.exitCode,
-        t.containerName,
-      )
+      return t.forceReconciliation ? t : changed(t, { forceReconciliation: true })
     case 'Renamed': {
       const lostCount = t.lostCount + 1
-      return make(
-        lostTaskId(t.baseId, lostCount),
-        t.baseId,
-        t.type,
-        lostCount,
-        t.config,
-        t.launched,
-        t.started,
-        t.ended,
-        t.lastStatusUpdate,
-        t.timedOut,
-        t.killRequested,
-        t.forceReconciliation,
-        t.finalStatus,
-        t.exitCode,
-        t.containerName,
-      )
+      return changed(t, { lostCount, id: lostTaskId(t.baseId, lostCount) })
     }
   }
 }

@@ -37,6 +37,14 @@ const SettingsCodec = t.intersection(
   'Settings',
 )
 
+const JobTypeCodec = t.intersection(
+  [
+    t.type({ name: t.string, isSystem: t.boolean, isLongRunning: t.boolean, timeout: NonNegativeInteger }),
+    t.partial({ errorMapping: optional(ExitCodeErrorsCodec) }),
+  ],
+  'JobType',
+)
+
 const TaskTypeCodec = t.keyof({ pull: null, pre: null, main: null, post: null }, 'TaskType')
 
 const TaskConfigCodec = t.intersection([
@@ -90,10 +98,7 @@ export const ExecutionCodec = t.intersection(
       agentId: t.string,
       queued: FiniteNumber,
       started: FiniteNumber,
-      jobType: t.intersection([
-        t.type({ name: t.string, isSystem: t.boolean, isLongRunning: t.boolean, timeout: NonNegativeInteger }),
-        t.partial({ errorMapping: optional(ExitCodeErrorsCodec) }),
-      ]),
+      jobType: JobTypeCodec,
       settings: SettingsCodec,
       status: StatusCodec,
       tasks: t.readonlyArray(TaskCodec),
@@ -171,10 +176,7 @@ export const ExecutionSpecCodec = t.intersection(
       agentId: t.string,
       queued: FiniteNumber,
       started: FiniteNumber,
-      jobType: t.intersection([
-        t.type({ name: t.string, isSystem: t.boolean, isLongRunning: t.boolean, timeout: NonNegativeInteger }),
-        t.partial({ errorMapping: optional(ExitCodeErrorsCodec) }),
-      ]),
+      jobType: JobTypeCodec,
     }),
     t.partial({
       priority: optional(FiniteNumber),
