@@ -4,7 +4,7 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { Container, Errors, Execution, Ids, Manager, Metrics, TaskResults, TaskUpdate } from '../src/index'
+import { Container, Errors, EventLog, Execution, Ids, Manager, Metrics, TaskResults, TaskUpdate } from '../src/index'
 
 const BLOCK = Metrics.BLOCK_LENGTH
 const T0 = Date.UTC(2026, 0, 1)
@@ -310,5 +310,145 @@ describe('manager edges', () => {
     )
     expect(Manager.route({ type: 'Scheduled', executions: [] }, 3)).toEqual([])
     expect(Manager.route({ type: 'TimeoutsChecked' }, 2.5).map(([s]) => s)).toEqual([0])
+  })
+})
+
+describe('snapshots refuse each inconsistency, naming where', () => {
+  const base = (): Record<string, unknown> => {
+    const spec: Execution.ExecutionSpec = {
+      id: 1,
+      clusterId: 'scale_job_fw_1x1',
+      jobId: 1,
+      exeNum: 1,
+      jobTypeId: 1,
+      nodeId: 1,
+      agentId: 'a',
+      queued: T0,
+      started: T0,
+      jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
+    }
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec] }, T0)
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, T0)
+    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_pull' }, T0)
+    return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
+  }
+  const withExecution = (change: (x: Record<string, unknown>) => Record<string, unknown>): unknown => {
+    const snapshot = base()
+    const [first] = snapshot['running'] as Array<Record<string, unknown>>
+    return { ...snapshot, running: [change(first ?? {})] }
+  }
+  const problems = (json: unknown): string[] => {
+    const decoded = Manager.fromSnapshot(json)
+    return E.isLeft(decoded) ? decoded.left.problems.map((p) => `${p.path}: ${p.message}`) : []
+  }
+
+  it('accepts the base snapshot', () => {
+    expect(problems(base())).toEqual([])
+  })
+
+  it.each([
+    [(x: Record<string, unknown>) => ({ ...x, next: 9 }), 'running.0.next: is 9, beyond its 4 tasks'],
+    [(x: Record<string, unknown>) => ({ ...x, current: 2 }), 'running.0.current: is 2, not the task before next (1)'],
+    [
+      (x: Record<string, unknown>) => ({ ...x, status: 'FAILED', finished: T0 }),
+      'running.0.next: a finished status leaves no task remaining',
+    ],
+    [
+      (x: Record<string, unknown>) => ({ ...x, status: 'FAILED', next: 4, current: 3 }),
+      'running.0.finished: a final status needs its instant',
+    ],
+    [
+      (x: Record<string, unknown>) => ({
+        ...x,
+        tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) =>
+          i === 0 ? { ...t, baseId: 'other_pull' } : t,
+        ),
+      }),
+      'running.0.tasks.0.baseId: is not scale_job_fw_1x1_pull',
+    ],
+    [
+      (x: Record<string, unknown>) => ({
+        ...x,
+        tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) => (i === 1 ? { ...t, id: 'x_pre' } : t)),
+      }),
+      'running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre',
+    ],
+  ])('%#: %s', (change, expected) => {
+    expect(problems(withExecution(change))).toContain(expected)
+  })
+
+  it('names blocks out of order and empty blocks', () => {
+    const snapshot = base()
+    const metrics = snapshot['metrics'] as Record<string, unknown>
+    const counts = [[1, 'completed', 1, 1]]
+    const blocks = [
+      { start: T0, counts },
+      { start: T0 - BLOCK, counts },
+      { start: T0 + BLOCK, counts: [] },
+    ]
+    expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual([
+      'metrics.blocks.1: is out of order',
+      'metrics.blocks.2: is empty',
+    ])
+  })
+})
+
+describe('event log lines say what is wrong', () => {
+  const reason = (text: string): string =>
+    E.fold(
+      (l: string) => l,
+      () => 'accepted',
+    )(EventLog.decodeLine(text))
+
+  it.each([
+    ['{"now":1,"event":7}', 'event: expected an object'],
+    ['{"now":1,"event":[]}', 'event: expected an object'],
+    ['{"now":1,"event":{}}', 'event.type: unknown event type undefined'],
+    ['{"now":1,"event":{"type":"NodeLost"}}', 'event.nodeId: expected'],
+    [
+      '{"now":1,"event":{"type":"TaskUpdated","update":{"type":"MesosStatus","status":{"state":"TASK_RUNNING"}}}}',
+      'event.update.status: ',
+    ],
+    ['[1]', '<root>: expected'],
+    ['{"event":{}}', 'now: expected'],
+  ])('%s', (line, expected) => {
+    expect(reason(line).startsWith(expected)).toBe(true)
+  })
+
+  it('accepts a TaskUpdated event with a decoded update or a Mesos status', () => {
+    const update = { taskId: 'scale_job_fw_1x1_main', status: 'RUNNING', timestamp: 5 }
+    expect(EventLog.decodeLine(JSON.stringify({ now: 1, event: { type: 'TaskUpdated', update } }))).toEqual(
+      E.right({ now: 1, event: { type: 'TaskUpdated', update } }),
+    )
+    const mesos = { task_id: { value: 'scale_job_fw_1x1_main' }, state: 'TASK_RUNNING', timestamp: 0.005 }
+    const decoded = EventLog.decodeLine(
+      JSON.stringify({ now: 1, event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: mesos } } }),
+    )
+    expect(decoded).toEqual(E.right({ now: 1, event: { type: 'TaskUpdated', update: { ...update } } }))
+    expect(EventLog.isMesosUpdate({ type: 'TaskUpdated', update: { type: 'MesosStatus', status: mesos } })).toBe(true)
+    expect(
+      EventLog.isMesosUpdate({ type: 'TaskUpdated', update: { taskId: 'x', status: 'RUNNING', timestamp: 1 } }),
+    ).toBe(false)
+  })
+
+  it('counts host messages by their type, or as host', () => {
+    expect(
+      EventLog.countMessages(['a', { type: 'RunningJobs' }, { type: 7 }, null, { type: 'RunningJobs' }], { host: 1 }),
+    ).toEqual({
+      host: 4,
+      RunningJobs: 2,
+    })
+    expect(EventLog.countMessages([{ type: 'JobExeEnd', records: [] }])).toEqual({})
+  })
+
+  it('records refused lines and the nodes it has seen', () => {
+    let replay = EventLog.startReplay()
+    replay = EventLog.replayLine(replay, 'nope', 1)
+    replay = EventLog.replayLine(replay, '{"now":3,"event":{"type":"NodeLost","nodeId":"b"}}', 2)
+    replay = EventLog.replayLine(replay, '{"now":4,"event":{"type":"NodeLost","nodeId":"a"}}', 3)
+    replay = EventLog.replayLine(replay, '{"now":5,"event":{"type":"TimeoutsChecked"}}', 4)
+    expect(replay.refused.map((r) => r.line)).toEqual([1])
+    expect([replay.replayed, replay.lastNow]).toEqual([3, 5])
+    expect(EventLog.summary(replay).status.map((n) => n.id)).toEqual(['a', 'b'])
   })
 })
