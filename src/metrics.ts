@@ -90,27 +90,15 @@ export const increment = (counts: Counts, key: CountKey, delta: number): Counts 
   return next > 0 ? SM.set(counts, key, next, compareKeys) : SM.remove(counts, key, compareKeys)
 }
 
-/**
- * The sum of two counts.
- *
- * @category group
- * @since 0.1.0
- */
-export const add = (a: Counts, b: Counts): Counts => {
+// The group operations on counts; `add`, `subtract` and `equals` below also take metrics.
+const addCounts = (a: Counts, b: Counts): Counts => {
   const [large, small] = SM.size(a) >= SM.size(b) ? [a, b] : [b, a]
   let sum = large
   for (const [key, n] of SM.entries(small)) sum = increment(sum, key, n)
   return sum
 }
 
-/**
- * `a` less `b`. Counts never go below zero: `subtract(add(m, x), x)` is `m`,
- * and subtracting what is not there removes the count.
- *
- * @category group
- * @since 0.1.0
- */
-export const subtract = (a: Counts, b: Counts): Counts => {
+const subtractCounts = (a: Counts, b: Counts): Counts => {
   let difference = a
   for (const [key, n] of SM.entries(b)) difference = increment(difference, key, -n)
   return difference
@@ -145,13 +133,7 @@ export const fromEntries = (rows: Iterable<CountRow>): Counts => {
   return counts
 }
 
-/**
- * Whether two counts hold the same entries.
- *
- * @category group
- * @since 0.1.0
- */
-export const equals = (a: Counts, b: Counts): boolean => {
+const equalCounts = (a: Counts, b: Counts): boolean => {
   if (a === b) return true
   const left = toEntries(a)
   const right = toEntries(b)
@@ -242,7 +224,7 @@ export const advance = (metrics: Metrics, now: Instant): Metrics => {
   while (firstKept < metrics.blocks.length) {
     const block = metrics.blocks[firstKept]
     if (block === undefined || isBlockInWindow(block.start, now)) break
-    finished = subtract(finished, block.counts)
+    finished = subtractCounts(finished, block.counts)
     firstKept++
   }
   return {
@@ -361,13 +343,13 @@ export const merge = (a: Metrics, b: Metrics): Metrics => {
   const right = advance(b, now)
   const byStart = new Map<Instant, Counts>()
   for (const block of [...left.blocks, ...right.blocks]) {
-    byStart.set(block.start, add(byStart.get(block.start) ?? empty, block.counts))
+    byStart.set(block.start, addCounts(byStart.get(block.start) ?? empty, block.counts))
   }
   const blocks = [...byStart.entries()].sort(([x], [y]) => x - y).map(([start, counts]) => ({ start, counts }))
   return {
     now,
-    running: add(left.running, right.running),
-    finished: add(left.finished, right.finished),
+    running: addCounts(left.running, right.running),
+    finished: addCounts(left.finished, right.finished),
     blocks,
   }
 }
@@ -481,3 +463,87 @@ export const statusJson = (metrics: Metrics, nodeIds: readonly NodeId[], now: In
  */
 export const total = (counts: Counts, kind?: Kind): number =>
   SM.entries(counts).reduce((sum, [key, n]) => (kind === undefined || key[1] === kind ? sum + n : sum), 0)
+
+const isMetrics = (x: Counts | Metrics): x is Metrics =>
+  x !== null && typeof x === 'object' && 'blocks' in x && 'running' in x && 'now' in x
+
+// Counts met beside metrics are taken as running counts, with no window of their own.
+const asMetrics = (x: Counts | Metrics): Metrics =>
+  isMetrics(x) ? x : { now: -Infinity, running: x, finished: empty, blocks: [] }
+
+const sumOfBlocks = (blocks: readonly Block[]): Counts =>
+  blocks.reduce<Counts>((sum, block) => addCounts(sum, block.counts), empty)
+
+const subtractMetrics = (a: Metrics, b: Metrics): Metrics => {
+  const now = Math.max(a.now, b.now)
+  const left = advance(a, now)
+  const right = advance(b, now)
+  const byStart = new Map(right.blocks.map((block) => [block.start, block.counts]))
+  const blocks = left.blocks.flatMap((block) => {
+    const counts = subtractCounts(block.counts, byStart.get(block.start) ?? empty)
+    return SM.size(counts) === 0 ? [] : [{ start: block.start, counts }]
+  })
+  return { now, running: subtractCounts(left.running, right.running), finished: sumOfBlocks(blocks), blocks }
+}
+
+/**
+ * The sum of two counts; of two metrics, their {@link merge}.
+ *
+ * @example
+ * import { Metrics } from 'job-execution-core'
+ * const a = Metrics.fromEntries([[1, 'running', 5, 2]])
+ * Metrics.toEntries(Metrics.add(a, a)) // [[1, 'running', 5, 4]]
+ *
+ * @category group
+ * @since 0.1.0
+ */
+export function add(a: Counts, b: Counts): Counts
+export function add(a: Metrics, b: Metrics): Metrics
+export function add(a: Counts | Metrics, b: Counts | Metrics): Counts | Metrics
+export function add(a: Counts | Metrics, b: Counts | Metrics): Counts | Metrics {
+  if (isMetrics(a) || isMetrics(b)) return merge(asMetrics(a), asMetrics(b))
+  return addCounts(a, b)
+}
+
+/**
+ * `a` less `b`. Counts never go below zero: `subtract(add(m, x), x)` is `m`,
+ * and subtracting what is not there removes the count. For metrics, both
+ * windows are first moved to the later `now`, then running counts and each
+ * block are subtracted.
+ *
+ * @category group
+ * @since 0.1.0
+ */
+export function subtract(a: Counts, b: Counts): Counts
+export function subtract(a: Metrics, b: Metrics): Metrics
+export function subtract(a: Counts | Metrics, b: Counts | Metrics): Counts | Metrics
+export function subtract(a: Counts | Metrics, b: Counts | Metrics): Counts | Metrics {
+  if (isMetrics(a) || isMetrics(b)) return subtractMetrics(asMetrics(a), asMetrics(b))
+  return subtractCounts(a, b)
+}
+
+/**
+ * Whether two counts hold the same entries; whether two metrics count the same
+ * (running, finished and each block, with both windows moved to the later `now`).
+ *
+ * @category group
+ * @since 0.1.0
+ */
+export function equals(a: Counts, b: Counts): boolean
+export function equals(a: Metrics, b: Metrics): boolean
+export function equals(a: Counts | Metrics, b: Counts | Metrics): boolean
+export function equals(a: Counts | Metrics, b: Counts | Metrics): boolean {
+  if (!isMetrics(a) && !isMetrics(b)) return equalCounts(a, b)
+  const now = Math.max(asMetrics(a).now, asMetrics(b).now)
+  const left = advance(asMetrics(a), now)
+  const right = advance(asMetrics(b), now)
+  return (
+    equalCounts(left.running, right.running) &&
+    equalCounts(left.finished, right.finished) &&
+    left.blocks.length === right.blocks.length &&
+    left.blocks.every((block, i) => {
+      const other = right.blocks[i]
+      return other !== undefined && other.start === block.start && equalCounts(block.counts, other.counts)
+    })
+  )
+}

@@ -4,7 +4,7 @@ import { fc, test } from '@fast-check/vitest'
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Execution, Manager, Metrics } from '../src/index'
-import { checkInvariants, eventStream, hostileEventStream } from '../src/testing'
+import { checkInvariants, eventStream, hostileEventStream, type EventStream } from '../src/testing'
 import { deepFreeze, fingerprint, kindOf, runStream } from './helpers'
 
 const IDEMPOTENT: ReadonlySet<Manager.ManagerEvent['type']> = new Set([
@@ -188,5 +188,35 @@ describe('Manager.readyExecutions', () => {
           .map((x) => x.clusterId),
       )
     })
+  })
+})
+
+describe('the metrics group', () => {
+  const metricsOf = (stream: EventStream): Metrics.Metrics => Manager.metrics(runStream(stream))
+  const streams = hostileEventStream({ maxLength: 60 })
+
+  test.prop([streams, streams])('subtract(add(m, x), x) equals m, with windows aligned', (s1, s2) => {
+    const m = metricsOf(s1)
+    const x = metricsOf(s2)
+    expect(Metrics.equals(Metrics.subtract(Metrics.add(m, x), x), m)).toBe(true)
+    expect(Metrics.equals(Metrics.add(m, Metrics.create(m.now)), m)).toBe(true)
+  })
+
+  test.prop([streams, streams, streams])('add is commutative and associative', (s1, s2, s3) => {
+    const [a, b, c] = [metricsOf(s1), metricsOf(s2), metricsOf(s3)]
+    expect(Metrics.equals(Metrics.add(a, b), Metrics.add(b, a))).toBe(true)
+    expect(Metrics.equals(Metrics.add(Metrics.add(a, b), c), Metrics.add(a, Metrics.add(b, c)))).toBe(true)
+  })
+
+  test.prop([streams])('a metric is not equal to itself plus a running execution', (s1) => {
+    const m = metricsOf(s1)
+    const more = Metrics.addRunning(m, { nodeId: 9, jobTypeId: 9, status: 'RUNNING' })
+    expect(Metrics.equals(more, m)).toBe(false)
+    expect(
+      Metrics.equals(
+        Metrics.subtract(more, m),
+        Metrics.add(Metrics.create(m.now), Metrics.fromEntries([[9, 'running', 9, 1]])),
+      ),
+    ).toBe(true)
   })
 })
