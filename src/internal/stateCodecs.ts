@@ -86,19 +86,24 @@ const TaskCodec = t.intersection(
 
 const StatusCodec = t.keyof({ RUNNING: null, COMPLETED: null, FAILED: null, CANCELED: null }, 'ExecutionStatus')
 
+// What an execution spec and a running execution both hold.
+const SPEC_PROPS = {
+  id: Integer,
+  clusterId: t.string,
+  jobId: Integer,
+  exeNum: Integer,
+  jobTypeId: Integer,
+  nodeId: NodeIdCodec,
+  agentId: t.string,
+  queued: FiniteNumber,
+  started: FiniteNumber,
+  jobType: JobTypeCodec,
+}
+
 export const ExecutionCodec = t.intersection(
   [
     t.type({
-      id: Integer,
-      clusterId: t.string,
-      jobId: Integer,
-      exeNum: Integer,
-      jobTypeId: Integer,
-      nodeId: NodeIdCodec,
-      agentId: t.string,
-      queued: FiniteNumber,
-      started: FiniteNumber,
-      jobType: JobTypeCodec,
+      ...SPEC_PROPS,
       settings: SettingsCodec,
       status: StatusCodec,
       tasks: t.readonlyArray(TaskCodec),
@@ -167,16 +172,7 @@ const TaskTypesCodec = t.readonlyArray(TaskTypeCodec)
 export const ExecutionSpecCodec = t.intersection(
   [
     t.type({
-      id: Integer,
-      clusterId: t.string,
-      jobId: Integer,
-      exeNum: Integer,
-      jobTypeId: Integer,
-      nodeId: NodeIdCodec,
-      agentId: t.string,
-      queued: FiniteNumber,
-      started: FiniteNumber,
-      jobType: JobTypeCodec,
+      ...SPEC_PROPS,
     }),
     t.partial({
       priority: optional(FiniteNumber),
