@@ -33,3 +33,34 @@ export const runStream = (
 /** The kind a finished execution counts as in the metrics, if any. */
 export const kindOf = (record: Execution.EndRecord | Metrics.Counted): Metrics.Kind | undefined =>
   Metrics.finishedKind(record)
+
+export type Rows = ReadonlyArray<readonly [number, number]>
+
+/** Expected counts of one node: `[jobTypeId, count]` rows per kind. */
+export interface ExpectedNode {
+  readonly running?: Rows
+  readonly completed?: Rows
+  readonly algorithm?: Rows
+  readonly data?: Rows
+  readonly system?: Rows
+}
+
+const countJson = (rows: Rows = []) => ({
+  total: rows.reduce((sum, [, n]) => sum + n, 0),
+  by_job_type: rows.map(([job_type_id, count]) => ({ job_type_id, count })),
+})
+
+/** The status JSON one node should have, written out independently of the library. */
+export const nodeJson = (id: number | string, e: ExpectedNode = {}) => {
+  const algorithm = countJson(e.algorithm)
+  const data = countJson(e.data)
+  const system = countJson(e.system)
+  return {
+    id,
+    job_executions: {
+      running: countJson(e.running),
+      completed: countJson(e.completed),
+      failed: { total: algorithm.total + data.total + system.total, algorithm, data, system },
+    },
+  }
+}

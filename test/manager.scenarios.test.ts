@@ -7,6 +7,7 @@ import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Ids, Manager } from '../src/index'
 import type { Task, TaskUpdate } from '../src/index'
+import { nodeJson, type Rows } from './helpers'
 
 // --- fixtures -------------------------------------------------------------------
 
@@ -136,35 +137,6 @@ const runTask = (state: State, spec: Spec, type: TaskType, now: number): State =
   )
 
 // --- expected status JSON ---------------------------------------------------------
-
-type Rows = ReadonlyArray<readonly [number, number]>
-
-interface Expected {
-  readonly running?: Rows
-  readonly completed?: Rows
-  readonly algorithm?: Rows
-  readonly data?: Rows
-  readonly system?: Rows
-}
-
-const countJson = (rows: Rows = []) => ({
-  total: rows.reduce((sum, [, n]) => sum + n, 0),
-  by_job_type: rows.map(([job_type_id, count]) => ({ job_type_id, count })),
-})
-
-const nodeJson = (id: Ids.NodeId, e: Expected = {}) => {
-  const algorithm = countJson(e.algorithm)
-  const data = countJson(e.data)
-  const system = countJson(e.system)
-  return {
-    id,
-    job_executions: {
-      running: countJson(e.running),
-      completed: countJson(e.completed),
-      failed: { total: algorithm.total + data.total + system.total, algorithm, data, system },
-    },
-  }
-}
 
 // --- messages -------------------------------------------------------------------
 

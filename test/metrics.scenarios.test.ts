@@ -8,6 +8,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Errors, type Execution, Ids, Manager, Metrics } from '../src/index'
 import type { TaskUpdate } from '../src/index'
+import { nodeJson } from './helpers'
 
 type State = Manager.Manager
 type Event = Manager.ManagerEvent
@@ -98,35 +99,6 @@ const finishAt = (state: State, spec: Spec, at: number, outcome: 'COMPLETED' | '
 }
 
 // --- expected status JSON ---------------------------------------------------------
-
-type Rows = ReadonlyArray<readonly [number, number]>
-
-interface Expected {
-  readonly running?: Rows
-  readonly completed?: Rows
-  readonly algorithm?: Rows
-  readonly data?: Rows
-  readonly system?: Rows
-}
-
-const countJson = (rows: Rows = []) => ({
-  total: rows.reduce((sum, [, n]) => sum + n, 0),
-  by_job_type: rows.map(([job_type_id, count]) => ({ job_type_id, count })),
-})
-
-const nodeJson = (id: Ids.NodeId, e: Expected = {}) => {
-  const algorithm = countJson(e.algorithm)
-  const data = countJson(e.data)
-  const system = countJson(e.system)
-  return {
-    id,
-    job_executions: {
-      running: countJson(e.running),
-      completed: countJson(e.completed),
-      failed: { total: algorithm.total + data.total + system.total, algorithm, data, system },
-    },
-  }
-}
 
 /** The totals of one node, in the order Scale's tests check them. */
 const totals = (node: NodeStatus | undefined) =>
