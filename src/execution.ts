@@ -119,6 +119,37 @@ export interface Execution {
   readonly lastTaskFinished?: Instant | undefined
 }
 
+type ExecutionState = Pick<
+  Execution,
+  'status' | 'error' | 'finished' | 'tasks' | 'current' | 'next' | 'lastTaskFinished'
+>
+
+// Every execution the reducer builds has the same fields in the same order, so
+// that the engine keeps one shape for them (a spread that adds an absent field
+// gives a new shape each time, and slows every access).
+const changed = (e: Execution, changes: Partial<ExecutionState>): Execution => ({
+  id: e.id,
+  clusterId: e.clusterId,
+  jobId: e.jobId,
+  exeNum: e.exeNum,
+  jobTypeId: e.jobTypeId,
+  nodeId: e.nodeId,
+  agentId: e.agentId,
+  priority: e.priority,
+  queued: e.queued,
+  started: e.started,
+  jobType: e.jobType,
+  exitCodeErrors: e.exitCodeErrors,
+  settings: e.settings,
+  status: changes.status ?? e.status,
+  error: 'error' in changes ? changes.error : e.error,
+  finished: 'finished' in changes ? changes.finished : e.finished,
+  tasks: changes.tasks ?? e.tasks,
+  current: 'current' in changes ? changes.current : e.current,
+  next: changes.next ?? e.next,
+  lastTaskFinished: 'lastTaskFinished' in changes ? changes.lastTaskFinished : e.lastTaskFinished,
+})
+
 /**
  * A new running execution with all its tasks remaining. Settings are a partial
  * record; omitted keys take {@link DEFAULT_SETTINGS}. Settings from outside go
@@ -162,8 +193,12 @@ export const create = (spec: ExecutionSpec, settings?: Partial<Settings>): Execu
     exitCodeErrors: spec.exitCodeErrors,
     settings: complete,
     status: 'RUNNING',
+    error: undefined,
+    finished: undefined,
     tasks,
+    current: undefined,
     next: 0,
+    lastTaskFinished: undefined,
   }
 }
 
@@ -202,14 +237,13 @@ const setFinalStatus = (execution: Execution, status: FinalStatus, when: Instant
   if (execution.status !== 'RUNNING') return execution
   const current = currentTask(execution)
   const launched = current !== undefined && Task.isLaunched(current)
-  return {
-    ...execution,
+  return changed(execution, {
     status,
     finished: when,
     error,
     next: execution.tasks.length,
     current: launched ? execution.current : undefined,
-  }
+  })
 }
 
 const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Instant): Execution => {
@@ -218,7 +252,7 @@ const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Insta
   const task = execution.tasks[index]
   if (task === undefined) return execution
   const tasks = replaceAt(execution.tasks, index, Task.reduce(task, event, now))
-  return tasks === execution.tasks ? execution : { ...execution, tasks }
+  return tasks === execution.tasks ? execution : changed(execution, { tasks })
 }
 
 const lostRetryExhausted = (execution: Execution, task: Task.Task): boolean => {
@@ -231,7 +265,7 @@ const afterCurrentTaskUpdate = (execution: Execution, index: number, update: Tas
   if (task === undefined) return execution
   switch (update.status) {
     case 'FINISHED': {
-      const cleared: Execution = { ...execution, current: undefined, lastTaskFinished: now }
+      const cleared = changed(execution, { current: undefined, lastTaskFinished: now })
       return cleared.next >= cleared.tasks.length ? setFinalStatus(cleared, 'COMPLETED', now) : cleared
     }
     case 'FAILED':
@@ -240,16 +274,16 @@ const afterCurrentTaskUpdate = (execution: Execution, index: number, update: Tas
         exitCodeErrors: execution.exitCodeErrors,
         errorMapping: execution.jobType.errorMapping,
       })
-      return setFinalStatus({ ...execution, current: undefined }, 'FAILED', now, error)
+      return setFinalStatus(changed(execution, { current: undefined }), 'FAILED', now, error)
     }
     case 'LOST': {
-      const cleared: Execution = { ...execution, current: undefined, lastTaskFinished: now }
+      const cleared = changed(execution, { current: undefined, lastTaskFinished: now })
       if (execution.status !== 'RUNNING') return cleared
       if (lostRetryExhausted(execution, task)) {
         return setFinalStatus(cleared, 'FAILED', now, Errors.BUILTIN['node-lost'])
       }
       const renamed = Task.reduce(task, { type: 'Renamed' }, now)
-      return { ...cleared, tasks: replaceAt(execution.tasks, index, renamed), next: index }
+      return changed(cleared, { tasks: replaceAt(execution.tasks, index, renamed), next: index })
     }
     case 'STAGING':
     case 'RUNNING':
@@ -266,7 +300,12 @@ const taskUpdated = (execution: Execution, update: TaskUpdate, now: Instant): Ex
   const task = execution.tasks[index]
   if (task === undefined || task.id !== update.taskId) return execution
   const tasks = replaceAt(execution.tasks, index, Task.reduce(task, { type: 'Updated', update }, now))
-  return afterCurrentTaskUpdate(tasks === execution.tasks ? execution : { ...execution, tasks }, index, update, now)
+  return afterCurrentTaskUpdate(
+    tasks === execution.tasks ? execution : changed(execution, { tasks }),
+    index,
+    update,
+    now,
+  )
 }
 
 const isStarved = (execution: Execution, now: Instant): boolean => {
@@ -300,7 +339,7 @@ export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant
   switch (event.type) {
     case 'NextTaskStarted':
       if (execution.current !== undefined || execution.next >= execution.tasks.length) return execution
-      return { ...execution, current: execution.next, next: execution.next + 1 }
+      return changed(execution, { current: execution.next, next: execution.next + 1 })
     case 'TaskLaunched': {
       const task = currentTask(execution)
       if (task === undefined || (event.taskId !== undefined && event.taskId !== task.id)) return execution

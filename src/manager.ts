@@ -157,8 +157,13 @@ export interface Manager {
   readonly byNode: SM.Tree<Pair<NodeId, ClusterId>, true>
   readonly byJob: SM.Tree<Pair<RecordId, ClusterId>, true>
   readonly byExecutionId: HM.HashMap<RecordId, ClusterId>
-  /** Each execution under its next deadline of any kind (timeout, starvation, reconciliation). */
+  /**
+   * Each execution with a deadline of any kind (timeout, starvation,
+   * reconciliation) under a key at or before it; the first key is exact.
+   */
   readonly deadlines: SM.Tree<Pair<Instant, ClusterId>, true>
+  /** The key of each execution in `deadlines`. */
+  readonly deadlineKeys: HM.HashMap<ClusterId, Instant>
   /** The smallest key of `deadlines`, kept so that {@link nextDeadline} costs the same at any size. */
   readonly earliestDeadline: Instant | undefined
   readonly toKill: SM.Tree<ClusterId, true>
@@ -195,6 +200,7 @@ export const create = (now: Instant, settings?: Partial<Settings>): Manager => (
   byJob: SM.empty,
   byExecutionId: HM.empty,
   deadlines: SM.empty,
+  deadlineKeys: HM.empty,
   earliestDeadline: undefined,
   toKill: SM.empty,
   forced: SM.empty,
@@ -255,44 +261,33 @@ export type ManagerEvent =
 
 // --- indexes -----------------------------------------------------------------
 
-interface Facts {
-  /** The smallest of the timeout, starvation and (unforced) reconciliation deadlines. */
-  readonly deadline: Instant | undefined
-  readonly kill: boolean
-  readonly forced: boolean
-  readonly ready: boolean
+// The earliest instant at which a check would act on the execution: its current
+// task's timeout or (unforced) reconciliation, or its starvation.
+const deadlineOf = (execution: RunningExecution): Instant | undefined => {
+  const task = Execution.currentTask(execution)
+  if (task === undefined) return Execution.starvationDeadline(execution)
+  const timeout = TaskModule.timeoutDeadline(task)
+  const reconciliation = task.forceReconciliation ? undefined : TaskModule.reconciliationDeadline(task)
+  return reconciliation === undefined || (timeout !== undefined && timeout <= reconciliation) ? timeout : reconciliation
 }
-
-const NO_FACTS: Facts = { deadline: undefined, kill: false, forced: false, ready: false }
-
-const earliest = (a: Instant | undefined, b: Instant | undefined): Instant | undefined =>
-  a === undefined ? b : b === undefined || a <= b ? a : b
 
 const reconciliationDeadlineOf = (execution: RunningExecution): Instant | undefined => {
   const task = Execution.currentTask(execution)
   return task === undefined || task.forceReconciliation ? undefined : TaskModule.reconciliationDeadline(task)
 }
 
-// What the indexes hold for one execution. Only the current task can be
-// launched and not ended, so it is the only task that matters. One deadline per
-// execution (the earliest of its kinds) keeps an event to one index move; the
-// checks then look at each kind of the executions that are due.
-const factsOf = (execution: RunningExecution): Facts => {
-  const task = Execution.currentTask(execution)
-  const starvation = Execution.starvationDeadline(execution)
-  if (task === undefined) {
-    const ready = Execution.isNextTaskReady(execution)
-    return starvation === undefined && !ready ? NO_FACTS : { deadline: starvation, kill: false, forced: false, ready }
-  }
-  const reconciliation = TaskModule.reconciliationDeadline(task)
-  const forced = task.forceReconciliation && reconciliation !== undefined
-  return {
-    deadline: earliest(earliest(TaskModule.timeoutDeadline(task), forced ? undefined : reconciliation), starvation),
-    kill: TaskModule.needsKill(task),
-    forced,
-    ready: false,
-  }
+const needsKill = (execution: RunningExecution | undefined): boolean => {
+  const task = execution === undefined ? undefined : Execution.currentTask(execution)
+  return task !== undefined && TaskModule.needsKill(task)
 }
+
+const isForced = (execution: RunningExecution | undefined): boolean => {
+  const task = execution === undefined ? undefined : Execution.currentTask(execution)
+  return task !== undefined && task.forceReconciliation && TaskModule.reconciliationDeadline(task) !== undefined
+}
+
+const isReady = (execution: RunningExecution | undefined): boolean =>
+  execution !== undefined && Execution.isNextTaskReady(execution)
 
 const toggle = (
   tree: SM.Tree<ClusterId, true>,
@@ -304,30 +299,82 @@ const toggle = (
   return after ? SM.set(tree, id, true, compareStrings) : SM.remove(tree, id, compareStrings)
 }
 
-// The state with one execution's index entries moved from `before` to `after`
-// facts, and its running entry set to `running` (the state's own map when absent).
+// The deadline index is lazy, because nearly every event moves an execution's
+// deadline later (each update pushes its reconciliation out, an ended task
+// drops it) and a tree move per event was half of an event's cost. Each
+// execution with a deadline sits under a key at or before it, recorded in
+// `deadlineKeys`; a key moves only when the deadline comes earlier than it, and
+// the first key is always exact: when the execution there moves on, its key is
+// settled, and so on until the first key is exact again. Every other key being
+// a lower bound, the first key is the earliest deadline of all.
+interface Deadlines {
+  readonly deadlines: SM.Tree<Pair<Instant, ClusterId>, true>
+  readonly deadlineKeys: HM.HashMap<ClusterId, Instant>
+}
+
+const moveKey = (
+  index: Deadlines,
+  id: ClusterId,
+  hash: number,
+  from: Instant | undefined,
+  to: Instant | undefined,
+): Deadlines => {
+  if (from === to) return index
+  let deadlines = index.deadlines
+  if (from !== undefined) deadlines = SM.remove(deadlines, [from, id], compareByInstant)
+  if (to !== undefined) deadlines = SM.set(deadlines, [to, id], true, compareByInstant)
+  const deadlineKeys =
+    to === undefined ? HM.remove(index.deadlineKeys, id, hash) : HM.set(index.deadlineKeys, id, hash, to)
+  return { deadlines, deadlineKeys }
+}
+
+// Settles first keys until the first one is exact.
+const settleFront = (index: Deadlines, running: HM.HashMap<ClusterId, RunningExecution>): Deadlines => {
+  let next = index
+  for (;;) {
+    const first = SM.min(next.deadlines)
+    if (first === undefined) return next
+    const [key, id] = first.key
+    const hash = HM.hashString(id)
+    const execution = HM.get(running, id, hash)
+    const due = execution === undefined ? undefined : deadlineOf(execution)
+    if (due === key) return next
+    next = moveKey(next, id, hash, key, due)
+  }
+}
+
+// The state with one execution's index entries moved from what `before` needs
+// to what `after` needs (`undefined`: not running), and its running entry set
+// to `running`. Only the current task can be launched and not ended, so only it
+// and the execution's starvation matter.
 const reindex = (
   state: Manager,
   id: ClusterId,
-  before: Facts,
-  after: Facts,
-  running: HM.HashMap<ClusterId, RunningExecution> = state.running,
+  hash: number,
+  before: RunningExecution | undefined,
+  after: RunningExecution | undefined,
+  running: HM.HashMap<ClusterId, RunningExecution>,
 ): Manager => {
-  let deadlines = state.deadlines
-  if (before.deadline !== after.deadline) {
-    if (before.deadline !== undefined) deadlines = SM.remove(deadlines, [before.deadline, id], compareByInstant)
-    if (after.deadline !== undefined) deadlines = SM.set(deadlines, [after.deadline, id], true, compareByInstant)
+  let index: Deadlines = state
+  const key = HM.get(state.deadlineKeys, id, hash)
+  const due = after === undefined ? undefined : deadlineOf(after)
+  if (after === undefined ? key !== undefined : due !== undefined && (key === undefined || due < key)) {
+    index = moveKey(index, id, hash, key, due)
   }
-  let ready = state.ready
-  if (before.ready !== after.ready) {
-    const hash = HM.hashString(id)
-    ready = after.ready ? HM.set(ready, id, hash, true) : HM.remove(ready, id, hash)
-  }
-  const toKill = toggle(state.toKill, id, before.kill, after.kill)
-  const forced = toggle(state.forced, id, before.forced, after.forced)
+  if (index !== state || (key !== undefined && key === state.earliestDeadline)) index = settleFront(index, running)
+  const readyBefore = isReady(before)
+  const readyAfter = isReady(after)
+  const ready =
+    readyBefore === readyAfter
+      ? state.ready
+      : readyAfter
+        ? HM.set(state.ready, id, hash, true)
+        : HM.remove(state.ready, id, hash)
+  const toKill = toggle(state.toKill, id, needsKill(before), needsKill(after))
+  const forced = toggle(state.forced, id, isForced(before), isForced(after))
   if (
     running === state.running &&
-    deadlines === state.deadlines &&
+    index.deadlines === state.deadlines &&
     ready === state.ready &&
     toKill === state.toKill &&
     forced === state.forced
@@ -340,8 +387,9 @@ const reindex = (
     byNode: state.byNode,
     byJob: state.byJob,
     byExecutionId: state.byExecutionId,
-    deadlines,
-    earliestDeadline: deadlines === state.deadlines ? state.earliestDeadline : SM.min(deadlines)?.key[0],
+    deadlines: index.deadlines,
+    deadlineKeys: index.deadlineKeys,
+    earliestDeadline: index.deadlines === state.deadlines ? state.earliestDeadline : SM.min(index.deadlines)?.key[0],
     toKill,
     forced,
     ready,
@@ -362,23 +410,30 @@ const addExecution = (state: Manager, execution: RunningExecution, now: Instant)
   const added: Manager = reindex(
     {
       ...state,
-      running: HM.set(state.running, id, hash, execution),
       byNode: SM.set(state.byNode, [execution.nodeId, id], true, compareByNode),
       byJob: SM.set(state.byJob, [execution.jobId, id], true, compareByNode),
       byExecutionId: HM.set(state.byExecutionId, execution.id, HM.hashNumber(execution.id), id),
       metrics: Metrics.addRunning(state.metrics, execution),
     },
     id,
-    NO_FACTS,
-    factsOf(execution),
+    hash,
+    undefined,
+    execution,
+    HM.set(state.running, id, hash, execution),
   )
-  return Execution.isFinished(execution) ? finish(added, execution, execution, now) : added
+  return Execution.isFinished(execution) ? finish(added, hash, execution, execution, now) : added
 }
 
-// `indexed` is the version of the execution whose facts the indexes hold.
-const finish = (state: Manager, indexed: RunningExecution, execution: RunningExecution, now: Instant): Manager => {
+// `indexed` is the version of the execution the indexes hold.
+const finish = (
+  state: Manager,
+  hash: number,
+  indexed: RunningExecution,
+  execution: RunningExecution,
+  now: Instant,
+): Manager => {
   const id = execution.clusterId
-  const unindexed = reindex(state, id, factsOf(indexed), NO_FACTS)
+  const unindexed = reindex(state, id, hash, indexed, undefined, HM.remove(state.running, id, hash))
   const record = Execution.endRecord(execution)
   const outbox: Outbox = {
     host: state.outbox.host,
@@ -393,14 +448,14 @@ const finish = (state: Manager, indexed: RunningExecution, execution: RunningExe
         : state.outbox.failed,
   }
   const metrics = Metrics.addFinished(Metrics.removeRunning(Metrics.advance(state.metrics, now), execution), execution)
+  const executionHash = HM.hashNumber(execution.id)
   return {
     ...unindexed,
-    running: HM.remove(state.running, id, HM.hashString(id)),
     byNode: SM.remove(state.byNode, [execution.nodeId, id], compareByNode),
     byJob: SM.remove(state.byJob, [execution.jobId, id], compareByNode),
     byExecutionId:
-      HM.get(state.byExecutionId, execution.id, HM.hashNumber(execution.id)) === id
-        ? HM.remove(state.byExecutionId, execution.id, HM.hashNumber(execution.id))
+      HM.get(state.byExecutionId, execution.id, executionHash) === id
+        ? HM.remove(state.byExecutionId, execution.id, executionHash)
         : state.byExecutionId,
     outbox,
     metrics,
@@ -409,23 +464,32 @@ const finish = (state: Manager, indexed: RunningExecution, execution: RunningExe
 
 // Applies an execution event to one running execution, re-indexes it, and
 // finishes it when it has neither a current task nor tasks remaining.
-const applyTo = (state: Manager, id: ClusterId, now: Instant, events: readonly Execution.ExecutionEvent[]): Manager => {
+const applyTo = (state: Manager, id: ClusterId, now: Instant, event: Execution.ExecutionEvent): Manager => {
   const hash = HM.hashString(id)
   const before = HM.get(state.running, id, hash)
   if (before === undefined) return state
-  let after = before
-  for (const event of events) after = Execution.reduce(after, event, now)
+  const after = Execution.reduce(before, event, now)
   if (after === before) return state
-  if (Execution.isFinished(after)) return finish(state, before, after, now)
-  return reindex(state, id, factsOf(before), factsOf(after), HM.set(state.running, id, hash, after))
+  if (Execution.isFinished(after)) return finish(state, hash, before, after, now)
+  return reindex(state, id, hash, before, after, HM.set(state.running, id, hash, after))
 }
+
+const NEXT_TASK_STARTED: Execution.ExecutionEvent = { type: 'NextTaskStarted' }
+const CANCELED: Execution.ExecutionEvent = { type: 'Canceled' }
+const NODE_LOST: Execution.ExecutionEvent = { type: 'NodeLost' }
+const LOST_AND_KILLED: readonly Execution.ExecutionEvent[] = [NODE_LOST, { type: 'KillRequested' }]
+const STARVATION_CHECKED: Execution.ExecutionEvent = { type: 'StarvationChecked' }
 
 const applyToAll = (
   state: Manager,
   ids: readonly ClusterId[],
   now: Instant,
   events: readonly Execution.ExecutionEvent[],
-): Manager => ids.reduce((acc, id) => applyTo(acc, id, now, events), state)
+): Manager => {
+  let next = state
+  for (const id of ids) for (const event of events) next = applyTo(next, id, now, event)
+  return next
+}
 
 const dueBefore = (tree: SM.Tree<Pair<Instant, ClusterId>, true>, now: Instant): ClusterId[] => {
   const ids: ClusterId[] = []
@@ -468,7 +532,7 @@ const timeOut = (state: Manager, id: ClusterId, now: Instant): Manager => {
   const task = execution === undefined ? undefined : Execution.currentTask(execution)
   return task === undefined || !TaskModule.hasTimedOut(task, now)
     ? state
-    : applyTo(state, id, now, [{ type: 'TaskTimedOut', taskId: task.id }])
+    : applyTo(state, id, now, { type: 'TaskTimedOut', taskId: task.id })
 }
 
 const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>, now: Instant): Manager => {
@@ -482,7 +546,7 @@ const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>,
       const execution = HM.get(next.running, id, HM.hashString(id))
       if (execution === undefined) continue
       if (job.status === 'CANCELED' || job.numExes > execution.exeNum) {
-        next = applyTo(next, id, now, [{ type: 'Canceled' }])
+        next = applyTo(next, id, now, CANCELED)
       }
     }
   }
@@ -533,19 +597,19 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
     case 'Scheduled':
       return schedule(state, event.executions, event.messages, now)
     case 'NextTaskStarted':
-      return applyTo(state, event.clusterId, now, [{ type: 'NextTaskStarted' }])
+      return applyTo(state, event.clusterId, now, NEXT_TASK_STARTED)
     case 'TaskLaunched': {
       const id = clusterIdOfTask(event.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskLaunched', taskId: event.taskId }])
+      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskLaunched', taskId: event.taskId })
     }
     case 'TaskUpdated': {
       if (!isJobTaskId(event.update.taskId)) return state
       const id = clusterIdOfTask(event.update.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskUpdated', update: event.update }])
+      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskUpdated', update: event.update })
     }
     case 'TaskTimedOut': {
       const id = clusterIdOfTask(event.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, [{ type: 'TaskTimedOut', taskId: event.taskId }])
+      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskTimedOut', taskId: event.taskId })
     }
     case 'TimeoutsChecked':
       return dueBefore(state.deadlines, now).reduce((acc, id) => timeOut(acc, id, now), state)
@@ -554,10 +618,10 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
         const id = clusterIdOf(state, x)
         return id === undefined ? [] : [id]
       })
-      return applyToAll(state, ids, now, [{ type: 'NodeLost' }, { type: 'KillRequested' }])
+      return applyToAll(state, ids, now, LOST_AND_KILLED)
     }
     case 'NodeLost':
-      return applyToAll(state, idsOfNode(state, event.nodeId), now, [{ type: 'NodeLost' }])
+      return applyToAll(state, idsOfNode(state, event.nodeId), now, [NODE_LOST])
     case 'CanceledOffQueue':
       return event.records.length === 0
         ? state
@@ -565,7 +629,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
     case 'JobsSynced':
       return cancelSynced(state, event.jobs, now)
     case 'StarvationChecked':
-      return applyToAll(state, dueBefore(state.deadlines, now), now, [{ type: 'StarvationChecked' }])
+      return applyToAll(state, dueBefore(state.deadlines, now), now, [STARVATION_CHECKED])
     case 'HistoryLoaded':
       return loadHistory(state, event.records, now)
     default:

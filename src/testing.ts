@@ -625,6 +625,46 @@ const reindexed = (state: Manager.Manager): Manager.Manager => {
   return fresh
 }
 
+// The earliest of an execution's deadlines, from the public queries.
+const earliestDeadlineOf = (execution: Execution.Execution): Instant | undefined => {
+  const task = Execution.currentTask(execution)
+  const all =
+    task === undefined
+      ? [Execution.starvationDeadline(execution)]
+      : [Task.timeoutDeadline(task), task.forceReconciliation ? undefined : Task.reconciliationDeadline(task)]
+  const defined = all.filter((x): x is Instant => x !== undefined)
+  return defined.length === 0 ? undefined : Math.min(...defined)
+}
+
+// The deadline index is lazy (see the manager): each execution with a deadline
+// sits under a key at or before it, every key belongs to a running execution,
+// and the first key is exact, so that it is the earliest deadline of all.
+const deadlineProblems = (state: Manager.Manager): string[] => {
+  const broken: string[] = []
+  const keys = new Map<string, number>()
+  for (const [[key, id]] of SM.entries(state.deadlines)) keys.set(id, key)
+  if (keys.size !== SM.size(state.deadlines) || keys.size !== state.deadlineKeys.size) {
+    broken.push('the deadline index has more than one key for an execution')
+  }
+  HM.forEach(state.deadlineKeys, (id, key) => {
+    if (keys.get(id) !== key) broken.push(`the deadline key of ${id} is not the one in the tree`)
+    if (Manager.runningExecution(state, id) === undefined) broken.push(`${id} has a deadline key but is not running`)
+  })
+  let earliest: Instant | undefined
+  for (const execution of Manager.runningExecutions(state)) {
+    const due = earliestDeadlineOf(execution)
+    if (due === undefined) continue
+    if (earliest === undefined || due < earliest) earliest = due
+    const key = keys.get(execution.clusterId)
+    if (key === undefined || key > due)
+      broken.push(`the deadline of ${execution.clusterId} is not indexed at or before it`)
+  }
+  if (state.earliestDeadline !== SM.min(state.deadlines)?.key[0])
+    broken.push('the earliest deadline is not the first key')
+  if (state.earliestDeadline !== earliest) broken.push('the earliest deadline is not the earliest of the executions')
+  return broken
+}
+
 /**
  * The broken invariants of a manager's state, each as a sentence; empty when the
  * state is sound. Checks: running metrics equal a recount of the running set;
@@ -686,7 +726,7 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     if (Execution.isFinished(execution)) broken.push(`${execution.clusterId} is finished but still running`)
   }
   const fresh = reindexed(state)
-  const trees = ['byNode', 'byJob', 'deadlines', 'toKill', 'forced'] as const
+  const trees = ['byNode', 'byJob', 'toKill', 'forced'] as const
   for (const name of trees) {
     if (!sameEntries<unknown>(state[name], fresh[name])) broken.push(`the ${name} index disagrees with the running set`)
   }
@@ -698,7 +738,7 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     broken.push('the byExecutionId index disagrees with the running set')
   }
   if (state.running.size !== HM.keys(state.running).length) broken.push('the running map miscounts its size')
-  if (state.earliestDeadline !== SM.min(state.deadlines)?.key[0]) broken.push('the earliest deadline is stale')
+  broken.push(...deadlineProblems(state))
   return broken
 }
 
