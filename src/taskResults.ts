@@ -30,26 +30,19 @@ export const VERSION = '1.0'
 const MAX_VERSION_LENGTH = 50
 
 const ISO_8601 =
-  /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2})(?::?(\d{2}))?)?)?$/
+  /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})(?:T(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/
 
 const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
 
-// Date.parse rolls impossible dates over (Feb 30 becomes Mar 2), so check the
-// calendar fields themselves.
+// Date.parse refuses the other impossible fields (month 13, minute 60, offset
+// +24:00), but rolls a day past its month's end over (Feb 30 becomes Mar 2)
+// and reads hour 24 as the next midnight: check those two here.
 const isIsoDateTime = (u: unknown): u is string => {
   if (typeof u !== 'string') return false
   const m = ISO_8601.exec(u)
   if (m === null) return false
-  const [, year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = m
-  const y = Number(year)
-  const mo = Number(month)
-  const d = Number(day)
-  if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return false
-  if (hour !== undefined && Number(hour) > 23) return false
-  if (minute !== undefined && Number(minute) > 59) return false
-  if (second !== undefined && Number(second) > 59) return false
-  if (offsetHours !== undefined && Number(offsetHours) > 23) return false
-  if (offsetMinutes !== undefined && Number(offsetMinutes) > 59) return false
+  const [, year, month, day, hour] = m
+  if (Number(day) > daysIn(Number(year), Number(month)) || hour === '24') return false
   return !Number.isNaN(Date.parse(u))
 }
 

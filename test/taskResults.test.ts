@@ -166,7 +166,33 @@ describe('decode', () => {
   )
 
   it.each([
+    '2026-00-10T00:00:00Z',
+    '2026-01-00T00:00:00Z',
+    '2026-02-29T00:00:00Z',
+    '2026-01-01T24:00:00Z',
+    '2026-01-01T00:60:00Z',
+    '2026-01-01T00:00:60Z',
+    '2026-01-01T00:00:00+24:00',
+    '2026-01-01T00:00:00+00:60',
+  ])('an impossible calendar field (%j) is refused', (value) => {
+    expect(paths(withTask({ started: value }))).toEqual(['tasks.0.started'])
+  })
+
+  it('the refusal of a bad instant says what it got', () => {
+    expect(refused(withTask({ started: 'yesterday' })).message).toContain(
+      'expected an ISO 8601 date-time string, got "yesterday"',
+    )
+    expect(refused(withTask({ started: 7 })).message).toContain('got 7')
+  })
+
+  it('an instant must be a string, not a list holding one', () => {
+    expect(paths(withTask({ started: ['2026-01-01T00:00:00Z'] }))).toEqual(['tasks.0.started'])
+  })
+
+  it.each([
     '2026-01-01T00:00:00Z',
+    '2026-12-31T23:59:59Z',
+    '2024-02-29T12:00:00Z',
     '2026-01-01T00:00:00.123Z',
     '2026-01-01T01:00:00+01:00',
     '2026-06-30T23:59:59.5-05:00',
@@ -233,6 +259,12 @@ describe('accessors', () => {
     expect(TaskResults.taskEnded(results, 'pull')).toBeUndefined()
     expect(TaskResults.taskRunLength(results, 'pull')).toBeUndefined()
     expect(TaskResults.taskStarted(ok({}), 'main')).toBeUndefined()
+  })
+
+  it('taskRunLength is undefined for a task that ended without starting', () => {
+    const staged = ok(withTask({ was_started: false, started: undefined }))
+    expect(TaskResults.taskEnded(staged, 'main')).toBe(T0 + 600_000)
+    expect(TaskResults.taskRunLength(staged, 'main')).toBeUndefined()
   })
 })
 
