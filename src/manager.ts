@@ -28,7 +28,6 @@ import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './
 import type { JobError } from './errors'
 import {
   clusterIdOfTask,
-  compareIds,
   isJobTaskId,
   type ClusterId,
   type Instant,
@@ -154,8 +153,10 @@ export interface Manager {
   /** Settings for executions scheduled as specs rather than as executions. */
   readonly settings: Settings
   readonly running: HM.HashMap<ClusterId, RunningExecution>
-  readonly byNode: SM.Tree<Pair<NodeId, ClusterId>, true>
-  readonly byJob: SM.Tree<Pair<RecordId, ClusterId>, true>
+  /** The cluster ids on each node. */
+  readonly byNode: Groups<NodeId>
+  /** The cluster ids of each job. */
+  readonly byJob: Groups<RecordId>
   readonly byExecutionId: HM.HashMap<RecordId, ClusterId>
   /**
    * Each execution with a deadline of any kind (timeout, starvation,
@@ -174,10 +175,48 @@ export interface Manager {
 }
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-const compareByNode = (a: Pair<NodeId, ClusterId>, b: Pair<NodeId, ClusterId>): number =>
-  compareIds(a[0], b[0]) || compareStrings(a[1], b[1])
 const compareByInstant = (a: Pair<Instant, ClusterId>, b: Pair<Instant, ClusterId>): number =>
   a[0] - b[0] || compareStrings(a[1], b[1])
+
+/**
+ * Sets of cluster ids by a node or job id: a hash map of hash sets, a group of
+ * one being its cluster id alone (a job mostly has one execution running), so
+ * that an execution costs one small entry, not a tree node and a key pair.
+ *
+ * @internal
+ */
+export type Groups<K> = HM.HashMap<K, ClusterId | HM.HashMap<ClusterId, true>>
+
+const hashOfId = (key: NodeId): number => (typeof key === 'number' ? HM.hashNumber(key) : HM.hashString(key))
+
+const join = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId, idHash: number): Groups<K> => {
+  const hash = hashOfId(key)
+  const members = HM.get(groups, key, hash)
+  if (members === undefined) return HM.set(groups, key, hash, id)
+  if (typeof members !== 'string') return HM.set(groups, key, hash, HM.set(members, id, idHash, true))
+  if (members === id) return groups
+  const pair = HM.set(HM.set(HM.empty, members, HM.hashString(members), true), id, idHash, true)
+  return HM.set(groups, key, hash, pair)
+}
+
+const leave = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId, idHash: number): Groups<K> => {
+  const hash = hashOfId(key)
+  const members = HM.get(groups, key, hash)
+  if (members === undefined) return groups
+  if (typeof members === 'string') return members === id ? HM.remove(groups, key, hash) : groups
+  const left = HM.remove(members, id, idHash)
+  if (left === members) return groups
+  const [only, ...others] = HM.keys(left).slice(0, 2)
+  return only !== undefined && others.length === 0 ? HM.set(groups, key, hash, only) : HM.set(groups, key, hash, left)
+}
+
+// In cluster id order, so that what an event does to a group's executions does
+// not depend on the hashes.
+const membersOf = <K extends NodeId>(groups: Groups<K>, key: K): ClusterId[] => {
+  const members = HM.get(groups, key, hashOfId(key))
+  if (members === undefined) return []
+  return typeof members === 'string' ? [members] : HM.keys(members).sort(compareStrings)
+}
 
 const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: null }
 
@@ -196,8 +235,8 @@ const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: 
 export const create = (now: Instant, settings?: Partial<Settings>): Manager => ({
   settings: Execution.withDefaults(settings),
   running: HM.empty,
-  byNode: SM.empty,
-  byJob: SM.empty,
+  byNode: HM.empty,
+  byJob: HM.empty,
   byExecutionId: HM.empty,
   deadlines: SM.empty,
   deadlineKeys: HM.empty,
@@ -410,8 +449,8 @@ const addExecution = (state: Manager, execution: RunningExecution, now: Instant)
   const added: Manager = reindex(
     {
       ...state,
-      byNode: SM.set(state.byNode, [execution.nodeId, id], true, compareByNode),
-      byJob: SM.set(state.byJob, [execution.jobId, id], true, compareByNode),
+      byNode: join(state.byNode, execution.nodeId, id, hash),
+      byJob: join(state.byJob, execution.jobId, id, hash),
       byExecutionId: HM.set(state.byExecutionId, execution.id, HM.hashNumber(execution.id), id),
       metrics: Metrics.addRunning(state.metrics, execution),
     },
@@ -451,8 +490,8 @@ const finish = (
   const executionHash = HM.hashNumber(execution.id)
   return {
     ...unindexed,
-    byNode: SM.remove(state.byNode, [execution.nodeId, id], compareByNode),
-    byJob: SM.remove(state.byJob, [execution.jobId, id], compareByNode),
+    byNode: leave(state.byNode, execution.nodeId, id, hash),
+    byJob: leave(state.byJob, execution.jobId, id, hash),
     byExecutionId:
       HM.get(state.byExecutionId, execution.id, executionHash) === id
         ? HM.remove(state.byExecutionId, execution.id, executionHash)
@@ -471,7 +510,10 @@ const applyTo = (state: Manager, id: ClusterId, now: Instant, event: Execution.E
   const after = Execution.reduce(before, event, now)
   if (after === before) return state
   if (Execution.isFinished(after)) return finish(state, hash, before, after, now)
-  return reindex(state, id, hash, before, after, HM.set(state.running, id, hash, after))
+  // The indexes keep the execution's own id string: `id` may be a slice of an
+  // event's task id, which would keep that whole string alive.
+  const own = before.clusterId
+  return reindex(state, own, hash, before, after, HM.set(state.running, own, hash, after))
 }
 
 const NEXT_TASK_STARTED: Execution.ExecutionEvent = { type: 'NextTaskStarted' }
@@ -501,26 +543,6 @@ const dueBefore = (tree: SM.Tree<Pair<Instant, ClusterId>, true>, now: Instant):
   return ids
 }
 
-const idsOfNode = (state: Manager, nodeId: NodeId): ClusterId[] => {
-  const ids: ClusterId[] = []
-  SM.forEachFrom(state.byNode, [nodeId, ''], compareByNode, ([node, id]) => {
-    if (compareIds(node, nodeId) !== 0) return false
-    ids.push(id)
-    return true
-  })
-  return ids
-}
-
-const idsOfJob = (state: Manager, jobId: RecordId): ClusterId[] => {
-  const ids: ClusterId[] = []
-  SM.forEachFrom(state.byJob, [jobId, ''], compareByNode, ([job, id]) => {
-    if (compareIds(job, jobId) !== 0) return false
-    ids.push(id)
-    return true
-  })
-  return ids
-}
-
 const clusterIdOf = (state: Manager, id: RecordId | ClusterId): ClusterId | undefined =>
   typeof id === 'string' ? id : HM.get(state.byExecutionId, id, HM.hashNumber(id))
 
@@ -542,7 +564,7 @@ const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>,
     if (typeof job !== 'object' || job === null) continue
     const jobId = jobIdOfKey(key)
     if (typeof jobId !== 'number') continue
-    for (const id of idsOfJob(next, jobId)) {
+    for (const id of membersOf(next.byJob, jobId)) {
       const execution = HM.get(next.running, id, HM.hashString(id))
       if (execution === undefined) continue
       if (job.status === 'CANCELED' || job.numExes > execution.exeNum) {
@@ -621,7 +643,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
       return applyToAll(state, ids, now, LOST_AND_KILLED)
     }
     case 'NodeLost':
-      return applyToAll(state, idsOfNode(state, event.nodeId), now, [NODE_LOST])
+      return applyToAll(state, membersOf(state.byNode, event.nodeId), now, [NODE_LOST])
     case 'CanceledOffQueue':
       return event.records.length === 0
         ? state

@@ -611,6 +611,16 @@ const sameEntries = <K>(a: SM.Tree<K, unknown>, b: SM.Tree<K, unknown>): boolean
   return left.length === right.length && left.every(([key], i) => JSON.stringify(key) === JSON.stringify(right[i]?.[0]))
 }
 
+// A group index as text, in key order, each group's members sorted; a group of
+// one is its id alone, never a set of one (nor an empty set).
+const groupsText = (groups: Manager.Groups<NodeId>): string => {
+  const rows: Array<[NodeId, string[]]> = []
+  HM.forEach(groups, (key, members) =>
+    rows.push([key, typeof members === 'string' ? [`${members} (alone)`] : HM.keys(members).sort()]),
+  )
+  return JSON.stringify(rows.sort(([a], [b]) => compareIds(a, b)))
+}
+
 const recountRunning = (state: Manager.Manager): Metrics.Counts => {
   let counts: Metrics.Counts = Metrics.empty
   for (const execution of Manager.runningExecutions(state)) {
@@ -726,9 +736,13 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     if (Execution.isFinished(execution)) broken.push(`${execution.clusterId} is finished but still running`)
   }
   const fresh = reindexed(state)
-  const trees = ['byNode', 'byJob', 'toKill', 'forced'] as const
-  for (const name of trees) {
+  for (const name of ['toKill', 'forced'] as const) {
     if (!sameEntries<unknown>(state[name], fresh[name])) broken.push(`the ${name} index disagrees with the running set`)
+  }
+  for (const name of ['byNode', 'byJob'] as const) {
+    if (groupsText(state[name]) !== groupsText(fresh[name])) {
+      broken.push(`the ${name} index disagrees with the running set`)
+    }
   }
   const sameKeys = (a: readonly unknown[], b: readonly unknown[]): boolean =>
     JSON.stringify([...a].sort()) === JSON.stringify([...b].sort())

@@ -53,13 +53,14 @@ const MASK = 31
 export const empty: HashMap<never, never> = { root: null, size: 0 }
 
 // murmur3's finaliser: spreads the bits so that keys sharing a prefix, or a
-// shard number, still fill the trie evenly.
+// shard number, still fill the trie evenly. Signed, so that every hash is a
+// small integer to the engine rather than a boxed number in each entry.
 const mix = (h: number): number => {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13
   h = Math.imul(h, 0xc2b2ae35)
-  return (h ^ (h >>> 16)) >>> 0
+  return h ^ (h >>> 16)
 }
 
 /** FNV-1a of a string, mixed. */
