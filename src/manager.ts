@@ -533,14 +533,19 @@ const applyToAll = (
   return next
 }
 
-const dueBefore = (tree: SM.Tree<Pair<Instant, ClusterId>, true>, now: Instant): ClusterId[] => {
-  const ids: ClusterId[] = []
-  SM.forEachFrom(tree, undefined, compareByInstant, ([deadline, id]) => {
-    if (deadline > now) return false
-    ids.push(id)
+// The executions whose deadline has come at `now`, by deadline, then cluster
+// id. The index keys are lower bounds, so the candidates are checked against
+// their deadlines and put in the order those give.
+const dueAt = (state: Manager, now: Instant): ClusterId[] => {
+  const due: Array<Pair<Instant, ClusterId>> = []
+  SM.forEachFrom(state.deadlines, undefined, compareByInstant, ([key, id]) => {
+    if (key > now) return false
+    const execution = HM.get(state.running, id, HM.hashString(id))
+    const deadline = execution === undefined ? undefined : deadlineOf(execution)
+    if (deadline !== undefined && deadline <= now) due.push([deadline, id])
     return true
   })
-  return ids
+  return due.sort(compareByInstant).map(([, id]) => id)
 }
 
 const clusterIdOf = (state: Manager, id: RecordId | ClusterId): ClusterId | undefined =>
@@ -634,7 +639,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
       return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskTimedOut', taskId: event.taskId })
     }
     case 'TimeoutsChecked':
-      return dueBefore(state.deadlines, now).reduce((acc, id) => timeOut(acc, id, now), state)
+      return dueAt(state, now).reduce((acc, id) => timeOut(acc, id, now), state)
     case 'ExecutionsLost': {
       const ids = event.ids.flatMap((x) => {
         const id = clusterIdOf(state, x)
@@ -651,7 +656,7 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
     case 'JobsSynced':
       return cancelSynced(state, event.jobs, now)
     case 'StarvationChecked':
-      return applyToAll(state, dueBefore(state.deadlines, now), now, [STARVATION_CHECKED])
+      return applyToAll(state, dueAt(state, now), now, [STARVATION_CHECKED])
     case 'HistoryLoaded':
       return loadHistory(state, event.records, now)
     default:
@@ -738,7 +743,7 @@ export const tasksToKill = (state: Manager): Task[] =>
  * @since 0.1.0
  */
 export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
-  const due = dueBefore(state.deadlines, now).filter((id) => {
+  const due = dueAt(state, now).filter((id) => {
     const execution = HM.get(state.running, id, HM.hashString(id))
     const deadline = execution === undefined ? undefined : reconciliationDeadlineOf(execution)
     return deadline !== undefined && deadline <= now

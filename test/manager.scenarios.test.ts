@@ -1026,6 +1026,36 @@ describe('starvation', () => {
     expect(Manager.statusJson(after, [1], starvedAt)).toStrictEqual([nodeJson(1, { system: [[4, 1]] })])
   })
 
+  it('fails starved executions in the order of their deadlines, whatever order their tasks were launched in', () => {
+    // X stays staging, so its reconciliation deadline is the first of all; B
+    // launches before C but finishes its task after C, so C starves first.
+    const x = makeSpec({ id: 1, taskTypes: ['main'] })
+    const b = makeSpec({ id: 2 })
+    const c = makeSpec({ id: 3 })
+    let state = launch(schedule([x, b, c]), x, 'main', BASE)
+    state = launch(state, b, 'pull', BASE + SECOND)
+    state = runTask(state, c, 'pull', BASE + 3 * SECOND)
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(taskIdOf(b, 'pull'), 'RUNNING', BASE + 4 * SECOND) },
+      BASE + 4 * SECOND,
+    )
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(taskIdOf(b, 'pull'), 'FINISHED', BASE + 5 * SECOND) },
+      BASE + 5 * SECOND,
+    )
+    const starved = BASE + 5 * SECOND + 10 * MINUTE + 1
+    const order = (from: State): string[] => {
+      const [messages] = drain(step(from, { type: 'StarvationChecked' }, starved), starved)
+      return endRecordsOf(messages).map((r) => r.clusterId)
+    }
+    expect(order(state)).toEqual([c.clusterId, b.clusterId])
+    const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(Manager.toSnapshot(state))))
+    if (restored._tag === 'Left') throw restored.left
+    expect(order(restored.right)).toEqual([c.clusterId, b.clusterId])
+  })
+
   it('does not starve an execution that has a current task or has started its next one', () => {
     const spec = makeSpec({ id: 1 })
     let state = runTask(schedule([spec]), spec, 'pull', BASE)
