@@ -3,8 +3,8 @@
  * finishes the ones that are done, queues the messages the host must send, and
  * keeps the metrics.
  *
- * The state is a set of persistent sorted maps: the running executions by
- * cluster id, and indexes by node, job, execution id, kill and reconciliation
+ * The state is a set of persistent maps: the running executions by cluster id,
+ * and indexes by node, job, execution id, readiness, kill and reconciliation
  * need, and by the next timeout, reconciliation and starvation deadline. An
  * event costs O(log n) per execution it touches, never a scan or a copy of the
  * whole running set; an event that changes nothing returns the very same state.
