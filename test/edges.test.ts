@@ -295,6 +295,62 @@ describe('manager edges', () => {
     expect(Manager.endRecordsOf([{ type: 'CompletedJobs', jobs: [], when: 0 }, 'x'])).toEqual([])
   })
 
+  it('tells a function or a record-less lookalike from its own messages', () => {
+    const lookalike = Object.assign(() => 0, { type: 'JobExeEnd', records: [] })
+    expect(Manager.isMessage(lookalike)).toBe(false)
+    expect(Manager.endRecordsOf([{ type: 'JobExeEnd' }, lookalike])).toEqual([])
+  })
+
+  it('routes each event to the shards that must see it', () => {
+    const k = 3
+    const id = 'scale_job_fw_7x1'
+    const home = Manager.shardOf(id, k)
+    const all = [0, 1, 2]
+    const shards = (event: Manager.ManagerEvent, n = k): number[] => Manager.route(event, n).map(([shard]) => shard)
+    const update: TaskUpdate.TaskUpdate = { taskId: `${id}_main`, status: 'RUNNING', timestamp: T0 }
+    expect(shards({ type: 'NextTaskStarted', clusterId: id })).toEqual([home])
+    expect(shards({ type: 'TaskLaunched', taskId: `${id}_main` })).toEqual([home])
+    expect(shards({ type: 'TaskTimedOut', taskId: `${id}_main` })).toEqual([home])
+    expect(shards({ type: 'TaskUpdated', update })).toEqual([home])
+    expect(shards({ type: 'TaskUpdated', update: { ...update, taskId: 'cleanup_1' } })).toEqual([0])
+    for (const event of [
+      { type: 'NodeLost', nodeId: 1 },
+      { type: 'JobsSynced', jobs: {} },
+      { type: 'TimeoutsChecked' },
+      { type: 'StarvationChecked' },
+    ] as const) {
+      expect(shards(event)).toEqual(all)
+      expect(Manager.route(event, k).every(([, routed]) => routed === event)).toBe(true)
+    }
+    expect(shards({ type: 'CanceledOffQueue', records: [] })).toEqual([0])
+    expect(shards({ type: 'HistoryLoaded', records: [] })).toEqual([0])
+    const lost = Manager.route({ type: 'ExecutionsLost', ids: [id, 42] }, k)
+    expect(lost).toEqual(all.map((shard) => [shard, { type: 'ExecutionsLost', ids: shard === home ? [id, 42] : [42] }]))
+    expect(Manager.route({ type: 'ExecutionsLost', ids: [id] }, k)).toEqual([
+      [home, { type: 'ExecutionsLost', ids: [id] }],
+    ])
+    expect(shards({ type: 'StarvationChecked' }, 1)).toEqual([0])
+    expect(shards({ type: 'StarvationChecked' }, 0)).toEqual([0])
+    expect(Manager.route({ type: 'Unknown' } as unknown as Manager.ManagerEvent, k)).toEqual([])
+  })
+
+  it('reads JobsSynced keys as job ids only when they are whole numbers', () => {
+    const state = running(12, T0)
+    const canceled = { status: 'CANCELED', numExes: 1 }
+    for (const key of ['12x', 'x12', '1 2', '']) {
+      expect(Manager.reduce(state, { type: 'JobsSynced', jobs: { [key]: canceled } }, T0 + 1)).toBe(state)
+    }
+    const bad = { 12: null } as unknown as Record<string, Manager.SyncedJob>
+    expect(Manager.reduce(state, { type: 'JobsSynced', jobs: bad }, T0 + 1)).toBe(state)
+    const after = Manager.reduce(state, { type: 'JobsSynced', jobs: { 12: canceled } }, T0 + 1)
+    expect(Manager.runningExecution(after, 'scale_job_fw_12x1')?.status).toBe('CANCELED')
+  })
+
+  it('ignores an event of no known type', () => {
+    const state = running(3, T0)
+    expect(Manager.reduce(state, { type: 'Unknown' } as unknown as Manager.ManagerEvent, T0 + 1)).toBe(state)
+  })
+
   it('routes a schedule to the shards of its executions, with the host messages on shard 0', () => {
     const executions = [spec(1), spec(2), spec(3), spec(4)]
     const routed = Manager.route({ type: 'Scheduled', executions, messages: ['m'] }, 2)
