@@ -28,7 +28,6 @@ import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './
 import type { JobError } from './errors'
 import {
   clusterIdOfTask,
-  isJobTaskId,
   type ClusterId,
   type Instant,
   type NodeId,
@@ -400,7 +399,8 @@ const reindex = (
   if (after === undefined ? key !== undefined : due !== undefined && (key === undefined || due < key)) {
     index = moveKey(index, id, hash, key, due)
   }
-  if (index !== state || (key !== undefined && key === state.earliestDeadline)) index = settleFront(index, running)
+  // Only the first key can go stale, and only when its execution moves on or ends.
+  if (key !== undefined && key === state.earliestDeadline) index = settleFront(index, running)
   const readyBefore = isReady(before)
   const readyAfter = isReady(after)
   const ready =
@@ -630,7 +630,6 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
       return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskLaunched', taskId: event.taskId })
     }
     case 'TaskUpdated': {
-      if (!isJobTaskId(event.update.taskId)) return state
       const id = clusterIdOfTask(event.update.taskId)
       return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskUpdated', update: event.update })
     }

@@ -5,6 +5,7 @@ import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Container, Errors, EventLog, Execution, Ids, Manager, Metrics, TaskResults, TaskUpdate } from '../src/index'
+import { checkInvariants } from '../src/testing'
 
 const BLOCK = Metrics.BLOCK_LENGTH
 const T0 = Date.UTC(2026, 0, 1)
@@ -346,6 +347,65 @@ describe('manager edges', () => {
     expect(Manager.runningExecution(after, 'scale_job_fw_12x1')?.status).toBe('CANCELED')
   })
 
+  it('keeps the next deadline exact when time goes back and a deadline comes before its index key', () => {
+    // X staging holds the first deadline, Y the next; E's first task launched
+    // late, then the clock went back and its next task launched early: E's
+    // deadline now comes before Y's, and after X reports, it is the first.
+    const x = spec(10)
+    const y = spec(11)
+    const e: Execution.ExecutionSpec = { ...spec(12), taskTypes: ['pre', 'main'] }
+    const late = T0 + 100_000
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [x, y, e] }, T0)
+    const launch = (id: string, type: string, at: number): void => {
+      state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: id }, at)
+      state = Manager.reduce(state, { type: 'TaskLaunched', taskId: `${id}_${type}` }, at)
+    }
+    launch(x.clusterId, 'main', T0 - 1_000)
+    launch(y.clusterId, 'main', T0 + 10)
+    launch(e.clusterId, 'pre', late)
+    const finished = { taskId: `${e.clusterId}_pre`, status: 'FINISHED', timestamp: late, exitCode: 0 } as const
+    state = Manager.reduce(state, { type: 'TaskUpdated', update: finished }, late)
+    launch(e.clusterId, 'main', T0)
+    expect(Manager.nextDeadline(state)).toEqual(O.some(T0 + 29_001))
+    const running = { taskId: `${x.clusterId}_main`, status: 'RUNNING', timestamp: T0 } as const
+    state = Manager.reduce(state, { type: 'TaskUpdated', update: running }, T0)
+    expect(Manager.nextDeadline(state)).toEqual(O.some(T0 + 30_001))
+    expect(checkInvariants(state)).toEqual([])
+  })
+
+  it('loading history that falls outside the window changes nothing', () => {
+    const state = running(4, T0)
+    const old = { nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: T0 - 4 * 3_600_000 } as const
+    expect(Manager.reduce(state, { type: 'HistoryLoaded', records: [old] }, T0)).toBe(state)
+  })
+
+  it('an execution id shared by two executions (a host error) still names the later one after the first ends', () => {
+    const first = spec(6)
+    const second = { ...spec(7), id: 6 }
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [first, second] }, T0)
+    state = Manager.reduce(state, { type: 'ExecutionsLost', ids: [first.clusterId] }, T0 + 1)
+    expect(Manager.runningExecution(state, first.clusterId)).toBeUndefined()
+    state = Manager.reduce(state, { type: 'ExecutionsLost', ids: [6] }, T0 + 2)
+    expect(Manager.runningExecution(state, second.clusterId)).toBeUndefined()
+  })
+
+  it('schedules a spec as a spec even when it carries extra status or tasks fields', () => {
+    const withStatus = { ...spec(8), status: 'RUNNING' }
+    const withTasks = { ...spec(9), tasks: [] }
+    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [withStatus, withTasks] }, T0)
+    expect(Manager.runningExecution(state, withStatus.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
+    expect(Manager.runningExecution(state, withTasks.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
+  })
+
+  it('routes a schedule without host messages only to the shards of its executions', () => {
+    const executions = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => spec(i))
+    const homes = [...new Set(executions.map((x) => Manager.shardOf(x.clusterId, 3)))].sort()
+    expect(homes.length).toBeGreaterThan(1)
+    const routed = Manager.route({ type: 'Scheduled', executions }, 3)
+    expect(routed.map(([shard]) => shard)).toEqual(homes)
+    expect(routed.flatMap(([, event]) => (event.type === 'Scheduled' ? event.executions : [])).length).toBe(8)
+  })
+
   it('ignores an event of no known type', () => {
     const state = running(3, T0)
     expect(Manager.reduce(state, { type: 'Unknown' } as unknown as Manager.ManagerEvent, T0 + 1)).toBe(state)
@@ -431,6 +491,45 @@ describe('snapshots refuse each inconsistency, naming where', () => {
     ],
   ])('%#: %s', (change, expected) => {
     expect(problems(withExecution(change))).toContain(expected)
+  })
+
+  it('names a duplicate execution, and nothing else', () => {
+    const snapshot = base()
+    const [first] = snapshot['running'] as unknown[]
+    expect(problems({ ...snapshot, running: [first, first] })).toEqual(['running.1.clusterId: appears twice'])
+  })
+
+  it('names a finished execution, a current task past the end, an id not starting with its base', () => {
+    expect(
+      problems(withExecution((x) => ({ ...x, status: 'CANCELED', current: undefined, next: 4, finished: T0 }))),
+    ).toEqual(['running.0: is finished, so it cannot be running'])
+    expect(problems(withExecution((x) => ({ ...x, status: 'CANCELED', current: 4, next: 4, finished: T0 })))).toEqual([
+      'running.0.current: is 4, not the task before next (4)',
+    ])
+    const renamed = (x: Record<string, unknown>): Record<string, unknown> => ({
+      ...x,
+      tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) =>
+        i === 1 ? { ...t, id: 'other_scale_job_fw_1x1_pre' } : t,
+      ),
+    })
+    expect(problems(withExecution(renamed))).toEqual(['running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre'])
+  })
+
+  it('says in its message that the snapshot is invalid, and each problem', () => {
+    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 2 })
+    expect(E.isLeft(decoded) && decoded.left.message.startsWith('invalid snapshot:\n')).toBe(true)
+    expect(E.isLeft(decoded) && decoded.left.message.includes('snapshotVersion')).toBe(true)
+  })
+
+  it('names two blocks that start at the same instant', () => {
+    const snapshot = base()
+    const metrics = snapshot['metrics'] as Record<string, unknown>
+    const counts = [[1, 'completed', 1, 1]]
+    const blocks = [
+      { start: T0, counts },
+      { start: T0, counts },
+    ]
+    expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual(['metrics.blocks.1: is out of order'])
   })
 
   it('names blocks out of order and empty blocks', () => {
