@@ -26,14 +26,7 @@ import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
-import {
-  clusterIdOfTask,
-  type ClusterId,
-  type Instant,
-  type NodeId,
-  type RecordId,
-  type TaskId,
-} from './ids'
+import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
 import { problemsOf, render, type Problem } from './internal/decode'
 import * as HM from './internal/hashMap'
 import * as L from './internal/list'
@@ -350,6 +343,7 @@ interface Deadlines {
   readonly deadlineKeys: HM.HashMap<ClusterId, Instant>
 }
 
+// Callers never move a key to where it is.
 const moveKey = (
   index: Deadlines,
   id: ClusterId,
@@ -357,7 +351,6 @@ const moveKey = (
   from: Instant | undefined,
   to: Instant | undefined,
 ): Deadlines => {
-  if (from === to) return index
   let deadlines = index.deadlines
   if (from !== undefined) deadlines = SM.remove(deadlines, [from, id], compareByInstant)
   if (to !== undefined) deadlines = SM.set(deadlines, [to, id], true, compareByInstant)
@@ -383,7 +376,7 @@ const settleFront = (index: Deadlines, running: HM.HashMap<ClusterId, RunningExe
 
 // The state with one execution's index entries moved from what `before` needs
 // to what `after` needs (`undefined`: not running), and its running entry set
-// to `running`. Only the current task can be launched and not ended, so only it
+// to `running` (always a changed map: callers return early when nothing changed). Only the current task can be launched and not ended, so only it
 // and the execution's starvation matter.
 const reindex = (
   state: Manager,
@@ -411,15 +404,6 @@ const reindex = (
         : HM.remove(state.ready, id, hash)
   const toKill = toggle(state.toKill, id, needsKill(before), needsKill(after))
   const forced = toggle(state.forced, id, isForced(before), isForced(after))
-  if (
-    running === state.running &&
-    index.deadlines === state.deadlines &&
-    ready === state.ready &&
-    toKill === state.toKill &&
-    forced === state.forced
-  ) {
-    return state
-  }
   return {
     settings: state.settings,
     running,
