@@ -383,6 +383,28 @@ describe('failures of a pre task', () => {
     expectFinal(failed, 'FAILED', now + 5_100, Errors.BUILTIN.unknown)
   })
 
+  it('failing before it started, even with an exit code the registry maps: docker-task-launch', () => {
+    const { exe, now } = atTask('pre', { run: false })
+    const failed = updated(exe, update(tid('pre'), 'FAILED', now + 5_000, { exitCode: 137 }), now + 5_100)
+    expectFinal(failed, 'FAILED', now + 5_100, Errors.BUILTIN['docker-task-launch'])
+  })
+
+  it('a system main task failing with exit code 0, even if the registry maps 0: unknown', () => {
+    const system = { jobType: jobType({ isSystem: true }), exitCodeErrors: { 0: OOM } }
+    const { exe, now } = atTask('main', { run: true, spec: system })
+    const failed = updated(exe, update(tid('main'), 'FAILED', now + 5_000, { exitCode: 0 }), now + 5_100)
+    expectFinal(failed, 'FAILED', now + 5_100, Errors.BUILTIN.unknown)
+  })
+
+  it('an UNKNOWN update of the current task only records when it was heard of', () => {
+    const { exe, now } = atTask('pre', { run: true })
+    const heard = updated(exe, update(tid('pre'), 'UNKNOWN', now + 5_000), now + 5_100)
+    expect(Execution.status(heard)).toBe('RUNNING')
+    expect(current(heard).id).toBe(tid('pre'))
+    expect(current(heard).lastStatusUpdate).toBe(now + 5_000)
+    expect(current(heard).ended).toBeUndefined()
+  })
+
   it('killed while running, with no exit code: unknown', () => {
     const { exe, now } = atTask('pre', { run: true })
     const killed = updated(exe, update(tid('pre'), 'KILLED', now + 5_000), now + 5_100)

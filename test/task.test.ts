@@ -162,6 +162,7 @@ describe('updates', () => {
     expect(ended.exitCode).toBe(expected)
     expect(ended.lastStatusUpdate).toBe(T0 + MINUTE)
     expect(Task.isEnded(ended)).toBe(true)
+    expect(Task.isEnded(task)).toBe(false)
   })
 
   it('a terminal update before RUNNING ends a task that never started', () => {
