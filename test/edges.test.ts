@@ -107,6 +107,11 @@ describe('fromMesos keeps only the keys it has', () => {
     ])
   })
 
+  it('reads the container name from inspect JSON holding a byte that is not UTF-8 elsewhere', () => {
+    const inspect = '[{"Config":{"Env":["X=\xff","MESOS_CONTAINER_NAME=mesos-abc"]}}]'
+    expect(TaskUpdate.containerNameOfData(btoa(inspect))).toBe('mesos-abc')
+  })
+
   it('reads no container name from data that is not the inspect JSON', () => {
     for (const data of [
       '',
