@@ -408,10 +408,12 @@ const countsOfNode = (counts: Counts, node: NodeId, into: KindCounts, sign: 1 | 
   })
 }
 
+// The rows come in job type order: counts are sorted by node, kind, then job
+// type, and each kind's map is filled in that order. Expired blocks can bring
+// a count down to zero, and zeros are not listed.
 const countJson = (byType: Map<RecordId, number> | undefined): CountJson => {
   const rows = [...(byType ?? new Map<RecordId, number>()).entries()]
     .filter(([, n]) => n > 0)
-    .sort(([a], [b]) => compareIds(a, b))
     .map(([job_type_id, count]) => ({ job_type_id, count }))
   return { total: rows.reduce((sum, row) => sum + row.count, 0), by_job_type: rows }
 }

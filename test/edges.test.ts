@@ -173,6 +173,47 @@ describe('metrics window', () => {
     error: status === 'FAILED' ? Errors.BUILTIN.unknown : undefined,
   })
 
+  const FIVE_MINUTES = 5 * 60_000
+  const HOUR = 3_600_000
+
+  const metricsOf = (x: Metrics.Counts | Metrics.Metrics): Metrics.Metrics => {
+    if (x === null || !('now' in x)) throw new Error('expected metrics, got counts')
+    return x
+  }
+
+  it('takes bare counts beside metrics as running counts with no window of their own', () => {
+    const metrics = Metrics.addFinished(
+      Metrics.addRunning(Metrics.create(T0), { nodeId: 1, jobTypeId: 1, status: 'RUNNING' }),
+      record(T0),
+    )
+    const sum = metricsOf(Metrics.add(metrics, Metrics.empty))
+    expect(sum.now).toBe(T0)
+    expect(Metrics.equals(sum, metrics)).toBe(true)
+    expect(Metrics.equals(Metrics.add(Metrics.empty, metrics), metrics)).toBe(true)
+    const running = Metrics.fromEntries([[1, 'running', 1, 1]])
+    expect(Metrics.equals(metricsOf(Metrics.subtract(metrics, running)).running, Metrics.empty)).toBe(true)
+    const runningOnly = Metrics.addRunning(Metrics.create(T0), { nodeId: 1, jobTypeId: 1, status: 'RUNNING' })
+    expect(Metrics.equals(runningOnly, running)).toBe(true)
+    expect(Metrics.equals(metrics, running)).toBe(false)
+  })
+
+  it('compares and subtracts metrics at the later of their instants', () => {
+    const metrics = Metrics.addFinished(Metrics.create(T0), record(T0))
+    const later = Metrics.advance(metrics, T0 + 4 * HOUR)
+    expect(Metrics.equals(metrics, later)).toBe(true)
+    expect(Metrics.equals(metrics, Metrics.create(T0))).toBe(false)
+    expect(Metrics.subtract(metrics, later).now).toBe(T0 + 4 * HOUR)
+    expect(Metrics.subtract(later, metrics).now).toBe(T0 + 4 * HOUR)
+  })
+
+  it('tells apart metrics whose finished counts agree but fall in different blocks', () => {
+    const now = T0 + 2 * FIVE_MINUTES
+    const early = Metrics.addFinished(Metrics.create(now), record(T0))
+    const late = Metrics.addFinished(Metrics.create(now), record(T0 + FIVE_MINUTES))
+    expect(Metrics.equals(early.finished, late.finished)).toBe(true)
+    expect(Metrics.equals(early, late)).toBe(false)
+  })
+
   it('keeps blocks in order whatever order executions finish in', () => {
     const now = T0 + 2 * BLOCK
     let metrics = Metrics.create(now)
