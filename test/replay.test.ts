@@ -158,6 +158,55 @@ describe('bad logs', () => {
     expect(io.err.join('')).toMatch(/is a directory/)
   })
 
+  it('says exactly what is wrong with the arguments', async () => {
+    const cases: Array<[string[], string]> = [
+      [[], 'missing command: replay'],
+      [['play', 'x'], 'unknown command: play'],
+      [['replay'], 'missing FILE to replay'],
+      [['replay', 'a', 'b'], 'unexpected argument: b'],
+      [['replay', 'a', '--fast'], 'unknown flag: --fast'],
+      [['replay', 'a', 'x-'], 'unexpected argument: x-'],
+    ]
+    for (const [argv, message] of cases) {
+      const io = capture()
+      expect(await run(argv, io)).toBe(2)
+      expect(io.err.join('').split('\n')[0]).toBe(`job-execution-core: ${message}`)
+    }
+    const short = capture()
+    expect(await run(['replay', 'a', '-h'], short)).toBe(0)
+    expect(short.out.join('')).toMatch(/^usage: job-execution-core replay FILE/)
+  })
+
+  it('skips blank lines without counting them as refused', async () => {
+    const path = file('blank.log', [GOOD[0], '', '   ', ...GOOD.slice(1)].join('\n') + '\n')
+    const io = capture()
+    expect(await run(['replay', path], io)).toBe(0)
+    expect(io.err).toEqual([])
+    expect(io.out[0]).toBe('replayed 4 events from 6 lines (0 refused)\n')
+    expect(io.out[1]).toBe('messages drained:\n')
+  })
+
+  it('refuses an over-long last line that has no newline, as too long', async () => {
+    const long = `{"now":1,"event":{"type":"NodeLost","nodeId":"${'x'.repeat(MAX_LINE_BYTES)}"}}`
+    const path = file('long-last.log', [...GOOD, long].join('\n'))
+    const io = capture()
+    expect(await run(['replay', path, '--json'], io)).toBe(0)
+    expect(io.err.join('')).toBe(`line 5: truncated last line (longer than ${MAX_LINE_BYTES} bytes)\n`)
+  })
+
+  it('on a terminal, starts each report on a line of its own and ends the progress bar', async () => {
+    const path = file('tty.log', [GOOD[0], 'garbage', ...GOOD.slice(1)].join('\n') + '\n')
+    const io = capture(true)
+    expect(await run(['replay', path, '--json'], io)).toBe(0)
+    const err = io.err.join('')
+    expect(err).toContain('\nline 2: not JSON')
+    expect(err).toMatch(/\r\[#{30}\] 100%/)
+    expect(io.err.at(-1)).toBe('\n')
+    expect(io.err.filter((text) => text.startsWith('\r['))).toHaveLength(
+      new Set(io.err.filter((t) => t.startsWith('\r['))).size,
+    )
+  })
+
   it('gives usage and exit code 2 for bad arguments', async () => {
     for (const argv of [[], ['play', 'x'], ['replay'], ['replay', 'a', 'b'], ['replay', 'a', '--fast']]) {
       const io = capture()
