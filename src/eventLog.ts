@@ -126,7 +126,7 @@ const decodeEvent = (raw: unknown): E.Either<string, Manager.ManagerEvent> => {
   if (E.isLeft(decoded)) {
     return E.left(
       problemsOf(decoded.left)
-        .map((p) => `event.${p.path === '<root>' ? '' : p.path}: ${p.message}`)
+        .map((p) => `event.${p.path}: ${p.message}`)
         .join('; '),
     )
   }

@@ -601,19 +601,54 @@ describe('event log lines say what is wrong', () => {
       () => 'accepted',
     )(EventLog.decodeLine(text))
 
+  // Plain test names: Stryker finds a test again by its name, as a pattern.
   it.each([
-    ['{"now":1,"event":7}', 'event: expected an object'],
-    ['{"now":1,"event":[]}', 'event: expected an object'],
-    ['{"now":1,"event":{}}', 'event.type: unknown event type undefined'],
-    ['{"now":1,"event":{"type":"NodeLost"}}', 'event.nodeId: expected'],
+    ['an event that is a number', '{"now":1,"event":7}', 'event: expected an object'],
+    ['an event that is a list', '{"now":1,"event":[]}', 'event: expected an object'],
+    ['an event that is null', '{"now":1,"event":null}', 'event: expected an object'],
+    ['an event without a type', '{"now":1,"event":{}}', 'event.type: unknown event type undefined'],
+    ['an event with a numeric type', '{"now":1,"event":{"type":7}}', 'event.type: unknown event type 7'],
+    ['an event missing a field', '{"now":1,"event":{"type":"NodeLost"}}', 'event.nodeId: expected'],
+    ['two bad fields', '{"now":1,"event":{"type":"ExecutionsLost","ids":[1,true,null]}}', 'event.ids.1: expected'],
     [
+      'a Mesos status that does not decode',
       '{"now":1,"event":{"type":"TaskUpdated","update":{"type":"MesosStatus","status":{"state":"TASK_RUNNING"}}}}',
       'event.update.status: ',
     ],
-    ['[1]', '<root>: expected'],
-    ['{"event":{}}', 'now: expected'],
-  ])('%s', (line, expected) => {
+    ['a line that is a list', '[1]', '<root>: expected'],
+    ['a line without now', '{"event":{}}', 'now: expected'],
+  ])('refuses %s', (_, line, expected) => {
     expect(reason(line).startsWith(expected)).toBe(true)
+  })
+
+  it('joins the problems of one event', () => {
+    expect(reason('{"now":1,"event":{"type":"ExecutionsLost","ids":[1,true,null]}}')).toMatch(
+      /^event\.ids\.1: expected [^;]+; event\.ids\.2: expected/,
+    )
+    expect(reason('{"now":1,"event":{"type":"TaskUpdated","update":{"type":"MesosStatus","status":{}}}}')).toMatch(
+      /^event\.update\.status: [^\n]+; /,
+    )
+  })
+
+  it('tells Mesos updates only among TaskUpdated events', () => {
+    expect(EventLog.isMesosUpdate({ type: 'NodeLost', nodeId: 1 })).toBe(false)
+  })
+
+  it('names the nodes of history records', () => {
+    const record = { nodeId: 3, jobTypeId: 1, status: 'COMPLETED', finished: T0 }
+    expect(EventLog.nodesOf({ type: 'HistoryLoaded', records: [record, { ...record, nodeId: 'x' }] })).toEqual([3, 'x'])
+    expect(EventLog.nodesOf({ type: 'TimeoutsChecked' })).toEqual([])
+  })
+
+  it('sums up drained messages sorted by type', () => {
+    let replay = EventLog.startReplay()
+    const host = ['zeta', 'alpha', 'mid'].map((type) => ({ type }))
+    replay = EventLog.replayLine(
+      replay,
+      JSON.stringify({ now: 1, event: { type: 'Scheduled', executions: [], messages: host } }),
+      1,
+    )
+    expect(Object.keys(EventLog.summary(replay).messages)).toEqual(['alpha', 'mid', 'zeta'])
   })
 
   it('accepts a TaskUpdated event with a decoded update or a Mesos status', () => {
