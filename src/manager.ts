@@ -198,8 +198,9 @@ const leave = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId, idHas
   if (typeof members === 'string') return members === id ? HM.remove(groups, key, hash) : groups
   const left = HM.remove(members, id, idHash)
   if (left === members) return groups
-  const [only, ...others] = HM.keys(left).slice(0, 2)
-  return only !== undefined && others.length === 0 ? HM.set(groups, key, hash, only) : HM.set(groups, key, hash, left)
+  // A set holds two or more, so a set of one is left only here: its one key is a short listing.
+  const [only] = left.size === 1 ? HM.keys(left) : []
+  return HM.set(groups, key, hash, only ?? left)
 }
 
 // In cluster id order, so that what an event does to a group's executions does
