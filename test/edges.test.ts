@@ -36,6 +36,37 @@ describe('error values name themselves', () => {
   })
 })
 
+describe('decoding problems read plainly', () => {
+  const problemsOf = <A>(decoded: E.Either<{ readonly problems: readonly unknown[] }, A>): readonly unknown[] =>
+    E.isLeft(decoded) ? decoded.left.problems : []
+
+  it('say what was expected and what came, nothing when a key is missing', () => {
+    expect(problemsOf(TaskUpdate.decode({}))).toEqual([
+      { path: 'taskId', message: 'expected string, got nothing' },
+      { path: 'status', message: 'expected TaskStatus, got nothing' },
+      { path: 'timestamp', message: 'expected FiniteNumber, got nothing' },
+    ])
+  })
+
+  it('cut a long value to 60 characters', () => {
+    const long = 'x'.repeat(100)
+    expect(problemsOf(TaskUpdate.decode({ taskId: 'a', status: 'RUNNING', timestamp: long }))).toEqual([
+      { path: 'timestamp', message: `expected FiniteNumber, got "${'x'.repeat(56)}...` },
+    ])
+    const fits = 'x'.repeat(58)
+    expect(problemsOf(TaskUpdate.decode({ taskId: 'a', status: 'RUNNING', timestamp: fits }))).toEqual([
+      { path: 'timestamp', message: `expected FiniteNumber, got "${fits}"` },
+    ])
+  })
+
+  it('name unexpected keys, one line each in the message', () => {
+    const decoded = Execution.decodeSettings({ bogus: 1, stagingTimeout: 'x' })
+    expect(E.isLeft(decoded) && decoded.left.message).toBe(
+      'invalid settings:\nstagingTimeout: expected NonNegativeInteger, got "x"\nbogus: unexpected key \'bogus\'',
+    )
+  })
+})
+
 describe('container volumes', () => {
   it('refuse an empty or a non-string cluster id', () => {
     expect(E.isLeft(Container.outputVolumeName({ clusterId: '' }))).toBe(true)
