@@ -61,3 +61,43 @@ describe('sortedMap', () => {
     },
   )
 })
+
+describe('sortedMap.isValid', () => {
+  const leaf = (key: number): SM.Node<number, number> => ({ key, value: 0, left: null, right: null, size: 1 })
+  const node = (
+    key: number,
+    left: SM.Tree<number, number>,
+    right: SM.Tree<number, number>,
+    size = SM.size(left) + SM.size(right) + 1,
+  ): SM.Node<number, number> => ({ key, value: 0, left, right, size })
+  const chain = (keys: readonly number[]): SM.Tree<number, number> =>
+    keys.reduceRight<SM.Tree<number, number>>((right, key) => node(key, null, right), null)
+
+  test('accepts a balanced, ordered, sized tree, and the empty one', () => {
+    expect(SM.isValid(node(2, leaf(1), leaf(3)), compare)).toBe(true)
+    expect(SM.isValid(node(2, null, leaf(3)), compare)).toBe(true)
+    expect(SM.isValid(SM.empty, compare)).toBe(true)
+  })
+
+  test('refuses keys out of order, on either side and below the top', () => {
+    expect(SM.isValid(node(2, leaf(3), leaf(4)), compare)).toBe(false)
+    expect(SM.isValid(node(2, leaf(1), leaf(0)), compare)).toBe(false)
+    expect(SM.isValid(node(2, leaf(2), null), compare)).toBe(false)
+    expect(SM.isValid(node(2, null, leaf(2)), compare)).toBe(false)
+    expect(SM.isValid(node(5, node(2, leaf(1), leaf(6)), leaf(7)), compare)).toBe(false)
+    expect(SM.isValid(node(5, leaf(1), node(8, leaf(4), leaf(9))), compare)).toBe(false)
+  })
+
+  test('refuses a wrong size', () => {
+    expect(SM.isValid(node(2, leaf(1), leaf(3), 4), compare)).toBe(false)
+    expect(SM.isValid(node(5, node(2, leaf(1), leaf(3), 2), leaf(7), 5), compare)).toBe(false)
+  })
+
+  test('refuses a tree out of balance on either side', () => {
+    expect(SM.isValid(chain([1, 2, 3, 4, 5]), compare)).toBe(false)
+    expect(SM.isValid(node(6, chain([1, 2, 3, 4, 5]), null), compare)).toBe(false)
+    expect(SM.isValid(node(1, null, node(3, leaf(2), leaf(4))), compare)).toBe(false)
+    expect(SM.isValid(node(2, leaf(1), node(4, leaf(3), leaf(5))), compare)).toBe(true)
+    expect(SM.isValid(node(9, node(5, leaf(3), node(7, leaf(6), leaf(8))), null), compare)).toBe(false)
+  })
+})

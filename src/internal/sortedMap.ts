@@ -94,17 +94,6 @@ export const get = <K, V>(tree: Tree<K, V>, key: K, compare: Compare<K>): V | un
   return undefined
 }
 
-/** Whether `key` is in the tree. */
-export const has = <K, V>(tree: Tree<K, V>, key: K, compare: Compare<K>): boolean => {
-  let at = tree
-  while (at !== null) {
-    const c = compare(key, at.key)
-    if (c === 0) return true
-    at = c < 0 ? at.left : at.right
-  }
-  return false
-}
-
 /** The tree with `key` set to `value`; the same tree when it already holds that very value. */
 export const set = <K, V>(tree: Tree<K, V>, key: K, value: V, compare: Compare<K>): Node<K, V> => {
   if (tree === null) return node(key, value, null, null)
@@ -228,9 +217,6 @@ export const entries = <K, V>(tree: Tree<K, V>): Array<readonly [K, V]> => {
   walk(tree)
   return out
 }
-
-/** All values, ascending by key. */
-export const values = <K, V>(tree: Tree<K, V>): V[] => entries(tree).map(([, value]) => value)
 
 /** Builds a tree from entries (later entries win for equal keys). */
 export const fromEntries = <K, V>(items: Iterable<readonly [K, V]>, compare: Compare<K>): Tree<K, V> => {
