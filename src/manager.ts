@@ -377,7 +377,8 @@ const settleFront = (index: Deadlines, running: HM.HashMap<ClusterId, RunningExe
 
 // The state with one execution's index entries moved from what `before` needs
 // to what `after` needs (`undefined`: not running), and its running entry set
-// to `running` (always a changed map: callers return early when nothing changed). Only the current task can be launched and not ended, so only it
+// to `running` (always a changed map: callers return early when nothing
+// changed). Only the current task can be launched and not ended, so only it
 // and the execution's starvation matter.
 const reindex = (
   state: Manager,
