@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Builds and packs the library, lints the tarball (publint, are-the-types-wrong),
-# then installs it into a throw-away project and imports both entries from ESM
-# and CommonJS. The root entry must load without fast-check installed.
+# Builds and packs the library, lints the tarball (publint, are-the-types-wrong
+# with its default profile, node10 resolution included), then installs it into a
+# throw-away project and imports both entries from ESM and CommonJS. The root
+# entry must load without fast-check installed; fp-ts and io-ts are peers, so
+# the host's own copy is the only one, and the oldest versions the peer ranges
+# allow are checked too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build >/dev/null
@@ -10,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "packed $tarball"
 npx publint run "$work/$tarball" --strict
-npx attw "$work/$tarball" --profile node16
+npx attw "$work/$tarball"
 
 app="$work/app"
 mkdir -p "$app"
@@ -32,6 +35,21 @@ console.log('CJS root import: ok')
 JS
 node root.mjs
 node root.cjs
+copies=$(find node_modules -path '*/fp-ts/package.json' | wc -l)
+[ "$copies" -eq 1 ] || { echo "expected one copy of fp-ts, found $copies"; exit 1; }
+echo "one copy of fp-ts: ok"
+cat > node10.cjs <<'JS'
+// Resolution without the exports map (node10, old bundlers): the testing/ stub.
+const fs = require('node:fs')
+const path = require('node:path')
+const root = path.dirname(require.resolve('job-execution-core/package.json'))
+const stub = JSON.parse(fs.readFileSync(path.join(root, 'testing', 'package.json'), 'utf8'))
+for (const file of [stub.main, stub.types]) {
+  if (!fs.existsSync(path.join(root, 'testing', file))) throw new Error(`testing/package.json names a missing ${file}`)
+}
+console.log('node10 stub for /testing: ok')
+JS
+node node10.cjs
 npm install --no-audit --no-fund --silent fast-check@4
 cat > testing.mjs <<'JS'
 import fc from 'fast-check'
@@ -52,6 +70,13 @@ console.log('CJS testing import: ok')
 JS
 node testing.mjs
 node testing.cjs
+# The oldest peers the ranges promise.
+npm install --no-audit --no-fund --silent fp-ts@2.10.0 io-ts@2.2.16
+node root.mjs
+node root.cjs
+node testing.mjs
+node testing.cjs
+echo "oldest peers (fp-ts 2.10.0, io-ts 2.2.16): ok"
 cat > tiny.log <<'LOG'
 {"now":0,"event":{"type":"Scheduled","executions":[{"id":1,"clusterId":"scale_job_fw_1x1","jobId":1,"exeNum":1,"jobTypeId":2,"nodeId":3,"agentId":"a","queued":0,"started":0,"taskTypes":["main"],"jobType":{"name":"j","isSystem":false,"isLongRunning":false,"timeout":60000}}]}}
 {"now":1,"event":{"type":"NextTaskStarted","clusterId":"scale_job_fw_1x1"}}
