@@ -28,6 +28,7 @@ import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
 import { problemsOf, render, type Problem } from './internal/decode'
+import { fnv1a32 } from './internal/fnv1a'
 import * as HM from './internal/hashMap'
 import * as L from './internal/list'
 import * as SM from './internal/sortedMap'
@@ -796,8 +797,10 @@ export const statusJson = (state: Manager, nodeIds: readonly NodeId[], now: Inst
 export const metrics = (state: Manager): Metrics.Metrics => state.metrics
 
 /**
- * A stable shard number in `0 .. k-1` for a cluster id (FNV-1a), the same in
- * every process and version. `k` below 1 counts as 1.
+ * A stable shard number in `0 .. k-1` for a cluster id, the same in every
+ * process, version and language: the standard 32-bit FNV-1a hash of the id's
+ * UTF-8 bytes, modulo `k` (test vectors in the scale-out guide). `k` below 1
+ * counts as 1.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -808,12 +811,7 @@ export const metrics = (state: Manager): Metrics.Metrics => state.metrics
  */
 export const shardOf = (clusterId: ClusterId, k: number): number => {
   const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
-  let hash = 0x811c9dc5
-  for (let i = 0; i < clusterId.length; i++) {
-    hash ^= clusterId.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193) >>> 0
-  }
-  return hash % shards
+  return fnv1a32(clusterId) % shards
 }
 
 /**

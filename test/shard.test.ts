@@ -43,6 +43,34 @@ describe('sharded managers', () => {
     expect(Manager.shardOf('scale_job_fw_1x1', 0)).toBe(0)
   })
 
+  // With k = 2^32 the shard is the hash itself. The vectors of the scale-out
+  // guide: standard FNV-1a over UTF-8 bytes, so another language agrees.
+  it.each([
+    ['', 0x811c9dc5],
+    ['a', 0xe40c292c],
+    ['foobar', 0xbf9cf968],
+    ['scale_job_fw_1x1', 0x8ead361a],
+    ['scale_job_fw_é_1x1', 0x8e31f945],
+    ['scale_job_日本_7x2', 0x50118e8e],
+    ['scale_job_😀_1x1', 0xcfcbda58],
+    ['x\ud800y', 0x66b4d003],
+  ])('shardOf hashes the UTF-8 bytes of %j (FNV-1a test vector)', (id, hash) => {
+    expect(Manager.shardOf(id, 2 ** 32)).toBe(hash)
+  })
+
+  const utf8Fnv1a = (text: string): number => {
+    let hash = 0x811c9dc5
+    for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0
+    return hash
+  }
+
+  test.prop([fc.string({ unit: 'binary' })])(
+    'shardOf agrees with FNV-1a over TextEncoder bytes, lone surrogates too',
+    (id) => {
+      expect(Manager.shardOf(id, 2 ** 32)).toBe(utf8Fnv1a(id))
+    },
+  )
+
   it('routes shared events to every shard and host data to shard 0 only', () => {
     expect(Manager.route({ type: 'NodeLost', nodeId: 1 }, 3).map(([s]) => s)).toEqual([0, 1, 2])
     expect(Manager.route({ type: 'HistoryLoaded', records: [] }, 3).map(([s]) => s)).toEqual([0])
