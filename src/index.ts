@@ -7,7 +7,7 @@
  * ```
  *
  * @since 0.1.0
- * @module
+ * @module job-execution-core
  */
 export * as Container from './container'
 export * as Errors from './errors'

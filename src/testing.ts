@@ -22,7 +22,7 @@
  * }))
  *
  * @since 0.1.0
- * @module
+ * @module job-execution-core/testing
  */
 import fc from 'fast-check'
 import * as O from 'fp-ts/Option'
