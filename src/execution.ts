@@ -50,7 +50,11 @@ export interface JobType {
   readonly isLongRunning: boolean
   /** The main task's running timeout, in milliseconds. */
   readonly timeout: Duration
-  /** Exit code of the main task to error; unmapped codes give `algorithm-unknown`. */
+  /**
+   * Non-zero exit code of the main task to error; unmapped codes give
+   * `algorithm-unknown`. No exit code, or 0, is never looked up (an entry for 0
+   * is never used), as in Scale.
+   */
   readonly errorMapping?: ExitCodeErrors | undefined
 }
 

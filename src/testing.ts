@@ -53,7 +53,7 @@ const ALGORITHM_ERROR: JobError = { name: 'segfault', category: 'ALGORITHM', tit
 
 /**
  * The error mapping the generated job types use: exit code 1 is a DATA error,
- * 2 an ALGORITHM error; other codes give `algorithm-unknown`.
+ * 2 an ALGORITHM error; other non-zero codes give `algorithm-unknown`.
  *
  * @category constants
  * @since 0.1.0

@@ -790,11 +790,40 @@ describe('main task failures', () => {
     expectFinal(failed, 'FAILED', when, Errors.BUILTIN['algorithm-unknown'])
   })
 
-  it('no exit code, or an executor termination: algorithm-unknown', () => {
-    expect(Execution.error(failMain(undefined).failed)).toEqual(Errors.BUILTIN['algorithm-unknown'])
-    expect(Execution.error(failMain(undefined, { reason: 'REASON_EXECUTOR_TERMINATED' }).failed)).toEqual(
-      Errors.BUILTIN['algorithm-unknown'],
+  // Scale's error mapping returns nothing for a missing or zero exit code, so the
+  // general error applies: both SYSTEM, the errors Scale retries.
+  it.each([undefined, 0])('exit code %s: unknown (SYSTEM), not algorithm-unknown', (code) => {
+    const { failed, when } = failMain(code)
+    expectFinal(failed, 'FAILED', when, Errors.BUILTIN.unknown)
+    expect(Execution.errorCategory(failed)).toBe('SYSTEM')
+  })
+
+  it.each([undefined, 0])('exit code %s and an executor termination: docker-terminated (SYSTEM)', (code) => {
+    const { failed, when } = failMain(code, { reason: 'REASON_EXECUTOR_TERMINATED' })
+    expectFinal(failed, 'FAILED', when, Errors.BUILTIN['docker-terminated'])
+    expect(Execution.errorCategory(failed)).toBe('SYSTEM')
+  })
+
+  it('a mapping entry for exit code 0 is never used', () => {
+    const mapping = { 0: ALGO_CRASH, 2: ALGO_CRASH }
+    const { exe, now } = atTask('main', { run: true, spec: { jobType: jobType({ errorMapping: mapping }) } })
+    for (const exitCode of [0, undefined]) {
+      const u = update(tid('main'), 'FAILED', now + 1, exitCode === undefined ? {} : { exitCode })
+      expectFinal(updated(exe, u, now + 2), 'FAILED', now + 2, Errors.BUILTIN.unknown)
+    }
+    const killed = updated(exe, update(tid('main'), 'KILLED', now + 1), now + 2)
+    expectFinal(killed, 'FAILED', now + 2, Errors.BUILTIN.unknown)
+    expectFinal(
+      updated(exe, update(tid('main'), 'FAILED', now + 1, { exitCode: 2 }), now + 2),
+      'FAILED',
+      now + 2,
+      ALGO_CRASH,
     )
+  })
+
+  it('an unmapped non-zero exit code with an executor termination: still algorithm-unknown', () => {
+    const { failed, when } = failMain(99, { reason: 'REASON_EXECUTOR_TERMINATED' })
+    expectFinal(failed, 'FAILED', when, Errors.BUILTIN['algorithm-unknown'])
   })
 
   it('a job type without a mapping: algorithm-unknown', () => {

@@ -400,6 +400,38 @@ describe('a failure', () => {
   })
 })
 
+describe('a main task failing with no exit code, or 0', () => {
+  // Scale's error mapping returns nothing for them (even with an entry for 0):
+  // the general error, SYSTEM, counted as a system failure.
+  it.each([
+    [undefined, undefined, Errors.BUILTIN.unknown],
+    [0, undefined, Errors.BUILTIN.unknown],
+    [undefined, 'REASON_EXECUTOR_TERMINATED', Errors.BUILTIN['docker-terminated']],
+    [0, 'REASON_EXECUTOR_TERMINATED', Errors.BUILTIN['docker-terminated']],
+  ])('exit code %s, reason %s: FailedJobs with %o, a system failure', (exitCode, reason, error) => {
+    const base = makeSpec({ id: 4, jobId: 40, jobTypeId: 5, taskTypes: ['main'] })
+    const spec: Spec = { ...base, jobType: { ...base.jobType, errorMapping: { 0: algError, 2: algError } } }
+    let state = launchAndRun(schedule([spec]), spec, 'main', BASE + SECOND)
+    const failedAt = BASE + 10 * SECOND
+    const extra: Partial<Update> = {
+      ...(exitCode === undefined ? {} : { exitCode }),
+      ...(reason === undefined ? {} : { reason }),
+    }
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FAILED', failedAt, extra) },
+      failedAt,
+    )
+    expect(Manager.statusJson(state, [1], failedAt)).toStrictEqual([nodeJson(1, { system: [[5, 1]] })])
+    const [messages] = drain(state, failedAt + 1)
+    expect(messages.filter(Manager.isMessage).find((m) => m.type === 'FailedJobs')).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 40, exeNum: 1, error }],
+      when: failedAt + 1,
+    })
+  })
+})
+
 describe('draining the outbox', () => {
   it('the second drain returns nothing and the very same state', () => {
     const spec = makeSpec({ id: 1, taskTypes: ['main'] })

@@ -430,10 +430,15 @@ describe('failureError', () => {
     // main of a non-system job: the job type's mapping once started
     ['main', { started: true, code: 2 }, 'crash'],
     ['main', { started: true, code: 3 }, 'bad-data'],
-    ['main', { started: true, code: 0 }, 'crash'],
     ['main', { started: true, code: 137 }, 'algorithm-unknown'],
-    ['main', { started: true }, 'algorithm-unknown'],
-    ['main', { started: true, reason: TERMINATED }, 'algorithm-unknown'],
+    ['main', { started: true, code: 137, reason: TERMINATED }, 'algorithm-unknown'],
+    // no exit code, or 0, is never looked up (not even the mapping's entry for 0):
+    // the general error, as Scale's mapping returns nothing for them
+    ['main', { started: true, code: 0 }, 'unknown'],
+    ['main', { started: true }, 'unknown'],
+    ['main', { started: true, status: 'KILLED' }, 'unknown'],
+    ['main', { started: true, reason: TERMINATED }, 'docker-terminated'],
+    ['main', { started: true, reason: TERMINATED, code: 0 }, 'docker-terminated'],
     ['main', { started: false, code: 2 }, 'docker-task-launch'],
     ['main', { started: false }, 'docker-task-launch'],
     // main of a system job: the registry for a non-zero code
@@ -445,6 +450,21 @@ describe('failureError', () => {
     ['main', { isSystem: true, started: true, reason: TERMINATED }, 'docker-terminated'],
   ] as const)('%s %j -> %s', (type, opts, expected) => {
     expect(errorOf(type, opts)).toBe(expected)
+  })
+
+  it('a main task without docker that fails with no exit code, or 0, gets unknown even when its executor terminated', () => {
+    for (const code of [undefined, 0]) {
+      const base = running(create('main'), T0)
+      const task: Task.Task = { ...base, config: { ...base.config, usesDocker: false } }
+      const u = update(task.id, 'FAILED', T0 + MINUTE, {
+        reason: TERMINATED,
+        ...(code === undefined ? {} : { exitCode: code }),
+      })
+      const failed = updated(task, u)
+      expect(failed.exitCode).toBe(code)
+      expect(Task.failureError(failed, u, lookups)).toEqual(Errors.BUILTIN.unknown)
+      expect(Task.failureError(failed, u, lookups).category).toBe('SYSTEM')
+    }
   })
 
   it('without lookups, falls back to the builtin errors', () => {
