@@ -248,9 +248,12 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
         forceReconciliation: false,
         lastStatusUpdate: at,
         started: at,
-        containerName: update.containerName,
+        // A rerun that reports no name keeps the lost run's (see LOST).
+        containerName: update.containerName ?? t.containerName,
       })
     }
+    // Back to before launch, but the container name stays until the rerun
+    // reports a new one: Scale's cleanup removes containers by these names.
     case 'LOST':
       return changed(t, {
         forceReconciliation: false,
@@ -259,7 +262,6 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
         lastStatusUpdate: undefined,
         timedOut: false,
         killRequested: false,
-        containerName: undefined,
       })
     case 'FINISHED':
     case 'FAILED':

@@ -946,6 +946,22 @@ describe('resource starvation', () => {
 })
 
 describe('container names', () => {
+  it('a lost task keeps its container name until its rerun reports a new one', () => {
+    const { exe, now } = atTask('main', { run: false })
+    const named = updated(exe, update(tid('main'), 'RUNNING', now + 1, { containerName: 'c-run-1' }), now + 1)
+    expect(Execution.containerNames(named)).toContain('c-run-1')
+    const lost = updated(named, update(tid('main'), 'LOST', now + 10), now + 10)
+    expect(next(lost).containerName).toBe('c-run-1')
+    expect(Execution.containerNames(lost)).toContain('c-run-1')
+    let rerun = launchNext(lost, now + 20)
+    expect(current(rerun).id).toBe(tid('main', 1))
+    rerun = updated(rerun, update(tid('main', 1), 'STAGING', now + 21), now + 21)
+    expect(Execution.containerNames(rerun)).toContain('c-run-1')
+    rerun = updated(rerun, update(tid('main', 1), 'RUNNING', now + 22, { containerName: 'c-run-2' }), now + 22)
+    expect(Execution.containerNames(rerun)).toContain('c-run-2')
+    expect(Execution.containerNames(rerun)).not.toContain('c-run-1')
+  })
+
   it('are taken from the first RUNNING update only, in task order', () => {
     let exe = Execution.create(spec())
     exe = launchNext(exe, T0)

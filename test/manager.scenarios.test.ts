@@ -637,6 +637,31 @@ describe('lost tasks', () => {
     expect(record?.taskResults.tasks.map((t) => [t.task_id, t.status])).toEqual([[lostId, 'FINISHED']])
   })
 
+  it('a lost task keeps its container name, for cleanup, until its rerun reports a new one', () => {
+    const spec = makeSpec({ id: 1, jobId: 63, taskTypes: ['main'] })
+    const main = taskIdOf(spec, 'main')
+    const names = (state: State): readonly string[] => Execution.containerNames(running(state, spec))
+    let state = launch(schedule([spec]), spec, 'main', BASE + SECOND)
+    const runningAt = BASE + 2 * SECOND
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(main, 'RUNNING', runningAt, { containerName: 'c-1' }) },
+      runningAt,
+    )
+    state = step(state, { type: 'TaskUpdated', update: upd(main, 'LOST', BASE + 3 * SECOND) }, BASE + 3 * SECOND)
+    expect(names(state)).toEqual(['c-1'])
+    state = step(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, BASE + 4 * SECOND)
+    state = step(state, { type: 'TaskLaunched', taskId: `${main}_lost-1` }, BASE + 4 * SECOND)
+    expect(names(state)).toEqual(['c-1'])
+    const rerunAt = BASE + 5 * SECOND
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(`${main}_lost-1`, 'RUNNING', rerunAt, { containerName: 'c-2' }) },
+      rerunAt,
+    )
+    expect(names(state)).toEqual(['c-2'])
+  })
+
   it('with maxLostRetries 1 the second loss fails the execution with node-lost', () => {
     const spec = makeSpec({ id: 1, jobId: 62, taskTypes: ['main'] })
     const main = taskIdOf(spec, 'main')

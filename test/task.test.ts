@@ -210,6 +210,21 @@ describe('updates', () => {
     expect(launched(lost, T0 + 2 * HOUR).launched).toBe(T0 + 2 * HOUR)
   })
 
+  it('LOST keeps the container name until the rerun reports a new one', () => {
+    // Scale's cleanup removes containers by these names, so a lost run's name stays.
+    const lost = updated(
+      running(create('main'), T0, { containerName: 'c-1' }),
+      update(`${CID}_main`, 'LOST', T0 + HOUR),
+    )
+    expect(lost.containerName).toBe('c-1')
+    const rerun = Task.reduce(launched(lost, T0 + 2 * HOUR), { type: 'Renamed' }, T0 + 2 * HOUR)
+    expect(updated(rerun, update(rerun.id, 'STAGING', T0 + 2 * HOUR + 1)).containerName).toBe('c-1')
+    // a rerun RUNNING without a name keeps the old one; with one, takes it
+    expect(updated(rerun, update(rerun.id, 'RUNNING', T0 + 2 * HOUR + 2)).containerName).toBe('c-1')
+    const named = updated(rerun, update(rerun.id, 'RUNNING', T0 + 2 * HOUR + 2, { containerName: 'c-2' }))
+    expect(named.containerName).toBe('c-2')
+  })
+
   it('Renamed gives the next lost id, keeping the base id', () => {
     const task = create('pre')
     const once = Task.reduce(task, { type: 'Renamed' }, T0)
