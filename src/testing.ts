@@ -61,14 +61,25 @@ const ALGORITHM_ERROR: JobError = { name: 'segfault', category: 'ALGORITHM', tit
 export const ERROR_MAPPING: Readonly<Record<number, JobError>> = { 1: DATA_ERROR, 2: ALGORITHM_ERROR }
 
 /**
- * The registry of system exit codes the generated specs use.
+ * The registry of system exit codes the generated specs use: Scale's own.
+ * Scale registers 2 `database`, 3 `database-operation` and 4 `filesystem-io`
+ * in `error/apps.py` (the errors of `error/exceptions.py`), and 5
+ * `invalid-results-manifest`, 6 `missing-setting`, 7 `missing-required-output`
+ * and 10 `missing-mount` in `job/apps.py` (the errors of
+ * `job/configuration/results/exceptions.py` and
+ * `job/execution/configuration/exceptions.py`).
  *
  * @category constants
  * @since 0.1.0
  */
 export const EXIT_CODE_ERRORS: Readonly<Record<number, JobError>> = {
-  3: Errors.BUILTIN['filesystem-io'],
-  4: Errors.BUILTIN.database,
+  2: Errors.BUILTIN.database,
+  3: Errors.BUILTIN['database-operation'],
+  4: Errors.BUILTIN['filesystem-io'],
+  5: Errors.BUILTIN['invalid-results-manifest'],
+  6: Errors.BUILTIN['missing-setting'],
+  7: Errors.BUILTIN['missing-required-output'],
+  10: Errors.BUILTIN['missing-mount'],
 }
 
 const taskTypesArb: fc.Arbitrary<readonly TaskType[]> = fc

@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Task, type TaskUpdate } from '../src/index'
+import { EXIT_CODE_ERRORS } from '../src/testing'
 
 type Update = TaskUpdate.TaskUpdate
 
@@ -490,5 +491,20 @@ describe('failureError', () => {
     expect(Task.failureError(pre, update(pre.id, 'FAILED', T0 + MINUTE, { exitCode: 137 }), {})).toEqual(
       Errors.BUILTIN.unknown,
     )
+  })
+})
+
+describe("the test kit's registry of system exit codes", () => {
+  it("is Scale's: the codes Scale registers, with their errors", () => {
+    // error/apps.py registers 2-4, job/apps.py 5-7 and 10 (see the test kit's comment)
+    expect(Object.entries(EXIT_CODE_ERRORS).map(([code, error]) => [Number(code), error])).toEqual([
+      [2, Errors.BUILTIN.database],
+      [3, Errors.BUILTIN['database-operation']],
+      [4, Errors.BUILTIN['filesystem-io']],
+      [5, Errors.BUILTIN['invalid-results-manifest']],
+      [6, Errors.BUILTIN['missing-setting']],
+      [7, Errors.BUILTIN['missing-required-output']],
+      [10, Errors.BUILTIN['missing-mount']],
+    ])
   })
 })
