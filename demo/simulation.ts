@@ -548,9 +548,10 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
     at(random.int(200, 3 * SECOND), { kind: 'offer', clusterId })
   }
 
-  // NextTaskStarted and TaskLaunched go together, at the same instant: an
-  // execution canceled or lost between the two would keep a current task that
-  // was never launched, which nothing can end (a gap in the library: no update, kill, timeout or reconciliation ever names such a task).
+  // NextTaskStarted and TaskLaunched go together, at the same instant, as a
+  // host does when it hands the task to the cluster at once. (An execution
+  // canceled or lost between the two keeps its current task: launched later,
+  // it needs a kill; never launched, TimeoutsChecked finishes the execution.)
   const startNextTask = (clusterId: string): void => {
     send({ type: 'NextTaskStarted', clusterId })
     const execution = Manager.runningExecution(state, clusterId)

@@ -646,13 +646,25 @@ const reindexed = (state: Manager.Manager): Manager.Manager => {
   return fresh
 }
 
+// After a final status, a current task never launched (no last status update)
+// is dropped once it has waited longer than the staging timeout: restated here
+// from the rule, not from the execution's own query.
+const unlaunchedDropOf = (execution: Execution.Execution, task: Task.Task): Instant | undefined =>
+  execution.status === 'RUNNING' || execution.finished === undefined || task.lastStatusUpdate !== undefined
+    ? undefined
+    : execution.finished + execution.settings.stagingTimeout + 1
+
 // The earliest of an execution's deadlines, from the public queries.
 const earliestDeadlineOf = (execution: Execution.Execution): Instant | undefined => {
   const task = Execution.currentTask(execution)
   const all =
     task === undefined
       ? [Execution.starvationDeadline(execution)]
-      : [Task.timeoutDeadline(task), task.forceReconciliation ? undefined : Task.reconciliationDeadline(task)]
+      : [
+          Task.timeoutDeadline(task),
+          task.forceReconciliation ? undefined : Task.reconciliationDeadline(task),
+          unlaunchedDropOf(execution, task),
+        ]
   const defined = all.filter((x): x is Instant => x !== undefined)
   return defined.length === 0 ? undefined : Math.min(...defined)
 }
