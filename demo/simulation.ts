@@ -181,12 +181,18 @@ const RECHECK_DELAY = 5 * SECOND
 /** The simulation gives up after this much virtual time. */
 const MAX_VIRTUAL_TIME = 30 * 24 * 60 * MINUTE
 
-// System exit codes (the registry for pre, post and system main tasks).
+// System exit codes (the registry for pre, post and system main tasks), as
+// Scale registers them: 2-4 in error/apps.py (error/exceptions.py), 5-7 and 10
+// in job/apps.py (job/configuration/results/exceptions.py and
+// job/execution/configuration/exceptions.py).
 const EXIT_CODE_ERRORS: Errors.ExitCodeErrors = {
-  3: Errors.BUILTIN['filesystem-io'],
-  4: Errors.BUILTIN.database,
-  5: Errors.BUILTIN['database-operation'],
-  6: Errors.BUILTIN['missing-mount'],
+  2: Errors.BUILTIN.database,
+  3: Errors.BUILTIN['database-operation'],
+  4: Errors.BUILTIN['filesystem-io'],
+  5: Errors.BUILTIN['invalid-results-manifest'],
+  6: Errors.BUILTIN['missing-setting'],
+  7: Errors.BUILTIN['missing-required-output'],
+  10: Errors.BUILTIN['missing-mount'],
 }
 
 // Exit codes of non-system main tasks, mapped per job type.
@@ -542,9 +548,10 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
     at(random.int(200, 3 * SECOND), { kind: 'offer', clusterId })
   }
 
-  // NextTaskStarted and TaskLaunched go together, at the same instant: an
-  // execution canceled or lost between the two would keep a current task that
-  // was never launched, which nothing can end (a gap in the library: no update, kill, timeout or reconciliation ever names such a task).
+  // NextTaskStarted and TaskLaunched go together, at the same instant, as a
+  // host does when it hands the task to the cluster at once. (An execution
+  // canceled or lost between the two keeps its current task: launched later,
+  // it needs a kill; never launched, TimeoutsChecked finishes the execution.)
   const startNextTask = (clusterId: string): void => {
     send({ type: 'NextTaskStarted', clusterId })
     const execution = Manager.runningExecution(state, clusterId)

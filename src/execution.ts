@@ -50,7 +50,11 @@ export interface JobType {
   readonly isLongRunning: boolean
   /** The main task's running timeout, in milliseconds. */
   readonly timeout: Duration
-  /** Exit code of the main task to error; unmapped codes give `algorithm-unknown`. */
+  /**
+   * Non-zero exit code of the main task to error; unmapped codes give
+   * `algorithm-unknown`. No exit code, or 0, is never looked up (an entry for 0
+   * is never used), as in Scale.
+   */
   readonly errorMapping?: ExitCodeErrors | undefined
 }
 
@@ -215,6 +219,11 @@ export const create = (spec: ExecutionSpec, settings?: Partial<Settings>): Execu
  * | `TaskTimedOut` | the current task (if it has that id) timed out and needs a kill; the execution FAILED with its timeout error |
  * | `StarvationChecked` | with no current task, tasks remaining, and the last task finished longer than the starvation delay ago: FAILED with `resource-starvation` |
  * | `KillRequested` | the current task needs a kill (beyond Scale: the manager's `ExecutionsLost` uses it) |
+ * | `TimeoutsChecked` | beyond Scale: a current task whose timeout has passed times out as with `TaskTimedOut`; a current task still not launched at {@link unlaunchedDeadline} is dropped, which finishes the execution (the manager's `TimeoutsChecked` uses it) |
+ *
+ * After a final status the current task stays until an update ends it, even
+ * one that was never launched: once the host launches it (`TaskLaunched`, or an
+ * update under its id shows the cluster has it), it needs a kill at once.
  *
  * @category events
  * @since 0.1.0
@@ -228,22 +237,28 @@ export type ExecutionEvent =
   | { readonly type: 'TaskTimedOut'; readonly taskId: TaskId }
   | { readonly type: 'StarvationChecked' }
   | { readonly type: 'KillRequested' }
+  | { readonly type: 'TimeoutsChecked' }
 
-// The first final status sticks. It drops the remaining tasks, and a current
-// task that was never launched (nothing can kill it and no update will end it,
-// so keeping it would leave the execution running for ever); a launched current
-// task stays until an update ends it, since it may still have to be killed.
+// The first final status sticks. It drops the remaining tasks; the current task
+// stays until an update ends it, since it may still have to be killed, as in
+// Scale. That holds for one never launched too (a cancel or a node loss between
+// start and launch): the host may launch it yet, and it must then be killed.
+// If the host never does, `TimeoutsChecked` drops it at `unlaunchedDeadline`.
 const setFinalStatus = (execution: Execution, status: FinalStatus, when: Instant, error?: JobError): Execution => {
   if (execution.status !== 'RUNNING') return execution
-  const current = currentTask(execution)
-  const launched = current !== undefined && Task.isLaunched(current)
-  return changed(execution, {
-    status,
-    finished: when,
-    error,
-    next: execution.tasks.length,
-    current: launched ? execution.current : undefined,
-  })
+  return changed(execution, { status, finished: when, error, next: execution.tasks.length })
+}
+
+const KILL_REQUESTED: Task.TaskEvent = { type: 'KillRequested' }
+
+// A current task launched after its execution's final status (whatever that
+// came from) needs a kill at once: `before` is the execution before the event.
+const killIfLaunchedLate = (before: Execution, after: Execution, now: Instant): Execution => {
+  if (after === before || after.status === 'RUNNING' || after.current !== before.current) return after
+  const was = currentTask(before)
+  const is = currentTask(after)
+  if (was === undefined || is === undefined || Task.isLaunched(was) || !Task.isLaunched(is)) return after
+  return withCurrentTask(after, KILL_REQUESTED, now)
 }
 
 const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Instant): Execution => {
@@ -313,6 +328,14 @@ const isStarved = (execution: Execution, now: Instant): boolean => {
   return deadline !== undefined && deadline <= now
 }
 
+const timeoutsChecked = (execution: Execution, now: Instant): Execution => {
+  const task = currentTask(execution)
+  if (task === undefined) return execution
+  if (Task.hasTimedOut(task, now)) return reduce(execution, { type: 'TaskTimedOut', taskId: task.id }, now)
+  const deadline = unlaunchedDeadline(execution)
+  return deadline !== undefined && deadline <= now ? changed(execution, { current: undefined }) : execution
+}
+
 /**
  * The execution after an event at `now`. Pure; returns the very same execution
  * when the event changes nothing (an update for an unknown task id, a repeated
@@ -343,10 +366,10 @@ export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant
     case 'TaskLaunched': {
       const task = currentTask(execution)
       if (task === undefined || (event.taskId !== undefined && event.taskId !== task.id)) return execution
-      return withCurrentTask(execution, { type: 'Launched' }, now)
+      return killIfLaunchedLate(execution, withCurrentTask(execution, { type: 'Launched' }, now), now)
     }
     case 'TaskUpdated':
-      return taskUpdated(execution, event.update, now)
+      return killIfLaunchedLate(execution, taskUpdated(execution, event.update, now), now)
     case 'Canceled':
       return setFinalStatus(withCurrentTask(execution, { type: 'KillRequested' }, now), 'CANCELED', now)
     case 'NodeLost':
@@ -367,7 +390,9 @@ export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant
         ? setFinalStatus(execution, 'FAILED', now, Errors.BUILTIN['resource-starvation'])
         : execution
     case 'KillRequested':
-      return withCurrentTask(execution, { type: 'KillRequested' }, now)
+      return withCurrentTask(execution, KILL_REQUESTED, now)
+    case 'TimeoutsChecked':
+      return timeoutsChecked(execution, now)
   }
 }
 
@@ -458,6 +483,37 @@ export const containerNames = (execution: Execution): readonly string[] =>
 export const starvationDeadline = (execution: Execution): Instant | undefined => {
   if (!isNextTaskReady(execution) || execution.lastTaskFinished === undefined) return undefined
   return execution.lastTaskFinished + execution.settings.starvationDelay + 1
+}
+
+/**
+ * The first instant at which `TimeoutsChecked` drops a current task that was
+ * never launched, and so finishes the execution: when the execution has its
+ * final status and its current task is still not launched, the final status's
+ * instant plus the staging timeout, plus one (so that the task has waited
+ * longer than the staging timeout, as a launched task must to time out).
+ * Absent otherwise: running, no current task, or the task was launched (it
+ * then needs a kill, and its own timeouts and reconciliation apply).
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * let exe = Execution.create({
+ *   id: 7, clusterId: 'scale_job_fw1_42x3', jobId: 42, exeNum: 3, jobTypeId: 5, nodeId: 1,
+ *   agentId: 'agent-1', queued: 0, started: 0,
+ *   jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+ * })
+ * exe = Execution.reduce(exe, { type: 'NextTaskStarted' }, 1_000)
+ * exe = Execution.reduce(exe, { type: 'Canceled' }, 2_000) // before the host launched the task
+ * Execution.unlaunchedDeadline(exe) // 122_001: 2_000 + the 2-minute staging timeout + 1
+ * Execution.isFinished(Execution.reduce(exe, { type: 'TimeoutsChecked' }, 122_001)) // true
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const unlaunchedDeadline = (execution: Execution): Instant | undefined => {
+  if (execution.status === 'RUNNING' || execution.finished === undefined) return undefined
+  const task = currentTask(execution)
+  if (task === undefined || Task.isLaunched(task)) return undefined
+  return execution.finished + task.config.stagingTimeout + 1
 }
 
 /**

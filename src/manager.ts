@@ -260,10 +260,10 @@ export interface SyncedJob {
  * | --- | --- |
  * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; already running cluster ids are ignored |
  * | `NextTaskStarted` | the execution starts its next task |
- * | `TaskLaunched` | the task's execution launches its current task |
+ * | `TaskLaunched` | the task's execution launches its current task; launched after the execution's final status (canceled, lost, timed out, ...), it needs a kill at once |
  * | `TaskUpdated` | the update goes to its execution (job task ids only); a finished execution is finished |
  * | `TaskTimedOut` | the execution fails with the task's timeout error; it stays until the task's final update |
- * | `TimeoutsChecked` | every current task whose timeout passed times out as above and needs a kill |
+ * | `TimeoutsChecked` | every current task whose timeout passed times out as above and needs a kill; an execution with a final status whose current task is still not launched once the staging timeout has passed since that status is finished (see {@link Execution.unlaunchedDeadline}) |
  * | `ExecutionsLost` | each named execution (by execution id, or by cluster id) is lost, and its current task needs a kill |
  * | `NodeLost` | every execution on the node is lost |
  * | `CanceledOffQueue` | the end records go straight to the outbox |
@@ -294,14 +294,18 @@ export type ManagerEvent =
 
 // --- indexes -----------------------------------------------------------------
 
+const earlier = (a: Instant | undefined, b: Instant | undefined): Instant | undefined =>
+  a === undefined || (b !== undefined && b < a) ? b : a
+
 // The earliest instant at which a check would act on the execution: its current
-// task's timeout or (unforced) reconciliation, or its starvation.
+// task's timeout or (unforced) reconciliation, the drop of a current task never
+// launched after a final status, or its starvation.
 const deadlineOf = (execution: RunningExecution): Instant | undefined => {
   const task = Execution.currentTask(execution)
   if (task === undefined) return Execution.starvationDeadline(execution)
   const timeout = TaskModule.timeoutDeadline(task)
   const reconciliation = task.forceReconciliation ? undefined : TaskModule.reconciliationDeadline(task)
-  return reconciliation === undefined || (timeout !== undefined && timeout <= reconciliation) ? timeout : reconciliation
+  return earlier(earlier(timeout, reconciliation), Execution.unlaunchedDeadline(execution))
 }
 
 const reconciliationDeadlineOf = (execution: RunningExecution): Instant | undefined => {
@@ -380,7 +384,8 @@ const settleFront = (index: Deadlines, running: HM.HashMap<ClusterId, RunningExe
 // to what `after` needs (`undefined`: not running), and its running entry set
 // to `running` (always a changed map: callers return early when nothing
 // changed). Only the current task can be launched and not ended, so only it
-// and the execution's starvation matter.
+// and the execution's starvation (or, after a final status, the drop of a
+// current task never launched) matter.
 const reindex = (
   state: Manager,
   id: ClusterId,
@@ -508,6 +513,7 @@ const CANCELED: Execution.ExecutionEvent = { type: 'Canceled' }
 const NODE_LOST: Execution.ExecutionEvent = { type: 'NodeLost' }
 const LOST_AND_KILLED: readonly Execution.ExecutionEvent[] = [NODE_LOST, { type: 'KillRequested' }]
 const STARVATION_CHECKED: Execution.ExecutionEvent = { type: 'StarvationChecked' }
+const TIMEOUTS_CHECKED: Execution.ExecutionEvent = { type: 'TimeoutsChecked' }
 
 const applyToAll = (
   state: Manager,
@@ -541,13 +547,10 @@ const clusterIdOf = (state: Manager, id: RecordId | ClusterId): ClusterId | unde
 // Record keys are strings in JSON; job ids are numbers when they look like one.
 const jobIdOfKey = (key: string): RecordId | string => (/^-?\d+$/.test(key) ? Number(key) : key)
 
-const timeOut = (state: Manager, id: ClusterId, now: Instant): Manager => {
-  const execution = HM.get(state.running, id, HM.hashString(id))
-  const task = execution === undefined ? undefined : Execution.currentTask(execution)
-  return task === undefined || !TaskModule.hasTimedOut(task, now)
-    ? state
-    : applyTo(state, id, now, { type: 'TaskTimedOut', taskId: task.id })
-}
+// Times out the current task if its timeout has passed, or drops one never
+// launched after a final status once its deadline has come (which finishes
+// the execution).
+const timeOut = (state: Manager, id: ClusterId, now: Instant): Manager => applyTo(state, id, now, TIMEOUTS_CHECKED)
 
 const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>, now: Instant): Manager => {
   let next = state

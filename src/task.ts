@@ -248,9 +248,12 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
         forceReconciliation: false,
         lastStatusUpdate: at,
         started: at,
-        containerName: update.containerName,
+        // A rerun that reports no name keeps the lost run's (see LOST).
+        containerName: update.containerName ?? t.containerName,
       })
     }
+    // Back to before launch, but the container name stays until the rerun
+    // reports a new one: Scale's cleanup removes containers by these names.
     case 'LOST':
       return changed(t, {
         forceReconciliation: false,
@@ -259,7 +262,6 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
         lastStatusUpdate: undefined,
         timedOut: false,
         killRequested: false,
-        containerName: undefined,
       })
     case 'FINISHED':
     case 'FAILED':
@@ -446,7 +448,9 @@ const specificError = (task: Task, lookups: ErrorLookups): JobError | undefined 
       if (task.config.isSystem) {
         return code !== undefined && code !== 0 ? Errors.forExitCode(lookups.exitCodeErrors, code) : undefined
       }
-      if (task.started === undefined) return undefined
+      // As Scale's error mapping: no exit code, or 0 (success), maps to nothing
+      // (not even a mapping's entry for 0), so the general error applies.
+      if (task.started === undefined || code === undefined || code === 0) return undefined
       return Errors.forExitCode(lookups.errorMapping, code) ?? Errors.BUILTIN['algorithm-unknown']
   }
 }
@@ -455,10 +459,11 @@ const specificError = (task: Task, lookups: ErrorLookups): JobError | undefined 
  * The error of a task that failed (or was killed) with `update`, read after the
  * task took the update. Pull: `pull`. Pre and post, started with a non-zero exit
  * code: the registry's error for it. Main of a system job, non-zero exit code:
- * the registry's error. Main of another job, started: the job type's mapping of
- * the exit code, `algorithm-unknown` by default. Otherwise: `docker-task-launch`
- * or `task-launch` if it never started, `docker-terminated` if its executor
- * terminated, else `unknown`.
+ * the registry's error. Main of another job, started with a non-zero exit code:
+ * the job type's mapping of the code, `algorithm-unknown` by default. A missing
+ * or zero exit code is never looked up (a mapping's entry for 0 is never used).
+ * Otherwise: `docker-task-launch` or `task-launch` if it never started,
+ * `docker-terminated` if its docker executor terminated, else `unknown`.
  *
  * @category queries
  * @since 0.1.0

@@ -53,7 +53,7 @@ const ALGORITHM_ERROR: JobError = { name: 'segfault', category: 'ALGORITHM', tit
 
 /**
  * The error mapping the generated job types use: exit code 1 is a DATA error,
- * 2 an ALGORITHM error; other codes give `algorithm-unknown`.
+ * 2 an ALGORITHM error; other non-zero codes give `algorithm-unknown`.
  *
  * @category constants
  * @since 0.1.0
@@ -61,14 +61,25 @@ const ALGORITHM_ERROR: JobError = { name: 'segfault', category: 'ALGORITHM', tit
 export const ERROR_MAPPING: Readonly<Record<number, JobError>> = { 1: DATA_ERROR, 2: ALGORITHM_ERROR }
 
 /**
- * The registry of system exit codes the generated specs use.
+ * The registry of system exit codes the generated specs use: Scale's own.
+ * Scale registers 2 `database`, 3 `database-operation` and 4 `filesystem-io`
+ * in `error/apps.py` (the errors of `error/exceptions.py`), and 5
+ * `invalid-results-manifest`, 6 `missing-setting`, 7 `missing-required-output`
+ * and 10 `missing-mount` in `job/apps.py` (the errors of
+ * `job/configuration/results/exceptions.py` and
+ * `job/execution/configuration/exceptions.py`).
  *
  * @category constants
  * @since 0.1.0
  */
 export const EXIT_CODE_ERRORS: Readonly<Record<number, JobError>> = {
-  3: Errors.BUILTIN['filesystem-io'],
-  4: Errors.BUILTIN.database,
+  2: Errors.BUILTIN.database,
+  3: Errors.BUILTIN['database-operation'],
+  4: Errors.BUILTIN['filesystem-io'],
+  5: Errors.BUILTIN['invalid-results-manifest'],
+  6: Errors.BUILTIN['missing-setting'],
+  7: Errors.BUILTIN['missing-required-output'],
+  10: Errors.BUILTIN['missing-mount'],
 }
 
 const taskTypesArb: fc.Arbitrary<readonly TaskType[]> = fc
@@ -635,13 +646,25 @@ const reindexed = (state: Manager.Manager): Manager.Manager => {
   return fresh
 }
 
+// After a final status, a current task never launched (no last status update)
+// is dropped once it has waited longer than the staging timeout: restated here
+// from the rule, not from the execution's own query.
+const unlaunchedDropOf = (execution: Execution.Execution, task: Task.Task): Instant | undefined =>
+  execution.status === 'RUNNING' || execution.finished === undefined || task.lastStatusUpdate !== undefined
+    ? undefined
+    : execution.finished + execution.settings.stagingTimeout + 1
+
 // The earliest of an execution's deadlines, from the public queries.
 const earliestDeadlineOf = (execution: Execution.Execution): Instant | undefined => {
   const task = Execution.currentTask(execution)
   const all =
     task === undefined
       ? [Execution.starvationDeadline(execution)]
-      : [Task.timeoutDeadline(task), task.forceReconciliation ? undefined : Task.reconciliationDeadline(task)]
+      : [
+          Task.timeoutDeadline(task),
+          task.forceReconciliation ? undefined : Task.reconciliationDeadline(task),
+          unlaunchedDropOf(execution, task),
+        ]
   const defined = all.filter((x): x is Instant => x !== undefined)
   return defined.length === 0 ? undefined : Math.min(...defined)
 }

@@ -1,6 +1,11 @@
-// Behaviour this library adds where Scale's would leave an execution stuck.
+// Behaviour this library adds where Scale's would leave an execution stuck: a
+// final status keeps a current task that was never launched (as Scale does, so
+// that it can be killed once the host launches it), but finishes the execution
+// once the staging timeout has passed since the final status if the host never
+// launches it.
+import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { Execution, Manager } from '../src/index'
+import { Execution, Manager, Task } from '../src/index'
 
 const spec: Execution.ExecutionSpec = {
   id: 1,
@@ -15,14 +20,29 @@ const spec: Execution.ExecutionSpec = {
   jobType: { name: 'job', isSystem: false, isLongRunning: false, timeout: 60_000 },
 }
 
-describe('a final status drops a current task that was never launched', () => {
+const STAGING = Execution.DEFAULT_SETTINGS.stagingTimeout
+
+describe('a final status keeps a current task that was never launched', () => {
   for (const event of [{ type: 'Canceled' }, { type: 'NodeLost' }] as const) {
-    it(`${event.type} before the launch finishes the execution`, () => {
+    it(`${event.type} before the launch keeps the task; launched later, it needs a kill`, () => {
       let exe = Execution.reduce(Execution.create(spec), { type: 'NextTaskStarted' }, 5)
       exe = Execution.reduce(exe, event, 10)
-      expect(Execution.currentTask(exe)).toBeUndefined()
-      expect(Execution.isFinished(exe)).toBe(true)
-      expect(Execution.reduce(exe, { type: 'TaskLaunched' }, 11)).toBe(exe)
+      expect(Execution.currentTask(exe)?.id).toBe('scale_job_fw_1x1_pull')
+      expect(Execution.isFinished(exe)).toBe(false)
+      const launched = Execution.reduce(exe, { type: 'TaskLaunched' }, 11)
+      const task = Execution.currentTask(launched)
+      expect(task?.launched).toBe(11)
+      expect(task !== undefined && Task.needsKill(task)).toBe(true)
+    })
+
+    it(`${event.type} before the launch: never launched, TimeoutsChecked finishes it after the staging timeout`, () => {
+      let exe = Execution.reduce(Execution.create(spec), { type: 'NextTaskStarted' }, 5)
+      exe = Execution.reduce(exe, event, 10)
+      expect(Execution.unlaunchedDeadline(exe)).toBe(10 + STAGING + 1)
+      expect(Execution.reduce(exe, { type: 'TimeoutsChecked' }, 10 + STAGING)).toBe(exe)
+      const dropped = Execution.reduce(exe, { type: 'TimeoutsChecked' }, 10 + STAGING + 1)
+      expect(Execution.isFinished(dropped)).toBe(true)
+      expect(Execution.finished(dropped)).toBe(10)
     })
 
     it(`${event.type} after the launch keeps the current task until its update`, () => {
@@ -31,15 +51,20 @@ describe('a final status drops a current task that was never launched', () => {
       exe = Execution.reduce(exe, event, 10)
       expect(Execution.currentTask(exe)?.id).toBe('scale_job_fw_1x1_pull')
       expect(Execution.isFinished(exe)).toBe(false)
+      expect(Execution.unlaunchedDeadline(exe)).toBeUndefined()
     })
   }
 
-  it('the manager finishes such an execution at once', () => {
+  it('the manager keeps such an execution until the staging timeout has passed, then finishes it', () => {
     let state = Manager.reduce(Manager.create(0), { type: 'Scheduled', executions: [spec] }, 0)
     state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, 1)
     state = Manager.reduce(state, { type: 'JobsSynced', jobs: { 1: { status: 'CANCELED', numExes: 1 } } }, 2)
+    expect(Manager.runningExecutions(state).map((x) => x.clusterId)).toEqual([spec.clusterId])
+    expect(Manager.nextDeadline(state)).toEqual(O.some(2 + STAGING + 1))
+    expect(Manager.reduce(state, { type: 'TimeoutsChecked' }, 2 + STAGING)).toBe(state)
+    state = Manager.reduce(state, { type: 'TimeoutsChecked' }, 2 + STAGING + 1)
     expect(Manager.runningExecutions(state)).toEqual([])
-    const records = Manager.endRecordsOf(Manager.drain(state, 3)[0])
+    const records = Manager.endRecordsOf(Manager.drain(state, 3 + STAGING)[0])
     expect(records.map((r) => [r.clusterId, r.status, r.finished])).toEqual([['scale_job_fw_1x1', 'CANCELED', 2]])
   })
 })

@@ -29,6 +29,29 @@ const jsonRun = async (argv: readonly string[]): Promise<unknown> => {
   return JSON.parse(c.out()) as unknown
 }
 
+describe("demo: Scale's registry of system exit codes", () => {
+  it('every execution the demo schedules carries the codes Scale registers, with their errors', () => {
+    const registries: unknown[] = []
+    simulate({ nodes: 1, jobs: 3, seed: 1 }, (_now, event) => {
+      if (event.type === 'Scheduled') for (const x of event.executions) registries.push(x.exitCodeErrors)
+    })
+    expect(registries.length).toBeGreaterThan(0)
+    const names = (registry: unknown): unknown =>
+      Object.entries(registry as Record<string, { readonly name: string }>).map(([code, e]) => [code, e.name])
+    for (const registry of registries) {
+      expect(names(registry)).toEqual([
+        ['2', 'database'],
+        ['3', 'database-operation'],
+        ['4', 'filesystem-io'],
+        ['5', 'invalid-results-manifest'],
+        ['6', 'missing-setting'],
+        ['7', 'missing-required-output'],
+        ['10', 'missing-mount'],
+      ])
+    }
+  })
+})
+
 describe('demo: determinism', () => {
   it('the same seed twice gives identical status JSON and message counts', async () => {
     const a = await jsonRun([...small, '--seed', '7'])

@@ -691,6 +691,133 @@ describe('cancellation', () => {
   })
 })
 
+describe('a final status between NextTaskStarted and TaskLaunched', () => {
+  const STAGING = Execution.DEFAULT_SETTINGS.stagingTimeout
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly events: readonly Execution.ExecutionEvent[]
+    readonly status: Execution.FinalStatus
+    readonly error?: Errors.JobError
+  }> = [
+    { name: 'Canceled', events: [{ type: 'Canceled' }], status: 'CANCELED' },
+    { name: 'NodeLost', events: [{ type: 'NodeLost' }], status: 'FAILED', error: Errors.BUILTIN['node-lost'] },
+    {
+      name: 'NodeLost + KillRequested (ExecutionsLost)',
+      events: [{ type: 'NodeLost' }, { type: 'KillRequested' }],
+      status: 'FAILED',
+      error: Errors.BUILTIN['node-lost'],
+    },
+    {
+      name: 'TaskTimedOut',
+      events: [{ type: 'TaskTimedOut', taskId: tid('pre') }],
+      status: 'FAILED',
+      error: Errors.BUILTIN['launch-timeout'],
+    },
+  ]
+  const startedAt = T0 + SECOND
+  const finalAt = T0 + 2 * SECOND
+  /** `pre` started (not launched) at `startedAt`, then the final status at `finalAt`. */
+  const finalBeforeLaunch = (events: readonly Execution.ExecutionEvent[], settings?: Partial<Execution.Settings>) => {
+    let exe = reduce(
+      Execution.create(spec({ taskTypes: ['pre', 'main'] }), settings),
+      { type: 'NextTaskStarted' },
+      startedAt,
+    )
+    for (const event of events) exe = reduce(exe, event, finalAt)
+    return exe
+  }
+
+  describe.each(cases)('$name', ({ events, status, error }) => {
+    it('the final status sticks, the remaining tasks go, the current task stays (not launched, no kill yet)', () => {
+      const exe = finalBeforeLaunch(events)
+      expectFinal(exe, status, finalAt, error)
+      expect(current(exe).id).toBe(tid('pre'))
+      expect(Task.isLaunched(current(exe))).toBe(false)
+      expect(Task.needsKill(current(exe))).toBe(false)
+      expect(Execution.nextTask(exe)).toBeUndefined()
+      expect(Execution.isFinished(exe)).toBe(false)
+      expect(Execution.unlaunchedDeadline(exe)).toBe(finalAt + STAGING + 1)
+    })
+
+    it('launched afterwards, it needs a kill at once, until an update ends it', () => {
+      const exe = finalBeforeLaunch(events)
+      const launched = reduce(exe, { type: 'TaskLaunched' }, finalAt + 10)
+      expect(current(launched).launched).toBe(finalAt + 10)
+      expect(Task.needsKill(current(launched))).toBe(true)
+      expect(Execution.unlaunchedDeadline(launched)).toBeUndefined()
+      // its old deadline is gone: only the launched task's own timeouts apply now
+      expect(reduce(launched, { type: 'TimeoutsChecked' }, finalAt + STAGING + 1)).toBe(launched)
+      const stillRunning = updated(launched, update(tid('pre'), 'RUNNING', finalAt + 20), finalAt + 20)
+      expect(Task.needsKill(current(stillRunning))).toBe(true)
+      const killed = updated(stillRunning, update(tid('pre'), 'KILLED', finalAt + 30), finalAt + 30)
+      expect(Execution.isFinished(killed)).toBe(true)
+      expect(Task.needsKill(taskOf(killed, 'pre'))).toBe(false)
+      expectFinal(killed, status, finalAt, error)
+    })
+
+    it('reported by the cluster without a launch (an update under its id), it needs a kill too', () => {
+      const exe = finalBeforeLaunch(events)
+      for (const reported of ['STAGING', 'RUNNING'] as const) {
+        const after = updated(exe, update(tid('pre'), reported, finalAt + 10), finalAt + 10)
+        expect(Task.needsKill(current(after))).toBe(true)
+        expect(Execution.unlaunchedDeadline(after)).toBeUndefined()
+      }
+    })
+
+    it('never launched: TimeoutsChecked finishes it exactly at the deadline, not a millisecond before', () => {
+      const exe = finalBeforeLaunch(events)
+      const deadline = finalAt + STAGING + 1
+      expect(reduce(exe, { type: 'TimeoutsChecked' }, deadline - 1)).toBe(exe)
+      expect(reduce(exe, { type: 'StarvationChecked' }, deadline + HOUR)).toBe(exe)
+      const done = reduce(exe, { type: 'TimeoutsChecked' }, deadline)
+      expect(Execution.isFinished(done)).toBe(true)
+      expect(Execution.currentTask(done)).toBeUndefined()
+      expectFinal(done, status, finalAt, error)
+      expect(Execution.unlaunchedDeadline(done)).toBeUndefined()
+      expect(reduce(done, { type: 'TimeoutsChecked' }, deadline + 1)).toBe(done)
+      expect(reduce(done, { type: 'TaskLaunched' }, deadline + 1)).toBe(done)
+      const record = Execution.endRecord(done)
+      expect(record.finished).toBe(finalAt)
+      expect(record.taskResults.tasks).toEqual([
+        { task_id: tid('pre'), type: 'pre', was_launched: false },
+        { task_id: tid('main'), type: 'main', was_launched: false },
+      ])
+    })
+
+    it('follows the stagingTimeout setting', () => {
+      const exe = finalBeforeLaunch(events, { stagingTimeout: 500 })
+      expect(Execution.unlaunchedDeadline(exe)).toBe(finalAt + 501)
+      expect(reduce(exe, { type: 'TimeoutsChecked' }, finalAt + 500)).toBe(exe)
+      expect(Execution.isFinished(reduce(exe, { type: 'TimeoutsChecked' }, finalAt + 501))).toBe(true)
+    })
+  })
+
+  it('a task launched before the final status gets no kill from a repeated launch', () => {
+    let exe = launchNext(Execution.create(spec()), T0)
+    exe = reduce(exe, { type: 'NodeLost' }, T0 + 10)
+    expect(Task.needsKill(current(exe))).toBe(false)
+    expect(reduce(exe, { type: 'TaskLaunched' }, T0 + 20)).toBe(exe)
+    expect(Execution.unlaunchedDeadline(exe)).toBeUndefined()
+  })
+
+  it('while running, an unlaunched current task has no such deadline and needs no kill when launched', () => {
+    const started = reduce(Execution.create(spec()), { type: 'NextTaskStarted' }, T0)
+    expect(Execution.unlaunchedDeadline(started)).toBeUndefined()
+    expect(reduce(started, { type: 'TimeoutsChecked' }, T0 + 10 * HOUR)).toBe(started)
+    expect(Task.needsKill(current(reduce(started, { type: 'TaskLaunched' }, T0 + 1)))).toBe(false)
+  })
+
+  it('TimeoutsChecked times out a launched task as TaskTimedOut does', () => {
+    const exe = launchNext(Execution.create(spec()), T0)
+    const deadline = T0 + STAGING + 1
+    expect(reduce(exe, { type: 'TimeoutsChecked' }, deadline - 1)).toBe(exe)
+    const checked = reduce(exe, { type: 'TimeoutsChecked' }, deadline)
+    expect(checked).toEqual(reduce(exe, { type: 'TaskTimedOut', taskId: tid('pull') }, deadline))
+    expectFinal(checked, 'FAILED', deadline, Errors.BUILTIN['launch-timeout'])
+    expect(Task.needsKill(current(checked))).toBe(true)
+  })
+})
+
 describe('launch failures (FAILED before RUNNING)', () => {
   const cases: ReadonlyArray<{ type: TaskType; error: Errors.JobError }> = [
     { type: 'pull', error: Errors.BUILTIN.pull },
@@ -790,11 +917,40 @@ describe('main task failures', () => {
     expectFinal(failed, 'FAILED', when, Errors.BUILTIN['algorithm-unknown'])
   })
 
-  it('no exit code, or an executor termination: algorithm-unknown', () => {
-    expect(Execution.error(failMain(undefined).failed)).toEqual(Errors.BUILTIN['algorithm-unknown'])
-    expect(Execution.error(failMain(undefined, { reason: 'REASON_EXECUTOR_TERMINATED' }).failed)).toEqual(
-      Errors.BUILTIN['algorithm-unknown'],
+  // Scale's error mapping returns nothing for a missing or zero exit code, so the
+  // general error applies: both SYSTEM, the errors Scale retries.
+  it.each([undefined, 0])('exit code %s: unknown (SYSTEM), not algorithm-unknown', (code) => {
+    const { failed, when } = failMain(code)
+    expectFinal(failed, 'FAILED', when, Errors.BUILTIN.unknown)
+    expect(Execution.errorCategory(failed)).toBe('SYSTEM')
+  })
+
+  it.each([undefined, 0])('exit code %s and an executor termination: docker-terminated (SYSTEM)', (code) => {
+    const { failed, when } = failMain(code, { reason: 'REASON_EXECUTOR_TERMINATED' })
+    expectFinal(failed, 'FAILED', when, Errors.BUILTIN['docker-terminated'])
+    expect(Execution.errorCategory(failed)).toBe('SYSTEM')
+  })
+
+  it('a mapping entry for exit code 0 is never used', () => {
+    const mapping = { 0: ALGO_CRASH, 2: ALGO_CRASH }
+    const { exe, now } = atTask('main', { run: true, spec: { jobType: jobType({ errorMapping: mapping }) } })
+    for (const exitCode of [0, undefined]) {
+      const u = update(tid('main'), 'FAILED', now + 1, exitCode === undefined ? {} : { exitCode })
+      expectFinal(updated(exe, u, now + 2), 'FAILED', now + 2, Errors.BUILTIN.unknown)
+    }
+    const killed = updated(exe, update(tid('main'), 'KILLED', now + 1), now + 2)
+    expectFinal(killed, 'FAILED', now + 2, Errors.BUILTIN.unknown)
+    expectFinal(
+      updated(exe, update(tid('main'), 'FAILED', now + 1, { exitCode: 2 }), now + 2),
+      'FAILED',
+      now + 2,
+      ALGO_CRASH,
     )
+  })
+
+  it('an unmapped non-zero exit code with an executor termination: still algorithm-unknown', () => {
+    const { failed, when } = failMain(99, { reason: 'REASON_EXECUTOR_TERMINATED' })
+    expectFinal(failed, 'FAILED', when, Errors.BUILTIN['algorithm-unknown'])
   })
 
   it('a job type without a mapping: algorithm-unknown', () => {
@@ -917,6 +1073,22 @@ describe('resource starvation', () => {
 })
 
 describe('container names', () => {
+  it('a lost task keeps its container name until its rerun reports a new one', () => {
+    const { exe, now } = atTask('main', { run: false })
+    const named = updated(exe, update(tid('main'), 'RUNNING', now + 1, { containerName: 'c-run-1' }), now + 1)
+    expect(Execution.containerNames(named)).toContain('c-run-1')
+    const lost = updated(named, update(tid('main'), 'LOST', now + 10), now + 10)
+    expect(next(lost).containerName).toBe('c-run-1')
+    expect(Execution.containerNames(lost)).toContain('c-run-1')
+    let rerun = launchNext(lost, now + 20)
+    expect(current(rerun).id).toBe(tid('main', 1))
+    rerun = updated(rerun, update(tid('main', 1), 'STAGING', now + 21), now + 21)
+    expect(Execution.containerNames(rerun)).toContain('c-run-1')
+    rerun = updated(rerun, update(tid('main', 1), 'RUNNING', now + 22, { containerName: 'c-run-2' }), now + 22)
+    expect(Execution.containerNames(rerun)).toContain('c-run-2')
+    expect(Execution.containerNames(rerun)).not.toContain('c-run-1')
+  })
+
   it('are taken from the first RUNNING update only, in task order', () => {
     let exe = Execution.create(spec())
     exe = launchNext(exe, T0)

@@ -42,8 +42,15 @@ class Model {
     if (x.status !== 'RUNNING') return
     x.status = status
     x.next = x.types.length
-    // A current task that was never launched is dropped: nothing could end it.
-    if (!x.hasUpdate) x.current = null
+    // The current task stays, launched or not, until an update ends it (this
+    // model sends no TimeoutsChecked, so one never launched is never dropped).
+  }
+
+  // A current task the cluster gets (launched, or reported under its id) after
+  // the execution's final status needs a kill at once.
+  gotByCluster(x: ModelExecution): void {
+    if (x.status !== 'RUNNING' && !x.hasUpdate) x.killRequested = true
+    x.hasUpdate = true
   }
 
   finishIfDone(x: ModelExecution): void {
@@ -178,7 +185,7 @@ const launch = fc.nat().map((pick) =>
       const x = pickOf(model, pick)
       if (x === undefined || x.current === null) return
       real.state = Manager.reduce(real.state, { type: 'TaskLaunched', taskId: model.taskId(x) }, model.now)
-      x.hasUpdate = true
+      model.gotByCluster(x)
     },
     () => `(${pick})`,
   ),
@@ -199,7 +206,7 @@ const update = fc
           model.now,
         )
         if (status === 'RUNNING') {
-          x.hasUpdate = true
+          model.gotByCluster(x)
           return
         }
         if (status === 'FINISHED') {

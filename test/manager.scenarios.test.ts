@@ -400,6 +400,38 @@ describe('a failure', () => {
   })
 })
 
+describe('a main task failing with no exit code, or 0', () => {
+  // Scale's error mapping returns nothing for them (even with an entry for 0):
+  // the general error, SYSTEM, counted as a system failure.
+  it.each([
+    [undefined, undefined, Errors.BUILTIN.unknown],
+    [0, undefined, Errors.BUILTIN.unknown],
+    [undefined, 'REASON_EXECUTOR_TERMINATED', Errors.BUILTIN['docker-terminated']],
+    [0, 'REASON_EXECUTOR_TERMINATED', Errors.BUILTIN['docker-terminated']],
+  ])('exit code %s, reason %s: FailedJobs with %o, a system failure', (exitCode, reason, error) => {
+    const base = makeSpec({ id: 4, jobId: 40, jobTypeId: 5, taskTypes: ['main'] })
+    const spec: Spec = { ...base, jobType: { ...base.jobType, errorMapping: { 0: algError, 2: algError } } }
+    let state = launchAndRun(schedule([spec]), spec, 'main', BASE + SECOND)
+    const failedAt = BASE + 10 * SECOND
+    const extra: Partial<Update> = {
+      ...(exitCode === undefined ? {} : { exitCode }),
+      ...(reason === undefined ? {} : { reason }),
+    }
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(taskIdOf(spec, 'main'), 'FAILED', failedAt, extra) },
+      failedAt,
+    )
+    expect(Manager.statusJson(state, [1], failedAt)).toStrictEqual([nodeJson(1, { system: [[5, 1]] })])
+    const [messages] = drain(state, failedAt + 1)
+    expect(messages.filter(Manager.isMessage).find((m) => m.type === 'FailedJobs')).toEqual({
+      type: 'FailedJobs',
+      jobs: [{ jobId: 40, exeNum: 1, error }],
+      when: failedAt + 1,
+    })
+  })
+})
+
 describe('draining the outbox', () => {
   it('the second drain returns nothing and the very same state', () => {
     const spec = makeSpec({ id: 1, taskTypes: ['main'] })
@@ -603,6 +635,31 @@ describe('lost tasks', () => {
     const record = endRecordsOf(messages)[0]
     expect(record?.status).toBe('COMPLETED')
     expect(record?.taskResults.tasks.map((t) => [t.task_id, t.status])).toEqual([[lostId, 'FINISHED']])
+  })
+
+  it('a lost task keeps its container name, for cleanup, until its rerun reports a new one', () => {
+    const spec = makeSpec({ id: 1, jobId: 63, taskTypes: ['main'] })
+    const main = taskIdOf(spec, 'main')
+    const names = (state: State): readonly string[] => Execution.containerNames(running(state, spec))
+    let state = launch(schedule([spec]), spec, 'main', BASE + SECOND)
+    const runningAt = BASE + 2 * SECOND
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(main, 'RUNNING', runningAt, { containerName: 'c-1' }) },
+      runningAt,
+    )
+    state = step(state, { type: 'TaskUpdated', update: upd(main, 'LOST', BASE + 3 * SECOND) }, BASE + 3 * SECOND)
+    expect(names(state)).toEqual(['c-1'])
+    state = step(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, BASE + 4 * SECOND)
+    state = step(state, { type: 'TaskLaunched', taskId: `${main}_lost-1` }, BASE + 4 * SECOND)
+    expect(names(state)).toEqual(['c-1'])
+    const rerunAt = BASE + 5 * SECOND
+    state = step(
+      state,
+      { type: 'TaskUpdated', update: upd(`${main}_lost-1`, 'RUNNING', rerunAt, { containerName: 'c-2' }) },
+      rerunAt,
+    )
+    expect(names(state)).toEqual(['c-2'])
   })
 
   it('with maxLostRetries 1 the second loss fails the execution with node-lost', () => {
@@ -912,6 +969,122 @@ describe('timeouts', () => {
     expect(Execution.status(running(after, early))).toBe('FAILED')
     expect(running(after, late)).toBe(running(state, late))
     expect(Manager.tasksToKill(after).map((t) => t.id)).toEqual([taskIdOf(early, 'pull')])
+  })
+})
+
+describe('a final status between NextTaskStarted and TaskLaunched', () => {
+  const STAGING = Execution.DEFAULT_SETTINGS.stagingTimeout
+  const spec = makeSpec({ id: 9, jobId: 90, exeNum: 2, jobTypeId: 4, nodeId: 3, taskTypes: ['pre', 'main'] })
+  const pre = taskIdOf(spec, 'pre')
+  const cases: ReadonlyArray<{
+    readonly name: string
+    readonly event: Event
+    readonly status: Execution.FinalStatus
+    readonly error?: Errors.JobError
+  }> = [
+    {
+      name: 'JobsSynced (job canceled)',
+      event: { type: 'JobsSynced', jobs: { 90: { status: 'CANCELED', numExes: 2 } } },
+      status: 'CANCELED',
+    },
+    {
+      name: 'JobsSynced (a newer execution)',
+      event: { type: 'JobsSynced', jobs: { 90: { status: 'RUNNING', numExes: 3 } } },
+      status: 'CANCELED',
+    },
+    { name: 'NodeLost', event: { type: 'NodeLost', nodeId: 3 }, status: 'FAILED', error: nodeLost },
+    { name: 'ExecutionsLost (by id)', event: { type: 'ExecutionsLost', ids: [9] }, status: 'FAILED', error: nodeLost },
+    {
+      name: 'ExecutionsLost (by cluster id)',
+      event: { type: 'ExecutionsLost', ids: [spec.clusterId] },
+      status: 'FAILED',
+      error: nodeLost,
+    },
+    {
+      name: 'TaskTimedOut',
+      event: { type: 'TaskTimedOut', taskId: pre },
+      status: 'FAILED',
+      error: Errors.BUILTIN['launch-timeout'],
+    },
+  ]
+  const startedAt = BASE + SECOND
+  const finalAt = BASE + 2 * SECOND
+  const deadline = finalAt + STAGING + 1
+  const finalBeforeLaunch = (event: Event): State => {
+    const started = step(schedule([spec]), { type: 'NextTaskStarted', clusterId: spec.clusterId }, startedAt)
+    return step(started, event, finalAt)
+  }
+
+  describe.each(cases)('$name', ({ event, status, error }) => {
+    it('keeps the execution running with its current task, and nextDeadline names the drop', () => {
+      const state = finalBeforeLaunch(event)
+      const exe = running(state, spec)
+      expect(Execution.status(exe)).toBe(status)
+      expect(Execution.finished(exe)).toBe(finalAt)
+      expect(current(state, spec).id).toBe(pre)
+      expect(Manager.tasksToKill(state)).toEqual([])
+      expect(Manager.nextDeadline(state)).toEqual(O.some(deadline))
+      expect(drain(state, finalAt)[0]).toEqual([])
+    })
+
+    it('launched afterwards, tasksToKill names the task until a terminal update ends it', () => {
+      let state = finalBeforeLaunch(event)
+      state = step(state, { type: 'TaskLaunched', taskId: pre }, finalAt + 10)
+      expect(Manager.tasksToKill(state).map((t) => t.id)).toEqual([pre])
+      expect(step(state, { type: 'TimeoutsChecked' }, deadline)).toBe(state)
+      state = step(state, { type: 'TaskUpdated', update: upd(pre, 'RUNNING', finalAt + 20) }, finalAt + 20)
+      expect(Manager.tasksToKill(state).map((t) => t.id)).toEqual([pre])
+      state = step(state, { type: 'TaskUpdated', update: upd(pre, 'KILLED', finalAt + 30) }, finalAt + 30)
+      expect(Manager.tasksToKill(state)).toEqual([])
+      expect(Manager.runningExecution(state, spec.clusterId)).toBeUndefined()
+      const records = endRecordsOf(drain(state, finalAt + 40)[0])
+      expect(records.map((r) => [r.status, r.error, r.finished])).toEqual([[status, error, finalAt]])
+    })
+
+    it('never launched: TimeoutsChecked finishes it exactly at nextDeadline, not a millisecond before', () => {
+      const state = finalBeforeLaunch(event)
+      expect(Manager.runningExecution(state, spec.clusterId)).toBeDefined()
+      expect(step(state, { type: 'TimeoutsChecked' }, deadline - 1)).toBe(state)
+      expect(step(state, { type: 'StarvationChecked' }, deadline)).toBe(state)
+      expect(Manager.tasksToReconcile(state, deadline)).toEqual([])
+      const done = step(state, { type: 'TimeoutsChecked' }, deadline)
+      expect(Manager.runningExecution(done, spec.clusterId)).toBeUndefined()
+      expect(Manager.nextDeadline(done)).toEqual(O.none)
+      expect(Manager.statusJson(done, [3], deadline)).toStrictEqual([
+        nodeJson(3, status === 'FAILED' ? { system: [[4, 1]] } : {}),
+      ])
+      const [messages] = drain(done, deadline + 5)
+      const records = endRecordsOf(messages)
+      expect(records.map((r) => [r.clusterId, r.status, r.error, r.finished])).toEqual([
+        [spec.clusterId, status, error, finalAt],
+      ])
+      expect(records[0]?.taskResults.tasks).toEqual([
+        { task_id: pre, type: 'pre', was_launched: false },
+        { task_id: taskIdOf(spec, 'main'), type: 'main', was_launched: false },
+      ])
+      const own = messages.filter(Manager.isMessage)
+      expect(own.filter((m) => m.type === 'FailedJobs')).toEqual(
+        error === undefined
+          ? []
+          : [{ type: 'FailedJobs', jobs: [{ jobId: 90, exeNum: 2, error }], when: deadline + 5 }],
+      )
+      expect(own.filter((m) => m.type === 'CompletedJobs')).toEqual([])
+      // a launch after the drop changes nothing
+      expect(step(done, { type: 'TaskLaunched', taskId: pre }, deadline + 1)).toBe(done)
+    })
+  })
+
+  it('the deadline is the earliest of all executions, and only the due one finishes', () => {
+    const other = makeSpec({ id: 10, jobId: 91, nodeId: 3, taskTypes: ['main'], isLongRunning: true })
+    let state = schedule([spec, other])
+    state = launchAndRun(state, other, 'main', BASE)
+    state = step(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, startedAt)
+    state = step(state, { type: 'NodeLost', nodeId: 3 }, finalAt)
+    // the other execution's task is launched: it stays, forced to reconcile, until its update
+    expect(Manager.nextDeadline(state)).toEqual(O.some(deadline))
+    state = step(state, { type: 'TimeoutsChecked' }, deadline)
+    expect(Manager.runningExecutions(state).map((x) => x.clusterId)).toEqual([other.clusterId])
+    expect(Manager.tasksToReconcile(state, deadline).map((t) => t.id)).toEqual([taskIdOf(other, 'main')])
   })
 })
 

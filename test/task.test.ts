@@ -3,6 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Task, type TaskUpdate } from '../src/index'
+import { EXIT_CODE_ERRORS } from '../src/testing'
 
 type Update = TaskUpdate.TaskUpdate
 
@@ -208,6 +209,21 @@ describe('updates', () => {
     // the id is unchanged by the update itself; it can be launched again
     expect(lost.id).toBe(`${CID}_main`)
     expect(launched(lost, T0 + 2 * HOUR).launched).toBe(T0 + 2 * HOUR)
+  })
+
+  it('LOST keeps the container name until the rerun reports a new one', () => {
+    // Scale's cleanup removes containers by these names, so a lost run's name stays.
+    const lost = updated(
+      running(create('main'), T0, { containerName: 'c-1' }),
+      update(`${CID}_main`, 'LOST', T0 + HOUR),
+    )
+    expect(lost.containerName).toBe('c-1')
+    const rerun = Task.reduce(launched(lost, T0 + 2 * HOUR), { type: 'Renamed' }, T0 + 2 * HOUR)
+    expect(updated(rerun, update(rerun.id, 'STAGING', T0 + 2 * HOUR + 1)).containerName).toBe('c-1')
+    // a rerun RUNNING without a name keeps the old one; with one, takes it
+    expect(updated(rerun, update(rerun.id, 'RUNNING', T0 + 2 * HOUR + 2)).containerName).toBe('c-1')
+    const named = updated(rerun, update(rerun.id, 'RUNNING', T0 + 2 * HOUR + 2, { containerName: 'c-2' }))
+    expect(named.containerName).toBe('c-2')
   })
 
   it('Renamed gives the next lost id, keeping the base id', () => {
@@ -430,10 +446,15 @@ describe('failureError', () => {
     // main of a non-system job: the job type's mapping once started
     ['main', { started: true, code: 2 }, 'crash'],
     ['main', { started: true, code: 3 }, 'bad-data'],
-    ['main', { started: true, code: 0 }, 'crash'],
     ['main', { started: true, code: 137 }, 'algorithm-unknown'],
-    ['main', { started: true }, 'algorithm-unknown'],
-    ['main', { started: true, reason: TERMINATED }, 'algorithm-unknown'],
+    ['main', { started: true, code: 137, reason: TERMINATED }, 'algorithm-unknown'],
+    // no exit code, or 0, is never looked up (not even the mapping's entry for 0):
+    // the general error, as Scale's mapping returns nothing for them
+    ['main', { started: true, code: 0 }, 'unknown'],
+    ['main', { started: true }, 'unknown'],
+    ['main', { started: true, status: 'KILLED' }, 'unknown'],
+    ['main', { started: true, reason: TERMINATED }, 'docker-terminated'],
+    ['main', { started: true, reason: TERMINATED, code: 0 }, 'docker-terminated'],
     ['main', { started: false, code: 2 }, 'docker-task-launch'],
     ['main', { started: false }, 'docker-task-launch'],
     // main of a system job: the registry for a non-zero code
@@ -447,6 +468,21 @@ describe('failureError', () => {
     expect(errorOf(type, opts)).toBe(expected)
   })
 
+  it('a main task without docker that fails with no exit code, or 0, gets unknown even when its executor terminated', () => {
+    for (const code of [undefined, 0]) {
+      const base = running(create('main'), T0)
+      const task: Task.Task = { ...base, config: { ...base.config, usesDocker: false } }
+      const u = update(task.id, 'FAILED', T0 + MINUTE, {
+        reason: TERMINATED,
+        ...(code === undefined ? {} : { exitCode: code }),
+      })
+      const failed = updated(task, u)
+      expect(failed.exitCode).toBe(code)
+      expect(Task.failureError(failed, u, lookups)).toEqual(Errors.BUILTIN.unknown)
+      expect(Task.failureError(failed, u, lookups).category).toBe('SYSTEM')
+    }
+  })
+
   it('without lookups, falls back to the builtin errors', () => {
     const task = updated(running(create('main'), T0), update(`${CID}_main`, 'FAILED', T0 + MINUTE, { exitCode: 2 }))
     const u = update(task.id, 'FAILED', T0 + MINUTE, { exitCode: 2 })
@@ -455,5 +491,20 @@ describe('failureError', () => {
     expect(Task.failureError(pre, update(pre.id, 'FAILED', T0 + MINUTE, { exitCode: 137 }), {})).toEqual(
       Errors.BUILTIN.unknown,
     )
+  })
+})
+
+describe("the test kit's registry of system exit codes", () => {
+  it("is Scale's: the codes Scale registers, with their errors", () => {
+    // error/apps.py registers 2-4, job/apps.py 5-7 and 10 (see the test kit's comment)
+    expect(Object.entries(EXIT_CODE_ERRORS).map(([code, error]) => [Number(code), error])).toEqual([
+      [2, Errors.BUILTIN.database],
+      [3, Errors.BUILTIN['database-operation']],
+      [4, Errors.BUILTIN['filesystem-io']],
+      [5, Errors.BUILTIN['invalid-results-manifest']],
+      [6, Errors.BUILTIN['missing-setting']],
+      [7, Errors.BUILTIN['missing-required-output']],
+      [10, Errors.BUILTIN['missing-mount']],
+    ])
   })
 })
