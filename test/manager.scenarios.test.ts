@@ -1074,6 +1074,18 @@ describe('a final status between NextTaskStarted and TaskLaunched', () => {
     })
   })
 
+  it('survives a snapshot: restored, it keeps its deadline and finishes at it', () => {
+    const state = finalBeforeLaunch({ type: 'NodeLost', nodeId: 3 })
+    const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(Manager.toSnapshot(state))))
+    if (restored._tag === 'Left') throw restored.left
+    expect(Manager.nextDeadline(restored.right)).toEqual(O.some(deadline))
+    expect(step(restored.right, { type: 'TimeoutsChecked' }, deadline - 1)).toBe(restored.right)
+    const done = step(restored.right, { type: 'TimeoutsChecked' }, deadline)
+    expect(Manager.runningExecution(done, spec.clusterId)).toBeUndefined()
+    const relaunched = step(restored.right, { type: 'TaskLaunched', taskId: pre }, finalAt + 10)
+    expect(Manager.tasksToKill(relaunched).map((t) => t.id)).toEqual([pre])
+  })
+
   it('the deadline is the earliest of all executions, and only the due one finishes', () => {
     const other = makeSpec({ id: 10, jobId: 91, nodeId: 3, taskTypes: ['main'], isLongRunning: true })
     let state = schedule([spec, other])
