@@ -3,7 +3,7 @@
 // corrupt a state or miscount, and what each reducer does with it instead.
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { Errors, Execution, Manager, Metrics, Task } from '../src/index'
+import { Errors, EventLog, Execution, Manager, Metrics, Task } from '../src/index'
 import type { TaskUpdate } from '../src/index'
 import { checkInvariants } from '../src/testing'
 import { deepFreeze } from './helpers'
@@ -376,5 +376,22 @@ describe('error categories are read as own properties only', () => {
     exe = Execution.reduce(exe, { type: 'TaskUpdated', update: update({}) }, T0 + 1)
     exe = Execution.reduce(exe, { type: 'TaskUpdated', update: update({ status: 'FAILED', exitCode: 2 }) }, T0 + 2)
     expect(Execution.error(exe)?.name).toBe('algorithm-unknown')
+  })
+})
+
+describe('message counts by host-supplied type', () => {
+  it('EventLog.countMessages counts types named after Object.prototype keys like any other', () => {
+    const counts = EventLog.countMessages([
+      { type: 'constructor' },
+      { type: '__proto__' },
+      { type: '__proto__' },
+      { type: 'toString' },
+    ])
+    expect(Object.getPrototypeOf(counts)).toBe(Object.prototype)
+    expect(Object.entries(counts)).toEqual([
+      ['constructor', 1],
+      ['__proto__', 2],
+      ['toString', 1],
+    ])
   })
 })
