@@ -10,6 +10,8 @@
  * @module
  */
 
+import { isJobError } from './internal/shapes'
+
 export type { Problem } from './internal/decode'
 
 /**
@@ -107,7 +109,9 @@ export type BuiltinErrorName = keyof typeof BUILTIN
 
 /**
  * The error an exit code maps to in a lookup, if any. Never throws, whatever the
- * lookup holds.
+ * lookup holds: a lookup that is not an object (`null` included) maps nothing,
+ * only own entries count (never a key of `Object.prototype`), and an entry that
+ * is not a job error with a known category is no error.
  *
  * @example
  * import { Errors } from 'job-execution-core'
@@ -119,6 +123,9 @@ export type BuiltinErrorName = keyof typeof BUILTIN
  * @since 0.1.0
  */
 export const forExitCode = (lookup: ExitCodeErrors | undefined, exitCode: number | undefined): JobError | undefined => {
-  if (lookup === undefined || exitCode === undefined) return undefined
-  return Object.prototype.hasOwnProperty.call(lookup, exitCode) ? lookup[exitCode] : undefined
+  const table: unknown = lookup
+  if (typeof table !== 'object' || table === null || typeof exitCode !== 'number') return undefined
+  if (!Object.prototype.hasOwnProperty.call(table, exitCode)) return undefined
+  const found: unknown = (table as Readonly<Record<number, unknown>>)[exitCode]
+  return isJobError(found) ? found : undefined
 }

@@ -192,8 +192,12 @@ export const countMessages = (
   into: Readonly<Record<string, number>> = {},
 ): Record<string, number> => {
   const counts: Record<string, number> = { ...into }
+  // Host message types are the host's strings: own properties only, so that a
+  // type named `constructor` or `__proto__` is counted like any other.
   const add = (type: string, n: number): void => {
-    if (n > 0) counts[type] = (counts[type] ?? 0) + n
+    if (n <= 0) return
+    const before = Object.prototype.hasOwnProperty.call(counts, type) ? (counts[type] ?? 0) : 0
+    Object.defineProperty(counts, type, { value: before + n, enumerable: true, writable: true, configurable: true })
   }
   for (const message of messages) {
     if (Manager.isMessage(message)) {

@@ -12,6 +12,7 @@
 import * as Errors from './errors'
 import type { ErrorCategory, ExitCodeErrors, JobError } from './errors'
 import type { ClusterId, Duration, Instant, NodeId, RecordId, TaskId } from './ids'
+import { checkedExecutionEvent, isNow } from './internal/eventGuards'
 import { replaceAt } from './internal/patch'
 import { withDefaults, type Settings } from './settings'
 import * as Task from './task'
@@ -158,6 +159,12 @@ const changed = (e: Execution, changes: Partial<ExecutionState>): Execution => (
  * A new running execution with all its tasks remaining. Settings are a partial
  * record; omitted keys take {@link DEFAULT_SETTINGS}. Settings from outside go
  * through {@link decodeSettings} first.
+ *
+ * `taskTypes` are taken in execution order, unknown ones dropped. With
+ * `taskTypes: []` (or only unknown types) the execution has no tasks: it is
+ * finished at once ({@link isFinished}) while its status stays `RUNNING`, since
+ * nothing ran. The manager's `Scheduled` refuses such a spec, and such an
+ * execution, so that no end record ever says `RUNNING`.
  *
  * @example
  * import { Execution } from 'job-execution-core'
@@ -339,7 +346,10 @@ const timeoutsChecked = (execution: Execution, now: Instant): Execution => {
 /**
  * The execution after an event at `now`. Pure; returns the very same execution
  * when the event changes nothing (an update for an unknown task id, a repeated
- * update, an event after the execution finished that has nothing left to do).
+ * update, an event after the execution finished that has nothing left to do),
+ * and when it refuses the event: a `now` that is not a safe integer, an unknown
+ * `type`, a mistyped `taskId`, an unsound update (see the events guide, "What a
+ * reducer refuses").
  *
  * @example
  * import { Execution } from 'job-execution-core'
@@ -358,7 +368,10 @@ const timeoutsChecked = (execution: Execution, now: Instant): Execution => {
  * @category reducers
  * @since 0.1.0
  */
-export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant): Execution => {
+export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant): Execution =>
+  isNow(now) && checkedExecutionEvent(event) !== undefined ? step(execution, event, now) : execution
+
+const step = (execution: Execution, event: ExecutionEvent, now: Instant): Execution => {
   switch (event.type) {
     case 'NextTaskStarted':
       if (execution.current !== undefined || execution.next >= execution.tasks.length) return execution

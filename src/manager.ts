@@ -28,6 +28,7 @@ import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
 import { problemsOf, render, type Problem } from './internal/decode'
+import { checkedManagerEvent, isNow } from './internal/eventGuards'
 import { fnv1a32 } from './internal/fnv1a'
 import * as HM from './internal/hashMap'
 import * as L from './internal/list'
@@ -595,7 +596,11 @@ const loadHistory = (state: Manager, records: readonly Metrics.Counted[], now: I
 
 /**
  * The manager after an event at `now`. Pure; the very same state when the event
- * changes nothing.
+ * changes nothing, and when it refuses the event: a `now` that is not a safe
+ * integer, an unknown `type`, a missing or mistyped field, an unsound update.
+ * Of the lists of `Scheduled`, `ExecutionsLost`, `JobsSynced`,
+ * `CanceledOffQueue` and `HistoryLoaded`, only the malformed elements are
+ * refused (see the events guide, "What a reducer refuses").
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -610,6 +615,11 @@ const loadHistory = (state: Manager, records: readonly Metrics.Counted[], now: I
  * @since 0.1.0
  */
 export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
+  const checked = isNow(now) ? checkedManagerEvent(event) : undefined
+  return checked === undefined ? state : step(state, checked, now)
+}
+
+const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
   switch (event.type) {
     case 'Scheduled':
       return schedule(state, event.executions, event.messages, now)
@@ -756,7 +766,9 @@ export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
  * @since 0.1.0
  */
 export const nextDeadline = (state: Manager): O.Option<Instant> => {
-  return state.earliestDeadline === undefined ? O.none : O.some(state.earliestDeadline)
+  // Beyond the safe integers no `now` can reach a deadline (such a `now` is refused).
+  const earliest = state.earliestDeadline
+  return earliest !== undefined && Number.isSafeInteger(earliest) ? O.some(earliest) : O.none
 }
 
 /**

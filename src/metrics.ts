@@ -257,17 +257,20 @@ const FAILED_KINDS: Readonly<Record<ErrorCategory, Kind>> = {
 
 /**
  * The finished kind an execution counts as: `completed`, a failed kind by its
- * error category, or none (canceled, running, or failed without a category).
+ * error category, or none (canceled, running, or failed without a category, or
+ * with one that is not `SYSTEM`, `ALGORITHM` or `DATA`).
  *
  * @category queries
  * @since 0.1.0
  */
 export const finishedKind = (execution: Counted): Kind | undefined => {
   if (execution.status === 'COMPLETED') return 'completed'
-  if (execution.status === 'FAILED' && execution.error !== undefined) {
-    return FAILED_KINDS[execution.error.category]
-  }
-  return undefined
+  if (execution.status !== 'FAILED' || typeof execution.error !== 'object' || execution.error === null) return undefined
+  // An own property only: a category named `constructor` or `__proto__` is no kind.
+  const category: unknown = execution.error.category
+  return typeof category === 'string' && Object.prototype.hasOwnProperty.call(FAILED_KINDS, category)
+    ? FAILED_KINDS[category as ErrorCategory]
+    : undefined
 }
 
 /**

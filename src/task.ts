@@ -13,6 +13,7 @@
 import * as Errors from './errors'
 import type { ExitCodeErrors, JobError } from './errors'
 import { lostTaskId, type Duration, type Instant, type TaskId } from './ids'
+import { checkedTaskEvent, isNow } from './internal/eventGuards'
 import type { Settings } from './settings'
 import { isTerminal, type TaskUpdate, type TerminalStatus } from './taskUpdate'
 
@@ -279,7 +280,9 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
 /**
  * The task after an event at `now`. Never changes its input; returns the very
  * same task when the event changes nothing (a repeated update, a second launch,
- * an update for another task id).
+ * an update for another task id) and when it refuses the event: a `now` that is
+ * not a safe integer, an unknown `type`, an `Updated` whose update is unsound
+ * (see the events guide, "What a reducer refuses").
  *
  * @example
  * import { Task, Execution } from 'job-execution-core'
@@ -291,7 +294,10 @@ const applyUpdate = (t: Task, update: TaskUpdate): Task => {
  * @category reducers
  * @since 0.1.0
  */
-export const reduce = (t: Task, event: TaskEvent, now: Instant): Task => {
+export const reduce = (t: Task, event: TaskEvent, now: Instant): Task =>
+  isNow(now) && checkedTaskEvent(event) !== undefined ? step(t, event, now) : t
+
+const step = (t: Task, event: TaskEvent, now: Instant): Task => {
   switch (event.type) {
     case 'Launched':
       return t.launched !== undefined ? t : changed(t, { launched: now, lastStatusUpdate: now })

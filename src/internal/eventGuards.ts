@@ -1,0 +1,147 @@
+/**
+ * The guards at the entry of `Task.reduce`, `Execution.reduce` and
+ * `Manager.reduce`: events passed directly by a JavaScript host are checked for
+ * what the reducers rely on before anything is applied. Each guard returns the
+ * event to apply (the very same object when it is sound, a copy without its bad
+ * elements when only some list elements are bad) or `undefined`: refused, the
+ * reducer returns its input state.
+ *
+ * What is refused as a whole: an unknown `type`, a missing or mistyped field
+ * the event needs, an unsound task update. What is refused element by element
+ * (one bad element must not block the others): the executions of `Scheduled`,
+ * the ids of `ExecutionsLost`, the entries of `JobsSynced`, the records of
+ * `CanceledOffQueue` and `HistoryLoaded`.
+ *
+ * @internal
+ * @module
+ */
+import type { ExecutionEvent } from '../execution'
+import type { ManagerEvent } from '../manager'
+import type { TaskEvent } from '../task'
+import { isExecutionSpec, isRunningExecution } from './executionGuard'
+import { isCounted, isEndRecord, isSyncedJob } from './recordGuards'
+import { isNodeId, isObject, isOptionalString, isPlainObject, type Fields } from './shapes'
+import { isTaskUpdate } from './updateGuard'
+
+/** The `now` of a reducer: a safe integer (`NaN`, infinities and fractions are refused). */
+export const isNow = (now: unknown): now is number => Number.isSafeInteger(now)
+
+/** The event, or `undefined` when a `Task.reduce` cannot apply it. */
+export const checkedTaskEvent = (event: TaskEvent): TaskEvent | undefined => {
+  const e: unknown = event
+  if (!isObject(e)) return undefined
+  switch (e.type) {
+    case 'Launched':
+    case 'TimedOut':
+    case 'KillRequested':
+    case 'ReconciliationForced':
+    case 'Renamed':
+      return event
+    case 'Updated':
+      return isTaskUpdate(e.update) ? event : undefined
+    default:
+      return undefined
+  }
+}
+
+/** The event, or `undefined` when an `Execution.reduce` cannot apply it. */
+export const checkedExecutionEvent = (event: ExecutionEvent): ExecutionEvent | undefined => {
+  const e: unknown = event
+  if (!isObject(e)) return undefined
+  switch (e.type) {
+    case 'NextTaskStarted':
+    case 'Canceled':
+    case 'NodeLost':
+    case 'StarvationChecked':
+    case 'KillRequested':
+      return event
+    case 'TaskLaunched':
+      return isOptionalString(e.taskId) ? event : undefined
+    case 'TaskUpdated':
+      return isTaskUpdate(e.update) ? event : undefined
+    case 'TaskTimedOut':
+      return typeof e.taskId === 'string' ? event : undefined
+    default:
+      return undefined
+  }
+}
+
+// As the manager tells them apart: an execution has a task list and a status.
+const isSchedulable = (x: unknown): boolean =>
+  isObject(x) && ('tasks' in x && Array.isArray(x.tasks) && 'status' in x ? isRunningExecution(x) : isExecutionSpec(x))
+
+// The elements that pass, the very same list when all do; undefined when it is no list.
+const kept = (items: unknown, ok: (x: unknown) => boolean): readonly unknown[] | undefined => {
+  if (!Array.isArray(items)) return undefined
+  const list: readonly unknown[] = items
+  for (let i = 0; i < list.length; i++) if (!ok(list[i])) return keepFrom(list, i, ok)
+  return list
+}
+
+// The elements before `first` (all good), then the good ones after it.
+const keepFrom = (list: readonly unknown[], first: number, ok: (x: unknown) => boolean): unknown[] => {
+  const good: unknown[] = list.slice(0, first)
+  for (let i = first + 1; i < list.length; i++) if (ok(list[i])) good.push(list[i])
+  return good
+}
+
+const isId = (x: unknown): boolean => isNodeId(x)
+
+const keptJobs = (jobs: Fields): Fields => {
+  const keys = Object.keys(jobs)
+  if (keys.every((key) => isSyncedJob(jobs[key]))) return jobs
+  const good: Record<string, unknown> = {}
+  for (const key of keys) {
+    const job = jobs[key]
+    if (isSyncedJob(job)) Object.defineProperty(good, key, { value: job, enumerable: true })
+  }
+  return good
+}
+
+/** The event to apply, or `undefined` when a `Manager.reduce` cannot apply it (see the module). */
+export const checkedManagerEvent = (event: ManagerEvent): ManagerEvent | undefined => {
+  const e: unknown = event
+  if (!isObject(e)) return undefined
+  switch (e.type) {
+    case 'TimeoutsChecked':
+    case 'StarvationChecked':
+      return event
+    case 'TaskUpdated':
+      return isTaskUpdate(e.update) ? event : undefined
+    case 'NextTaskStarted':
+      return typeof e.clusterId === 'string' ? event : undefined
+    case 'TaskLaunched':
+    case 'TaskTimedOut':
+      return typeof e.taskId === 'string' ? event : undefined
+    case 'NodeLost':
+      return isNodeId(e.nodeId) ? event : undefined
+    case 'Scheduled': {
+      if (!(e.messages === undefined || Array.isArray(e.messages))) return undefined
+      const executions = kept(e.executions, isSchedulable)
+      if (executions === undefined) return undefined
+      return executions === e.executions ? event : ({ ...e, executions } as unknown as ManagerEvent)
+    }
+    case 'ExecutionsLost': {
+      const ids = kept(e.ids, isId)
+      if (ids === undefined) return undefined
+      return ids === e.ids ? event : ({ ...e, ids } as unknown as ManagerEvent)
+    }
+    case 'CanceledOffQueue': {
+      const records = kept(e.records, isEndRecord)
+      if (records === undefined) return undefined
+      return records === e.records ? event : ({ ...e, records } as unknown as ManagerEvent)
+    }
+    case 'HistoryLoaded': {
+      const records = kept(e.records, isCounted)
+      if (records === undefined) return undefined
+      return records === e.records ? event : ({ ...e, records } as unknown as ManagerEvent)
+    }
+    case 'JobsSynced': {
+      if (!isPlainObject(e.jobs)) return undefined
+      const jobs = keptJobs(e.jobs)
+      return jobs === e.jobs ? event : ({ ...e, jobs } as unknown as ManagerEvent)
+    }
+    default:
+      return undefined
+  }
+}

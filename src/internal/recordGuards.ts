@@ -1,0 +1,58 @@
+/**
+ * Structural checks of the records hosts pass to the manager: end records
+ * (`CanceledOffQueue`), counted records (`HistoryLoaded`) and synced jobs
+ * (`JobsSynced`).
+ *
+ * @internal
+ * @module
+ */
+import type { EndRecord, ExecutionStatus } from '../execution'
+import type { SyncedJob } from '../manager'
+import type { Counted } from '../metrics'
+import { hasOwn, isErrorCategory, isInteger, isJobError, isNodeId, isObject, isOptionalInteger } from './shapes'
+
+const EXECUTION_STATUSES: Readonly<Record<ExecutionStatus, true>> = {
+  RUNNING: true,
+  COMPLETED: true,
+  FAILED: true,
+  CANCELED: true,
+}
+
+/** One of the four execution statuses. */
+export const isExecutionStatus = (value: unknown): value is ExecutionStatus =>
+  typeof value === 'string' && hasOwn(EXECUTION_STATUSES, value)
+
+/**
+ * What the metrics read of a finished execution: a node id, an integer job
+ * type id, a string status, an error (if any) with a known category, and a
+ * safe-integer finished instant (if any).
+ */
+export const isCounted = (value: unknown): value is Counted =>
+  isObject(value) &&
+  isNodeId(value.nodeId) &&
+  isInteger(value.jobTypeId) &&
+  typeof value.status === 'string' &&
+  (value.error === undefined || (isObject(value.error) && isErrorCategory(value.error.category))) &&
+  isOptionalInteger(value.finished)
+
+/** An end record as the outbox passes it on: ids, a known status, instants, task results. */
+export const isEndRecord = (value: unknown): value is EndRecord =>
+  isObject(value) &&
+  isInteger(value.id) &&
+  typeof value.clusterId === 'string' &&
+  isInteger(value.jobId) &&
+  isInteger(value.exeNum) &&
+  isInteger(value.jobTypeId) &&
+  isNodeId(value.nodeId) &&
+  isExecutionStatus(value.status) &&
+  (value.error === undefined || isJobError(value.error)) &&
+  isInteger(value.queued) &&
+  isInteger(value.started) &&
+  isOptionalInteger(value.finished) &&
+  isObject(value.taskResults) &&
+  typeof value.taskResults.version === 'string' &&
+  Array.isArray(value.taskResults.tasks)
+
+/** A synced job: a string status and a safe-integer number of executions. */
+export const isSyncedJob = (value: unknown): value is SyncedJob =>
+  isObject(value) && typeof value.status === 'string' && isInteger(value.numExes)
