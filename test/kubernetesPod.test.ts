@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseInstant } from '../src/internal/kubernetesPod'
 import { TaskUpdate } from '../src/index'
+import { kubernetesPod, malformedKubernetesPod } from '../src/testing'
 
 const TASK_ID = 'scale_job_fw1_42x3_main'
 const CONTAINER_ID = 'containerd://7d3f9a0c1b2e4d5f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f'
@@ -782,4 +783,67 @@ describe('hostile input', () => {
       if (E.isLeft(result)) expect(result.left.problems.every((p) => p.path.length > 0)).toBe(true)
     }
   })
+})
+
+const TASK_IDS = ['scale_job_fw1_1x1_pull', 'scale_job_fw1_2x1_main', 'scale_job_fw1_3x2_post']
+
+describe('the test kit: Pod arbitraries', () => {
+  propTest.prop([kubernetesPod(TASK_IDS)])(
+    'every well-formed pod decodes, for one of the task ids, to a plain update with a safe timestamp',
+    (json) => {
+      const update = decoded(json)
+      expect(TASK_IDS).toContain(update.taskId)
+      expect(Number.isSafeInteger(update.timestamp)).toBe(true)
+      expect(Object.getPrototypeOf(update)).toBe(Object.prototype)
+      expect(TaskUpdate.decode(update)).toEqual(E.right(update))
+    },
+  )
+
+  propTest.prop([malformedKubernetesPod(TASK_IDS)])('every malformed pod is refused, naming a path', (json) => {
+    expect(refused(json).problems.length).toBeGreaterThan(0)
+  })
+
+  const extraKey = fc
+    .string({ minLength: 1, maxLength: 12 })
+    .filter(
+      (k) =>
+        ![
+          'type',
+          'object',
+          'kind',
+          'metadata',
+          'spec',
+          'status',
+          'name',
+          'annotations',
+          'labels',
+          'creationTimestamp',
+          'deletionTimestamp',
+          'containers',
+          'nodeName',
+          'phase',
+          'reason',
+          'message',
+          'startTime',
+          'conditions',
+          'containerStatuses',
+          'initContainerStatuses',
+          '__proto__',
+        ].includes(k),
+    )
+  propTest.prop([kubernetesPod(TASK_IDS), fc.dictionary(extraKey, fc.jsonValue(), { maxKeys: 4 })])(
+    'fields beyond those read are ignored, at every level',
+    (json, extra) => {
+      const before = decoded(json)
+      const inner = ('object' in json ? json.object : json) as Json
+      const widened: Json = {
+        ...inner,
+        ...extra,
+        metadata: { ...(inner.metadata as Json), ...extra },
+        spec: { ...(inner.spec as Json), ...extra },
+        status: { ...(inner.status as Json), ...extra },
+      }
+      expect(decoded('object' in json ? { ...json, ...extra, object: widened } : widened)).toEqual(before)
+    },
+  )
 })
