@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { parseInstant } from '../src/internal/kubernetesPod'
-import { TaskUpdate } from '../src/index'
+import { EventLog, Manager, TaskUpdate } from '../src/index'
 import { kubernetesPod, malformedKubernetesPod } from '../src/testing'
 
 const TASK_ID = 'scale_job_fw1_42x3_main'
@@ -846,4 +846,61 @@ describe('the test kit: Pod arbitraries', () => {
       expect(decoded('object' in json ? { ...json, ...extra, object: widened } : widened)).toEqual(before)
     },
   )
+})
+
+describe('event logs: a TaskUpdated event may carry a KubernetesPod', () => {
+  const logged = (p: unknown): EventLog.LoggedEvent => ({
+    type: 'TaskUpdated',
+    update: { type: 'KubernetesPod', pod: p },
+  })
+
+  it('decodes the pod into the task update', () => {
+    const line = EventLog.encodeLine(5_000, logged(fixture('watch-deleted')))
+    expect(EventLog.decodeLine(line)).toEqual(
+      E.right({ now: 5_000, event: { type: 'TaskUpdated', update: decoded(fixture('watch-deleted')) } }),
+    )
+    expect(EventLog.isKubernetesPodUpdate(logged({}))).toBe(true)
+    expect(EventLog.isMesosUpdate(logged({}))).toBe(false)
+    expect(EventLog.isKubernetesPodUpdate({ type: 'TaskUpdated', update: { type: 'MesosStatus', status: {} } })).toBe(
+      false,
+    )
+  })
+
+  it('refuses a line whose pod does not decode, naming the path under event.update.pod', () => {
+    const line = EventLog.encodeLine(5_000, logged({ type: 'MODIFIED', object: { metadata: { name: 'x' } } }))
+    expect(EventLog.decodeLine(line)).toEqual(
+      E.left('event.update.pod: object.status: expected an object, got nothing'),
+    )
+    expect(
+      E.isLeft(EventLog.decodeLine('{"now":1,"event":{"type":"TaskUpdated","update":{"type":"KubernetesPod"}}}')),
+    ).toBe(true)
+  })
+
+  it('replays a log of pods as the manager would have seen the updates', () => {
+    const spec = {
+      id: 1,
+      clusterId: 'scale_job_fw1_42x3',
+      jobId: 42,
+      exeNum: 3,
+      jobTypeId: 2,
+      nodeId: 7,
+      agentId: 'node-7',
+      queued: 0,
+      started: 0,
+      taskTypes: ['main'] as const,
+      jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+    }
+    const T0 = T('2024-05-01T12:00:00Z')
+    const lines = [
+      EventLog.encodeLine(T0, { type: 'Scheduled', executions: [spec] }),
+      EventLog.encodeLine(T0, { type: 'NextTaskStarted', clusterId: spec.clusterId }),
+      EventLog.encodeLine(T0, { type: 'TaskLaunched', taskId: TASK_ID }),
+      EventLog.encodeLine(T0 + 10_000, logged(fixture('running'))),
+      EventLog.encodeLine(T0 + 200_000, logged(fixture('succeeded'))),
+    ]
+    const replay = lines.reduce((r, line, i) => EventLog.replayLine(r, line, i + 1), EventLog.startReplay())
+    expect(replay.refused).toEqual([])
+    expect(Manager.runningExecutions(replay.state)).toEqual([])
+    expect(EventLog.summary(replay).messages).toEqual({ CompletedJobs: 1, JobExeEnd: 1 })
+  })
 })

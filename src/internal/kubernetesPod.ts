@@ -49,6 +49,7 @@ const own = (value: Json, key: string): unknown => {
 }
 
 const describe = (value: unknown): string => {
+  if (value === undefined) return 'nothing'
   if (Array.isArray(value)) return 'an array'
   if (value === null) return 'null'
   if (typeof value === 'object') return 'an object'
