@@ -189,11 +189,14 @@ describe('demo: command line', () => {
     expect(parseArgs(['--nodes=3', '--jobs', '40', '--seed', '0', '--json'])).toEqual(
       E.right({
         kind: 'run',
-        options: { nodes: 3, jobs: 40, seed: 0, json: true, record: undefined, shards: undefined },
+        options: { nodes: 3, jobs: 40, seed: 0, json: true, record: undefined, shards: undefined, cluster: 'mesos' },
       }),
     )
     expect(parseArgs([])).toEqual(
-      E.right({ kind: 'run', options: { ...DEFAULT_OPTIONS, json: false, record: undefined, shards: undefined } }),
+      E.right({
+        kind: 'run',
+        options: { ...DEFAULT_OPTIONS, json: false, record: undefined, shards: undefined, cluster: 'mesos' },
+      }),
     )
     expect(parseArgs(['--help'])).toEqual(E.right({ kind: 'help' }))
   })
