@@ -58,8 +58,6 @@ const describe = (value: unknown): string => {
   return typeof value
 }
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/
-
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const
 
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
@@ -75,29 +73,79 @@ const daysFromCivil = (year: number, month: number, day: number): number => {
   return era * 146097 + doe - 719468
 }
 
+/** The number written by `n` ASCII digits of `text` at `at`, or -1. */
+const digits = (text: string, at: number, n: number): number => {
+  let value = 0
+  for (let i = at; i < at + n; i++) {
+    const d = text.charCodeAt(i) - 48
+    if (!(d >= 0 && d <= 9)) return -1
+    value = value * 10 + d
+  }
+  return value
+}
+
 /**
  * An RFC 3339 instant (`2024-05-01T12:00:00Z`, fractional seconds and offsets
  * allowed) as integer milliseconds since the epoch; `undefined` when it is
- * not one. Fractions below the millisecond are dropped.
+ * not one. Fractions below the millisecond are dropped. Read character by
+ * character: a pod carries several instants, and this is the hot path.
  */
 export const parseInstant = (text: string): number | undefined => {
-  const m = RFC3339.exec(text)
-  if (m === null) return undefined
-  const [, ys = '', mos = '', ds = '', hs = '', mins = '', ss = '', frac, zulu, sign, oh = '0', om = '0'] = m
-  const year = Number(ys)
-  const month = Number(mos)
-  const day = Number(ds)
-  const hour = Number(hs)
-  const minute = Number(mins)
-  const second = Number(ss)
-  if (month < 1 || month > 12 || day < 1) return undefined
+  if (text.length < 20) return undefined
+  const year = digits(text, 0, 4)
+  const month = digits(text, 5, 2)
+  const day = digits(text, 8, 2)
+  const hour = digits(text, 11, 2)
+  const minute = digits(text, 14, 2)
+  const second = digits(text, 17, 2)
+  const t = text.charCodeAt(10)
+  if (
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 60 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    (t !== 84 && t !== 116 && t !== 32) ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined
+  }
   const maxDay = month === 2 && !isLeap(year) ? 28 : (DAYS_IN_MONTH[month - 1] ?? 31)
-  if (day > maxDay || hour > 23 || minute > 59 || second > 60) return undefined
-  const offsetHours = Number(oh)
-  const offsetMinutes = Number(om)
-  if (zulu === undefined && (offsetHours > 23 || offsetMinutes > 59)) return undefined
-  const offset = zulu === undefined ? (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) : 0
-  const millis = frac === undefined ? 0 : Number(frac.slice(0, 3).padEnd(3, '0'))
+  if (day > maxDay) return undefined
+  let i = 19
+  let millis = 0
+  if (text.charCodeAt(i) === 46) {
+    const from = ++i
+    while (i < text.length && i - from < 9) {
+      const d = text.charCodeAt(i) - 48
+      if (!(d >= 0 && d <= 9)) break
+      if (i - from < 3) millis += d * (i - from === 0 ? 100 : i - from === 1 ? 10 : 1)
+      i++
+    }
+    if (i === from) return undefined
+  }
+  let offset = 0
+  const zone = text.charCodeAt(i)
+  if (zone === 90 || zone === 122) {
+    i++
+  } else if (zone === 43 || zone === 45) {
+    const oh = digits(text, i + 1, 2)
+    const om = digits(text, i + 4, 2)
+    if (oh < 0 || oh > 23 || om < 0 || om > 59 || text.charCodeAt(i + 3) !== 58) return undefined
+    offset = (zone === 45 ? -1 : 1) * (oh * 60 + om)
+    i += 6
+  } else {
+    return undefined
+  }
+  if (i !== text.length) return undefined
   // A leap second (:60) reads as the last millisecond of its minute.
   const seconds = second === 60 ? 59 : second
   const ms = second === 60 ? 999 : millis
@@ -139,85 +187,118 @@ interface Condition {
   readonly lastTransitionTime?: number | undefined
 }
 
-/** Reads fields at paths, collecting what is wrong. */
-const reader = (problems: Problem[]) => {
-  const problem = (path: string, message: string): undefined => {
-    problems.push({ path, message })
+/** The path of a field under its parent's path (`''` for the root). */
+const join = (base: string, key: string | number): string => (base === '' ? String(key) : `${base}.${key}`)
+
+/**
+ * Reads fields, collecting what is wrong. Each reader takes the parent, the
+ * key and the parent's path; the field's path is built only for a problem.
+ * A class, so that decoding a pod creates no closures.
+ */
+class Reader {
+  constructor(readonly problems: Problem[]) {}
+
+  problem(path: string, message: string): undefined {
+    this.problems.push({ path, message })
     return undefined
   }
-  const object = (parent: Json, key: string, path: string): Json | undefined => {
+
+  object(parent: Json, key: string, base: string): Json | undefined {
     const v = own(parent, key)
     if (v === undefined || isObject(v)) return v
-    return problem(path, `expected an object, got ${describe(v)}`)
+    return this.problem(join(base, key), `expected an object, got ${describe(v)}`)
   }
-  const array = (parent: Json, key: string, path: string): readonly unknown[] | undefined => {
+
+  array(parent: Json, key: string, base: string): readonly unknown[] | undefined {
     const v = own(parent, key)
     if (v === undefined || Array.isArray(v)) return v
-    return problem(path, `expected an array, got ${describe(v)}`)
+    return this.problem(join(base, key), `expected an array, got ${describe(v)}`)
   }
-  const string = (parent: Json, key: string, path: string): string | undefined => {
+
+  string(parent: Json, key: string, base: string): string | undefined {
     const v = own(parent, key)
     if (v === undefined || typeof v === 'string') return v
-    return problem(path, `expected a string, got ${describe(v)}`)
+    return this.problem(join(base, key), `expected a string, got ${describe(v)}`)
   }
-  const integer = (parent: Json, key: string, path: string): number | undefined => {
+
+  integer(parent: Json, key: string, base: string): number | undefined {
     const v = own(parent, key)
     if (v === undefined || (typeof v === 'number' && Number.isSafeInteger(v))) return v
-    return problem(path, `expected an integer, got ${describe(v)}`)
+    return this.problem(join(base, key), `expected an integer, got ${describe(v)}`)
   }
-  const instant = (parent: Json, key: string, path: string): number | undefined => {
+
+  instant(parent: Json, key: string, base: string): number | undefined {
     const v = own(parent, key)
     if (v === undefined) return undefined
     const parsed = typeof v === 'string' ? parseInstant(v) : undefined
-    return parsed ?? problem(path, `expected an RFC 3339 instant, got ${describe(v)}`)
+    return parsed ?? this.problem(join(base, key), `expected an RFC 3339 instant, got ${describe(v)}`)
   }
-  const state = (parent: Json, key: string, path: string): ContainerState => {
-    const s = object(parent, key, path)
+
+  state(parent: Json, key: string, base: string): ContainerState {
+    const s = this.object(parent, key, base)
     if (s === undefined) return NO_STATE
-    const running = object(s, 'running', `${path}.running`)
-    const waiting = object(s, 'waiting', `${path}.waiting`)
-    const terminated = object(s, 'terminated', `${path}.terminated`)
+    const here = join(base, key)
+    const running = this.object(s, 'running', here)
+    const waiting = this.object(s, 'waiting', here)
+    const terminated = this.object(s, 'terminated', here)
     return {
       running: running !== undefined,
-      runningStartedAt: running === undefined ? undefined : instant(running, 'startedAt', `${path}.running.startedAt`),
+      runningStartedAt: running === undefined ? undefined : this.instant(running, 'startedAt', join(here, 'running')),
       waiting:
         waiting === undefined
           ? undefined
           : {
-              reason: string(waiting, 'reason', `${path}.waiting.reason`),
-              message: string(waiting, 'message', `${path}.waiting.message`),
+              reason: this.string(waiting, 'reason', join(here, 'waiting')),
+              message: this.string(waiting, 'message', join(here, 'waiting')),
             },
-      terminated:
-        terminated === undefined
-          ? undefined
-          : {
-              exitCode: integer(terminated, 'exitCode', `${path}.terminated.exitCode`),
-              reason: string(terminated, 'reason', `${path}.terminated.reason`),
-              message: string(terminated, 'message', `${path}.terminated.message`),
-              startedAt: instant(terminated, 'startedAt', `${path}.terminated.startedAt`),
-              finishedAt: instant(terminated, 'finishedAt', `${path}.terminated.finishedAt`),
-            },
+      terminated: terminated === undefined ? undefined : this.terminated(terminated, join(here, 'terminated')),
     }
   }
-  const containerStatus = (value: Json, path: string): ContainerStatus => ({
-    containerID: string(value, 'containerID', `${path}.containerID`),
-    state: state(value, 'state', `${path}.state`),
-    lastState: state(value, 'lastState', `${path}.lastState`),
-  })
-  const condition = (value: unknown, path: string): Condition | undefined => {
-    if (!isObject(value)) return problem(path, `expected an object, got ${describe(value)}`)
-    return {
-      type: string(value, 'type', `${path}.type`),
-      status: string(value, 'status', `${path}.status`),
-      reason: string(value, 'reason', `${path}.reason`),
-      message: string(value, 'message', `${path}.message`),
-      lastTransitionTime: instant(value, 'lastTransitionTime', `${path}.lastTransitionTime`),
-    }
-  }
-  return { problem, object, array, string, integer, instant, containerStatus, condition }
-}
 
-type Reader = ReturnType<typeof reader>
+  terminated(terminated: Json, path: string): ContainerState['terminated'] {
+    return {
+      exitCode: this.integer(terminated, 'exitCode', path),
+      reason: this.string(terminated, 'reason', path),
+      message: this.string(terminated, 'message', path),
+      startedAt: this.instant(terminated, 'startedAt', path),
+      finishedAt: this.instant(terminated, 'finishedAt', path),
+    }
+  }
+
+  containerStatus(value: Json, path: string): ContainerStatus {
+    return {
+      containerID: this.string(value, 'containerID', path),
+      state: this.state(value, 'state', path),
+      lastState: this.state(value, 'lastState', path),
+    }
+  }
+
+  condition(value: unknown, base: string, index: number): Condition | undefined {
+    if (!isObject(value)) return this.problem(join(base, index), `expected an object, got ${describe(value)}`)
+    const type = own(value, 'type')
+    const status = own(value, 'status')
+    const reason = own(value, 'reason')
+    const message = own(value, 'message')
+    const time = own(value, 'lastTransitionTime')
+    const parsed = typeof time === 'string' ? parseInstant(time) : undefined
+    if (
+      (type !== undefined && typeof type !== 'string') ||
+      (status !== undefined && typeof status !== 'string') ||
+      (reason !== undefined && typeof reason !== 'string') ||
+      (message !== undefined && typeof message !== 'string') ||
+      (time !== undefined && parsed === undefined)
+    ) {
+      const path = join(base, index)
+      this.string(value, 'type', path)
+      this.string(value, 'status', path)
+      this.string(value, 'reason', path)
+      this.string(value, 'message', path)
+      this.instant(value, 'lastTransitionTime', path)
+      return undefined
+    }
+    return { type, status, reason, message, lastTransitionTime: parsed }
+  }
+}
 
 /** The status of the container named `name` (or, with no name, the first), validating what is scanned. */
 const findStatus = (
@@ -229,11 +310,13 @@ const findStatus = (
   if (statuses === undefined) return undefined
   for (let i = 0; i < statuses.length; i++) {
     const item = statuses[i]
-    const itemPath = `${path}.${i}`
-    if (!isObject(item)) return read.problem(itemPath, `expected an object, got ${describe(item)}`)
-    if (name === undefined) return read.containerStatus(item, itemPath)
-    const itemName = read.string(item, 'name', `${itemPath}.name`)
-    if (itemName === name) return read.containerStatus(item, itemPath)
+    if (!isObject(item)) return read.problem(join(path, i), `expected an object, got ${describe(item)}`)
+    if (name === undefined) return read.containerStatus(item, join(path, i))
+    const itemName = own(item, 'name')
+    if (itemName === name) return read.containerStatus(item, join(path, i))
+    if (itemName !== undefined && typeof itemName !== 'string') {
+      return read.problem(join(join(path, i), 'name'), `expected a string, got ${describe(itemName)}`)
+    }
   }
   return undefined
 }
@@ -269,15 +352,22 @@ const firstDefined = (...values: ReadonlyArray<string | undefined>): string | un
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === '' ? undefined : value)
 
+const fail = (path: string, message: string): { readonly problems: readonly Problem[] } => ({
+  problems: [{ path, message }],
+})
+
+/** A non-empty annotation of a pod. */
+const annotationOf = (read: Reader, annotations: Json | undefined, key: string, base: string): string | undefined =>
+  annotations === undefined ? undefined : nonEmpty(read.string(annotations, key, base))
+
 const decodeUnsafe = (input: unknown): { readonly problems: readonly Problem[] } | { readonly update: TaskUpdate } => {
   const problems: Problem[] = []
-  const read = reader(problems)
-  const fail = (path: string, message: string) => ({ problems: [{ path, message }] })
+  const read = new Reader(problems)
   if (!isObject(input)) return fail('<root>', `expected a Pod or a watch event, got ${describe(input)}`)
 
   // A watch event `{ type, object }`, or the pod itself.
   let pod: Json = input
-  let prefix = ''
+  let root = ''
   let deleted = false
   if (hasOwn(input, 'object') && hasOwn(input, 'type')) {
     const type = own(input, 'type')
@@ -287,65 +377,71 @@ const decodeUnsafe = (input: unknown): { readonly problems: readonly Problem[] }
     const object = own(input, 'object')
     if (!isObject(object)) return fail('object', `expected a Pod, got ${describe(object)}`)
     pod = object
-    prefix = 'object.'
+    root = 'object'
     deleted = type === 'DELETED'
   }
-  const at = (path: string): string => `${prefix}${path}`
+  const metaPath = join(root, 'metadata')
+  const specPath = join(root, 'spec')
+  const statusPath = join(root, 'status')
 
   const kind = own(pod, 'kind')
-  if (kind !== undefined && kind !== 'Pod') return fail(at('kind'), `expected "Pod", got ${describe(kind)}`)
+  if (kind !== undefined && kind !== 'Pod') return fail(join(root, 'kind'), `expected "Pod", got ${describe(kind)}`)
   const metadata = own(pod, 'metadata')
-  if (!isObject(metadata)) return fail(at('metadata'), `expected an object, got ${describe(metadata)}`)
+  if (!isObject(metadata)) return fail(metaPath, `expected an object, got ${describe(metadata)}`)
   const status = own(pod, 'status')
-  if (!isObject(status)) return fail(at('status'), `expected an object, got ${describe(status)}`)
-  const spec = read.object(pod, 'spec', at('spec'))
+  if (!isObject(status)) return fail(statusPath, `expected an object, got ${describe(status)}`)
+  const spec = read.object(pod, 'spec', root)
 
   // -- the task id --
-  const annotations = read.object(metadata, 'annotations', at('metadata.annotations'))
-  const labels = read.object(metadata, 'labels', at('metadata.labels'))
-  const annotation = (key: string): string | undefined =>
-    annotations === undefined ? undefined : nonEmpty(read.string(annotations, key, at(`metadata.annotations.${key}`)))
+  const annotations = read.object(metadata, 'annotations', metaPath)
+  const labels = read.object(metadata, 'labels', metaPath)
+  const annotationsPath = join(metaPath, 'annotations')
   const taskId = firstDefined(
-    annotation(TASK_ID_KEY),
-    labels === undefined ? undefined : read.string(labels, TASK_ID_KEY, at(`metadata.labels.${TASK_ID_KEY}`)),
-    read.string(metadata, 'name', at('metadata.name')),
+    annotationOf(read, annotations, TASK_ID_KEY, annotationsPath),
+    labels === undefined ? undefined : read.string(labels, TASK_ID_KEY, join(metaPath, 'labels')),
+    read.string(metadata, 'name', metaPath),
   )
   if (taskId === undefined) {
     read.problem(
-      at('metadata.name'),
+      join(metaPath, 'name'),
       `no task id: expected the annotation or label ${TASK_ID_KEY}, or metadata.name, got nothing`,
     )
   }
-  const creation = read.instant(metadata, 'creationTimestamp', at('metadata.creationTimestamp'))
-  const deletion = read.instant(metadata, 'deletionTimestamp', at('metadata.deletionTimestamp'))
+  const creation = read.instant(metadata, 'creationTimestamp', metaPath)
+  const deletion = read.instant(metadata, 'deletionTimestamp', metaPath)
 
   // -- the task's container --
-  const containers = spec === undefined ? undefined : read.array(spec, 'containers', at('spec.containers'))
+  const containers = spec === undefined ? undefined : read.array(spec, 'containers', specPath)
   let firstContainer: string | undefined
   if (containers !== undefined && containers.length > 0) {
     const first = containers[0]
-    if (isObject(first)) firstContainer = read.string(first, 'name', at('spec.containers.0.name'))
-    else read.problem(at('spec.containers.0'), `expected an object, got ${describe(first)}`)
+    if (isObject(first)) firstContainer = read.string(first, 'name', join(specPath, 'containers.0'))
+    else read.problem(join(specPath, 'containers.0'), `expected an object, got ${describe(first)}`)
   }
-  const containerName = firstDefined(annotation(CONTAINER_KEY), annotation(DEFAULT_CONTAINER_KEY), firstContainer)
-  const nodeName = spec === undefined ? undefined : nonEmpty(read.string(spec, 'nodeName', at('spec.nodeName')))
-  const statuses = read.array(status, 'containerStatuses', at('status.containerStatuses'))
-  const container = findStatus(read, statuses, containerName, at('status.containerStatuses'))
+  const containerName = firstDefined(
+    annotationOf(read, annotations, CONTAINER_KEY, annotationsPath),
+    annotationOf(read, annotations, DEFAULT_CONTAINER_KEY, annotationsPath),
+    firstContainer,
+  )
+  const nodeName = spec === undefined ? undefined : nonEmpty(read.string(spec, 'nodeName', specPath))
+  const statuses = read.array(status, 'containerStatuses', statusPath)
+  const container = findStatus(read, statuses, containerName, join(statusPath, 'containerStatuses'))
 
   // -- the pod's status --
-  const phase = read.string(status, 'phase', at('status.phase'))
-  const podReason = read.string(status, 'reason', at('status.reason'))
-  const podMessage = read.string(status, 'message', at('status.message'))
-  const startTime = read.instant(status, 'startTime', at('status.startTime'))
-  const conditionList = read.array(status, 'conditions', at('status.conditions'))
+  const phase = read.string(status, 'phase', statusPath)
+  const podReason = read.string(status, 'reason', statusPath)
+  const podMessage = read.string(status, 'message', statusPath)
+  const startTime = read.instant(status, 'startTime', statusPath)
+  const conditionList = read.array(status, 'conditions', statusPath)
   let disruption: Condition | undefined
   let unschedulable: Condition | undefined
   let lastTransition: number | undefined
   if (conditionList !== undefined) {
     for (let i = 0; i < conditionList.length; i++) {
-      const c = read.condition(conditionList[i], at(`status.conditions.${i}`))
+      const c = read.condition(conditionList[i], join(statusPath, 'conditions'), i)
       if (c === undefined) continue
-      lastTransition = latest([lastTransition, c.lastTransitionTime])
+      const t = c.lastTransitionTime
+      if (t !== undefined && (lastTransition === undefined || t > lastTransition)) lastTransition = t
       if (c.type === 'DisruptionTarget' && c.status === 'True' && disruption === undefined) disruption = c
       if (c.type === 'PodScheduled' && c.status === 'False' && unschedulable === undefined) unschedulable = c
     }
@@ -355,10 +451,10 @@ const decodeUnsafe = (input: unknown): { readonly problems: readonly Problem[] }
   // -- the init container that failed, when the task's container never ran --
   let cause: ContainerState | undefined
   if (phase === 'Failed' && !hasStarted(container)) {
-    const inits = read.array(status, 'initContainerStatuses', at('status.initContainerStatuses'))
+    const inits = read.array(status, 'initContainerStatuses', statusPath)
     for (let i = 0; inits !== undefined && i < inits.length; i++) {
       const item = inits[i]
-      const path = at(`status.initContainerStatuses.${i}`)
+      const path = join(join(statusPath, 'initContainerStatuses'), i)
       if (!isObject(item)) {
         read.problem(path, `expected an object, got ${describe(item)}`)
         break
@@ -414,7 +510,7 @@ const decodeUnsafe = (input: unknown): { readonly problems: readonly Problem[] }
     ]) ?? creation
   if (timestamp === undefined) {
     return fail(
-      at('metadata.creationTimestamp'),
+      join(metaPath, 'creationTimestamp'),
       'no instant: expected a condition lastTransitionTime, status.startTime, a container startedAt or ' +
         'finishedAt, or metadata.creationTimestamp, got nothing',
     )
