@@ -654,6 +654,10 @@ describe('RFC 3339 instants', () => {
     ['2024-05-01', undefined],
     ['1714564800', undefined],
     ['2024-05-01T12:00:00+25:00', undefined],
+    ['2024-05-01T12:00:00.Z', undefined],
+    ['2024-05-01T12:00:00Z ', undefined],
+    ['2024-05-01T12:00:00+02:00x', undefined],
+    ['2024-05-01T12:00:00.1234567890123Z', Date.UTC(2024, 4, 1, 12, 0, 0, 123)],
     ['', undefined],
   ])('%s', (text, expected) => {
     expect(parseInstant(text)).toBe(expected)

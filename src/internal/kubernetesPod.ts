@@ -124,7 +124,7 @@ export const parseInstant = (text: string): number | undefined => {
   let millis = 0
   if (text.charCodeAt(i) === 46) {
     const from = ++i
-    while (i < text.length && i - from < 9) {
+    while (i < text.length) {
       const d = text.charCodeAt(i) - 48
       if (!(d >= 0 && d <= 9)) break
       if (i - from < 3) millis += d * (i - from === 0 ? 100 : i - from === 1 ? 10 : 1)
