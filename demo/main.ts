@@ -41,7 +41,7 @@ const MAX_SEED = 0xffffffff
 export const USAGE = `Usage: npm start -- [options]     (or: npx tsx demo/main.ts [options])
 
 Simulates a cluster on a virtual clock driving the job-execution-core Manager:
-executions scheduled in waves, Mesos task status updates, failures of every
+executions scheduled in waves, Mesos task status updates (or pods), failures of every
 category, a lost node, a lost and retried task, cancellations, timeouts and a
 starved execution. The same seed gives the same output.
 

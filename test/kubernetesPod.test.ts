@@ -682,6 +682,7 @@ describe('refusals, with their paths', () => {
     ['a BOOKMARK event', { type: 'BOOKMARK', object: { kind: 'Pod', metadata: { resourceVersion: '12' } } }, ['type']],
     ['an ERROR event', { type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } }, ['type']],
     ['an event without a pod', { type: 'MODIFIED', object: 'pod' }, ['object']],
+    ['an event without a type', { object: { metadata: { name: 'x' }, status: {} } }, ['type']],
     ['a pod without status in an event', { type: 'ADDED', object: { metadata: { name: 'x' } } }, ['object.status']],
     ['a phase that is a number', pod({ phase: 3 }), ['status.phase']],
     ['conditions that are not a list', pod({ phase: 'Running', conditions: {} }), ['status.conditions']],

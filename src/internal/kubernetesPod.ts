@@ -369,7 +369,8 @@ const decodeUnsafe = (input: unknown): { readonly problems: readonly Problem[] }
   let pod: Json = input
   let root = ''
   let deleted = false
-  if (hasOwn(input, 'object') && hasOwn(input, 'type')) {
+  // A pod has no `object`: anything with one is a watch event, and needs its type.
+  if (hasOwn(input, 'object')) {
     const type = own(input, 'type')
     if (typeof type !== 'string' || !WATCH_TYPES.has(type)) {
       return fail('type', `expected a watch event type ADDED, MODIFIED or DELETED, got ${describe(type)}`)
