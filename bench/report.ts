@@ -1,5 +1,6 @@
 // The figures of one run, the ratios derived from them, and their rendering
 // as text tables.
+import type { DecodeFigures } from './decode'
 import type { LifecycleFigures, NodeLostFigures, StatusFigures, DeadlineFigures } from './suite'
 import type { Sample } from './timing'
 
@@ -50,6 +51,8 @@ export interface Results {
   readonly nodeLost: ReadonlyArray<NodeLostFigures & { readonly n: number }>
   readonly nextDeadline: ReadonlyArray<DeadlineFigures & { readonly n: number }>
   readonly heap: readonly HeapRow[]
+  /** Decoding a pod against decoding a Mesos status (absent in results written before it existed). */
+  readonly decode?: DecodeFigures | undefined
   readonly ratios: readonly Ratio[]
   readonly seconds: number
 }
@@ -172,6 +175,16 @@ export const ratiosOf = (r: Omit<Results, 'ratios' | 'seconds'>): Ratio[] => {
       ),
     })
   }
+  if (r.decode !== undefined) {
+    ratios.push(
+      atMost(
+        'decode pod / decode Mesos status (issue 17: a pod costs no more)',
+        r.decode.pod.median / r.decode.mesos.median,
+        1,
+        `${fmt(r.decode.pod.median)} / ${fmt(r.decode.mesos.median)} us per update`,
+      ),
+    )
+  }
   return ratios
 }
 
@@ -285,6 +298,19 @@ export const render = (r: Results): string => {
         .map((row) => [row.engine, kilo(row.n), fmt(row.bytesPerExecution), row.exact ? 'yes' : 'NO (no gc)']),
     ),
   )
+  if (r.decode !== undefined) {
+    const d = r.decode
+    out.push(
+      table(
+        '6. Decoding a task update: a Mesos TaskStatus (fromMesos) and the pod watch event of the same outcome (fromKubernetesPod)',
+        ['input', 'us/update', 'min..max'],
+        [
+          ['Mesos TaskStatus', fmt(d.mesos.median), spread(d.mesos)],
+          ['Kubernetes Pod', fmt(d.pod.median), spread(d.pod)],
+        ],
+      ),
+    )
+  }
   out.push(
     table(
       'Ratios and goals',

@@ -2,6 +2,7 @@
 // configuration in order and derives the ratios. bench/main.ts is its command line.
 import * as os from 'node:os'
 import type { Engine } from './engine'
+import { measureDecode } from './decode'
 import { immutableEngine } from './immutable'
 import { mutableEngine } from './mutable'
 import { ratiosOf, type EngineKey, type HeapRow, type LifecycleRow, type Results } from './report'
@@ -163,6 +164,12 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     }
   }
 
+  const decodeStarted = clock()
+  const decode = measureDecode(config.query)
+  log(
+    `decoding: ${decode.pod.median.toFixed(3)} us per pod, ${decode.mesos.median.toFixed(3)} us per Mesos status (${seconds(decodeStarted)})`,
+  )
+
   const partial = {
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -180,6 +187,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     nodeLost,
     nextDeadline,
     heap,
+    decode,
   }
   return { ...partial, ratios: ratiosOf(partial), seconds: (clock() - started) / 1_000 }
 }

@@ -1,5 +1,5 @@
 /**
- * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--json] [--record FILE]`.
+ * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE]`.
  *
  * Runs the simulated cluster of `simulation.ts` and prints a per-node summary
  * (or, with `--json`, the final status JSON and the drained message counts).
@@ -9,6 +9,7 @@ import * as E from 'fp-ts/Either'
 import { closeSync, openSync, realpathSync, writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { cpus } from 'node:os'
+import { CLUSTERS, isClusterKind, type ClusterKind } from './kubernetes'
 import { simulateSharded } from './shards'
 import { DEFAULT_OPTIONS, simulate, type SimulationOptions, type SimulationResult, type Sink } from './simulation'
 
@@ -40,7 +41,7 @@ const MAX_SEED = 0xffffffff
 export const USAGE = `Usage: npm start -- [options]     (or: npx tsx demo/main.ts [options])
 
 Simulates a cluster on a virtual clock driving the job-execution-core Manager:
-executions scheduled in waves, Mesos task status updates, failures of every
+executions scheduled in waves, Mesos task status updates (or pods), failures of every
 category, a lost node, a lost and retried task, cancellations, timeouts and a
 starved execution. The same seed gives the same output.
 
@@ -48,6 +49,9 @@ Options:
   --nodes N        number of nodes (default ${DEFAULT_OPTIONS.nodes}, at most ${MAX_NODES})
   --jobs N         number of jobs (default ${DEFAULT_OPTIONS.jobs}, at most ${MAX_JOBS})
   --seed N         seed of the simulation, 0 to ${MAX_SEED} (default ${DEFAULT_OPTIONS.seed})
+  --cluster KIND   the cluster manager the simulated cluster speaks as: mesos (Mesos
+                   TaskStatus JSON, the default) or kubernetes (one pod per task, Pod
+                   watch events decoded with TaskUpdate.fromKubernetesPod)
   --json           print only {"status": [...], "messages": {...}}: the final status JSON
                    of every node and the drained messages counted by type
   --record FILE    write the event log (JSON lines of {"now", "event"}) to FILE, for
@@ -85,6 +89,7 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
   let json = false
   let record: string | undefined
   let shards: number | undefined
+  let cluster: ClusterKind = CLUSTERS[0]
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--help' || arg === '-h') return E.right({ kind: 'help' })
@@ -97,7 +102,14 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
       json = true
       continue
     }
-    if (name !== '--nodes' && name !== '--jobs' && name !== '--seed' && name !== '--record' && name !== '--shards') {
+    if (
+      name !== '--nodes' &&
+      name !== '--jobs' &&
+      name !== '--seed' &&
+      name !== '--record' &&
+      name !== '--shards' &&
+      name !== '--cluster'
+    ) {
       return fail(`unknown flag '${name}'`)
     }
     let value = inline
@@ -133,6 +145,10 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
       case '--record':
         record = value
         break
+      case '--cluster':
+        if (!isClusterKind(value)) return fail(`--cluster must be one of ${CLUSTERS.join(', ')}, got '${value}'`)
+        cluster = value
+        break
       case '--shards': {
         const parsed = positiveInteger(name, value, MAX_SHARDS)
         if (E.isLeft(parsed)) return parsed
@@ -141,7 +157,7 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
       }
     }
   }
-  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record, shards } })
+  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record, shards, cluster } })
 }
 
 // --- progress ------------------------------------------------------------------------
@@ -268,7 +284,8 @@ export const summary = (options: SimulationOptions, result: SimulationResult): s
     .map(([name, n]) => `${name} ${n}`)
   const perSecond = result.elapsedMs > 0 ? (result.events / result.elapsedMs) * 1000 : 0
   const lines = [
-    `job-execution-core demo: ${options.nodes} nodes, ${options.jobs} jobs, seed ${options.seed}`,
+    `job-execution-core demo: ${options.nodes} nodes, ${options.jobs} jobs, seed ${options.seed}` +
+      (options.cluster === 'kubernetes' ? ', on a Kubernetes cluster (pods)' : ''),
     `Simulated ${duration(result.finalNow - result.startNow)} of cluster time, ` +
       `${new Date(result.startNow).toISOString()} to ${new Date(result.finalNow).toISOString()}` +
       (result.complete ? '' : ' (stopped at the time limit with work left)'),

@@ -1,6 +1,6 @@
 /**
  * One shard of the sharded demo, in a worker thread: a manager fed the events
- * routed to it (raw Mesos statuses are decoded here, in parallel with the other
+ * routed to it (raw Mesos statuses and pods are decoded here, in parallel with the other
  * shards), drained after every event. On `finish` it answers with its metrics
  * and its drained messages counted by type.
  */
@@ -18,6 +18,13 @@ const apply = (now: number, logged: EventLog.LoggedEvent): void => {
   let event: Manager.ManagerEvent
   if (EventLog.isMesosUpdate(logged)) {
     const decoded = TaskUpdate.fromMesos(logged.update.status)
+    if (E.isLeft(decoded)) {
+      rejected++
+      return
+    }
+    event = { type: 'TaskUpdated', update: decoded.right }
+  } else if (EventLog.isKubernetesPodUpdate(logged)) {
+    const decoded = TaskUpdate.fromKubernetesPod(logged.update.pod)
     if (E.isLeft(decoded)) {
       rejected++
       return

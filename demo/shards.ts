@@ -7,7 +7,8 @@
  */
 import { Worker } from 'node:worker_threads'
 import * as O from 'fp-ts/Option'
-import { EventLog, Ids, Manager, Metrics } from '../src/index'
+import * as E from 'fp-ts/Either'
+import { EventLog, Ids, Manager, Metrics, TaskUpdate } from '../src/index'
 import { simulate, type OnProgress, type SimulationOptions, type SimulationResult } from './simulation'
 
 /** What the main thread sends a shard. */
@@ -51,11 +52,16 @@ const taskIdOfRaw = (status: unknown): string | undefined => {
   return typeof value === 'string' ? value : undefined
 }
 
-/** The shards a logged event goes to: a raw Mesos status to the shard of its task. */
+/** The shards a logged event goes to: a raw Mesos status or pod to the shard of its task. */
 export const routeLogged = (event: EventLog.LoggedEvent, k: number): Array<readonly [number, EventLog.LoggedEvent]> => {
   if (EventLog.isMesosUpdate(event)) {
     const taskId = taskIdOfRaw(event.update.status)
     const clusterId = taskId === undefined ? O.none : Ids.clusterIdOfTask(taskId)
+    return [[O.isNone(clusterId) ? 0 : Manager.shardOf(clusterId.value, k), event]]
+  }
+  if (EventLog.isKubernetesPodUpdate(event)) {
+    const decoded = TaskUpdate.fromKubernetesPod(event.update.pod)
+    const clusterId = E.isLeft(decoded) ? O.none : Ids.clusterIdOfTask(decoded.right.taskId)
     return [[O.isNone(clusterId) ? 0 : Manager.shardOf(clusterId.value, k), event]]
   }
   return Manager.route(event, k)

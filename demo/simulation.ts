@@ -12,7 +12,9 @@
  *   `Manager.tasksToKill` names, asks the cluster about what
  *   `Manager.tasksToReconcile` names, and drains the outbox;
  * - the **cluster** (a toy Mesos) runs the launched tasks and answers with Mesos
- *   v1 `TaskStatus` JSON, which the host decodes with `TaskUpdate.fromMesos`.
+ *   v1 `TaskStatus` JSON, which the host decodes with `TaskUpdate.fromMesos`;
+ *   with `cluster: 'kubernetes'` it speaks pods instead (`kubernetes.ts`),
+ *   which the host decodes with `TaskUpdate.fromKubernetesPod`.
  *
  * Every event the host sends to the manager also goes to the `sink`, in the
  * event-log form of the spec (section 12), so that a replay of the log
@@ -21,6 +23,7 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import { Errors, EventLog, Execution, Ids, Manager, TaskUpdate, type Task } from '../src/index'
+import { podCluster, type ClusterKind } from './kubernetes'
 import { createRandom, type Random } from './random'
 
 // --- public types ----------------------------------------------------------------
@@ -30,6 +33,8 @@ export interface SimulationOptions {
   readonly nodes: number
   readonly jobs: number
   readonly seed: number
+  /** The cluster manager the simulated cluster speaks as (default `mesos`; `kubernetes`: pods, see kubernetes.ts). */
+  readonly cluster?: ClusterKind | undefined
 }
 
 /** The built-in default workload. */
@@ -97,7 +102,7 @@ export interface SimulationResult {
   readonly messageCounts: Readonly<Record<string, number>>
   /** Events logged (sent to the manager, plus task updates refused by the decoder). */
   readonly events: number
-  /** Raw task updates `TaskUpdate.fromMesos` refused. */
+  /** Raw task updates `TaskUpdate.fromMesos` (or `fromKubernetesPod`) refused. */
   readonly rejected: number
   /** Wall-clock milliseconds the simulation took (the only non-deterministic figure). */
   readonly elapsedMs: number
@@ -506,6 +511,8 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
   const finishedRetriedTasks: string[] = []
 
   const at = (delay: number, happening: Happening): void => heap.push(now + delay, happening)
+  // With --cluster kubernetes, what the cluster says arrives as pods on a watch.
+  const pods = options.cluster === 'kubernetes' ? podCluster() : undefined
 
   // -- talking to the manager --
 
@@ -518,10 +525,16 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
   }
 
   const receive = (status: MesosTaskStatusJson): void => {
-    sink?.(now, { type: 'TaskUpdated', update: { type: 'MesosStatus', status } })
+    const pod = pods?.(status)
+    sink?.(
+      now,
+      pod === undefined
+        ? { type: 'TaskUpdated', update: { type: 'MesosStatus', status } }
+        : { type: 'TaskUpdated', update: { type: 'KubernetesPod', pod } },
+    )
     events++
     lastEventAt = now
-    const decoded = TaskUpdate.fromMesos(status)
+    const decoded = pod === undefined ? TaskUpdate.fromMesos(status) : TaskUpdate.fromKubernetesPod(pod)
     if (E.isLeft(decoded)) {
       rejected++
       return

@@ -3,7 +3,9 @@
  * ManagerEvent }` per line, so that an operator can replay it. A `TaskUpdated`
  * event may carry the raw Mesos `TaskStatus` as `{ "type": "MesosStatus",
  * "status": {...} }` instead of a decoded update; replaying decodes it again
- * with `TaskUpdate.fromMesos`.
+ * with `TaskUpdate.fromMesos`. It may carry a Kubernetes `Pod` (or watch event)
+ * as `{ "type": "KubernetesPod", "pod": {...} }`, decoded with
+ * `TaskUpdate.fromKubernetesPod`.
  *
  * Decoding a line never throws: a malformed line is a `Left` with the reason.
  *
@@ -39,13 +41,32 @@ export interface MesosStatus {
 }
 
 /**
+ * A raw Kubernetes `Pod` (or a watch event carrying one) in a logged
+ * `TaskUpdated` event.
+ *
+ * @example
+ * import { EventLog } from 'job-execution-core'
+ * const logged: EventLog.KubernetesPod = { type: 'KubernetesPod', pod: { type: 'DELETED', object: {} } }
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface KubernetesPod {
+  readonly type: 'KubernetesPod'
+  readonly pod: unknown
+}
+
+/**
  * An event as a log stores it: a manager event, or a `TaskUpdated` carrying
- * the raw Mesos status.
+ * the raw Mesos status or Kubernetes pod.
  *
  * @category model
  * @since 0.1.0
  */
-export type LoggedEvent = Manager.ManagerEvent | { readonly type: 'TaskUpdated'; readonly update: MesosStatus }
+export type LoggedEvent =
+  | Manager.ManagerEvent
+  | { readonly type: 'TaskUpdated'; readonly update: MesosStatus }
+  | { readonly type: 'TaskUpdated'; readonly update: KubernetesPod }
 
 /**
  * Whether a logged event carries a raw Mesos status (rather than a manager event).
@@ -61,6 +82,21 @@ export const isMesosUpdate = (
   event: LoggedEvent,
 ): event is { readonly type: 'TaskUpdated'; readonly update: MesosStatus } =>
   event.type === 'TaskUpdated' && (event.update as { readonly type?: unknown }).type === 'MesosStatus'
+
+/**
+ * Whether a logged event carries a raw Kubernetes pod (rather than a manager event).
+ *
+ * @example
+ * import { EventLog } from 'job-execution-core'
+ * EventLog.isKubernetesPodUpdate({ type: 'TaskUpdated', update: { type: 'KubernetesPod', pod: {} } }) // true
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export const isKubernetesPodUpdate = (
+  event: LoggedEvent,
+): event is { readonly type: 'TaskUpdated'; readonly update: KubernetesPod } =>
+  event.type === 'TaskUpdated' && (event.update as { readonly type?: unknown }).type === 'KubernetesPod'
 
 /**
  * One line of a log, decoded: the event ready for `Manager.reduce`, and its instant.
@@ -95,7 +131,11 @@ const EVENT_CODECS: Readonly<Record<Manager.ManagerEvent['type'], t.Mixed>> = {
   NextTaskStarted: t.type({ clusterId: t.string }),
   TaskLaunched: t.type({ taskId: t.string }),
   TaskUpdated: t.type({
-    update: t.union([TaskUpdate.codec, t.type({ type: t.literal('MesosStatus'), status: t.unknown })]),
+    update: t.union([
+      TaskUpdate.codec,
+      t.type({ type: t.literal('MesosStatus'), status: t.unknown }),
+      t.type({ type: t.literal('KubernetesPod'), pod: t.unknown }),
+    ]),
   }),
   TaskTimedOut: t.type({ taskId: t.string }),
   TimeoutsChecked: t.type({}),
@@ -139,6 +179,12 @@ const decodeEvent = (raw: unknown): E.Either<string, Manager.ManagerEvent> => {
       ? E.left(`event.update.status: ${render(converted.left.problems).replace(/\n/g, '; ')}`)
       : E.right({ type: 'TaskUpdated', update: converted.right })
   }
+  if (typeof update === 'object' && update !== null && (update as { type?: unknown }).type === 'KubernetesPod') {
+    const converted = TaskUpdate.fromKubernetesPod((update as KubernetesPod).pod)
+    return E.isLeft(converted)
+      ? E.left(`event.update.pod: ${render(converted.left.problems).replace(/\n/g, '; ')}`)
+      : E.right({ type: 'TaskUpdated', update: converted.right })
+  }
   return E.right(event)
 }
 
@@ -147,7 +193,8 @@ const LineCodec = t.type({ now: FiniteNumber, event: t.unknown })
 /**
  * Decodes one line of a log. Never throws; a malformed line (not JSON, not an
  * object with a numeric `now` and an `event`, an unknown event type, a field of
- * the wrong type, a Mesos status that does not decode) is a `Left` with the reason.
+ * the wrong type, a Mesos status or Kubernetes pod that does not decode) is a
+ * `Left` with the reason.
  *
  * @example
  * import { EventLog } from 'job-execution-core'

@@ -336,3 +336,71 @@ export const decode = (json: unknown): E.Either<InvalidTaskUpdate, TaskUpdate> =
     codec.decode(json),
     E.mapLeft((errors) => new InvalidTaskUpdate(problemsOf(errors))),
   )
+
+// Kubernetes pods (SPEC section 13), read by a decoder of their own.
+import { decodePod } from './internal/kubernetesPod'
+
+/**
+ * Decodes a Kubernetes core/v1 `Pod`, as the API server returns it (an item of
+ * a list, or a whole watch event `{ type, object }`), into the update of the
+ * task the pod runs. Never throws: input that is not a pod, has no task id, no
+ * `status` or no instant, or a field this reads of the wrong type, yields an
+ * {@link InvalidTaskUpdate} naming each bad path; every other field is ignored.
+ *
+ * - Task id: the annotation `job-execution-core/task-id`, else the label of
+ *   that name, else `metadata.name` (pod names cannot hold `_`).
+ * - The task's container: the one named by the annotation
+ *   `job-execution-core/container`, else by
+ *   `kubectl.kubernetes.io/default-container`, else the first of
+ *   `spec.containers`; its status is found by name in
+ *   `status.containerStatuses` (without containers in `spec`, the first).
+ * - Status, first match wins: phase `Succeeded` is `FINISHED`; a true
+ *   `DisruptionTarget` condition, a pod reason `Evicted`, `Preempting`,
+ *   `NodeLost`, `Shutdown`, `NodeShutdown` or `Terminated`, or phase `Unknown`
+ *   is `LOST`; a `DELETED` watch event, or a `deletionTimestamp` while the
+ *   container has terminated or the phase is `Failed`, is `KILLED`; phase
+ *   `Failed` is `FAILED`; phase `Running` with the container running is
+ *   `RUNNING`; phase `Pending` is `STAGING`; anything else is `UNKNOWN`.
+ * - Exit code: the container's `state.terminated.exitCode`, else (phase
+ *   `Failed`) its `lastState`'s; none from a termination without `startedAt`.
+ *   When a failed pod's container never started, the first init container
+ *   that exited non-zero stands for it. A `FINISHED` update without one has 0.
+ * - Reason and message: the disruption's (when `LOST`), the failed init
+ *   container's, the container's terminated or waiting ones, a false
+ *   `PodScheduled` condition's, the pod's `status.reason` / `status.message`.
+ * - Container name: the container's `containerID`; agent id: `spec.nodeName`.
+ * - Timestamp: the latest of the conditions' `lastTransitionTime`s,
+ *   `status.startTime` and the container's `startedAt` / `finishedAt` (RFC
+ *   3339, read to the millisecond), else `metadata.creationTimestamp`.
+ *
+ * @example
+ * import { TaskUpdate } from 'job-execution-core'
+ * const update = TaskUpdate.fromKubernetesPod({
+ *   type: 'MODIFIED',
+ *   object: {
+ *     metadata: {
+ *       name: 'scale-job-fw1-42x3-main',
+ *       annotations: { 'job-execution-core/task-id': 'scale_job_fw1_42x3_main' },
+ *     },
+ *     spec: { nodeName: 'node-7', containers: [{ name: 'main', image: 'scale/ingest:1.0' }] },
+ *     status: {
+ *       phase: 'Failed',
+ *       containerStatuses: [{
+ *         name: 'main',
+ *         containerID: 'containerd://4f1c',
+ *         state: { terminated: { exitCode: 2, reason: 'Error', startedAt: '2024-05-01T12:00:00Z', finishedAt: '2024-05-01T12:03:10Z' } },
+ *       }],
+ *     },
+ *   },
+ * })
+ * // E.right({ taskId: 'scale_job_fw1_42x3_main', agentId: 'node-7', status: 'FAILED',
+ * //           timestamp: 1714564990000, exitCode: 2, reason: 'Error', containerName: 'containerd://4f1c' })
+ * TaskUpdate.fromKubernetesPod({ kind: 'Pod', metadata: { name: 'x' } }) // E.left: status is missing
+ *
+ * @category decoding
+ * @since 0.2.0
+ */
+export const fromKubernetesPod = (input: unknown): E.Either<InvalidTaskUpdate, TaskUpdate> => {
+  const decoded = decodePod(input)
+  return 'update' in decoded ? E.right(decoded.update) : E.left(new InvalidTaskUpdate(decoded.problems))
+}

@@ -787,3 +787,228 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
  */
 export const deadlineOf = (state: Manager.Manager): Instant | undefined =>
   O.getOrElseW(() => undefined)(Manager.nextDeadline(state))
+
+// --- Kubernetes pods ---------------------------------------------------------------
+
+const rfc3339 = (ms: number, fraction: boolean): string => {
+  const iso = new Date(ms).toISOString()
+  return fraction ? iso : `${iso.slice(0, 19)}Z`
+}
+
+const podInstant: fc.Arbitrary<string> = fc
+  .tuple(fc.integer({ min: BASE_INSTANT, max: BASE_INSTANT + 240 * MINUTE }), fc.boolean())
+  .map(([ms, fraction]) => rfc3339(ms, fraction))
+
+const terminatedState: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    exitCode: fc.oneof(fc.constantFrom(0, 1, 2, 137, 143), fc.integer({ min: -9, max: 255 })),
+    reason: fc.constantFrom('Completed', 'Error', 'OOMKilled', 'ContainerStatusUnknown'),
+    message: fc.constantFrom('out of input', 'The container could not be located when the pod was terminated'),
+    startedAt: podInstant,
+    finishedAt: podInstant,
+    containerID: fc.stringMatching(/^[0-9a-f]{8,16}$/).map((hex) => `containerd://${hex}`),
+  },
+  { requiredKeys: ['exitCode'] },
+)
+
+const containerState: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
+  fc.constant({}),
+  fc
+    .record(
+      {
+        reason: fc.constantFrom(
+          'ContainerCreating',
+          'ErrImagePull',
+          'ImagePullBackOff',
+          'CrashLoopBackOff',
+          'PodInitializing',
+        ),
+        message: fc.constantFrom(
+          'Back-off pulling image "scale/ingest:1.0"',
+          'back-off 10s restarting failed container',
+        ),
+      },
+      { requiredKeys: [] },
+    )
+    .map((waiting) => ({ waiting })),
+  fc.record({ startedAt: podInstant }, { requiredKeys: [] }).map((running) => ({ running })),
+  terminatedState.map((terminated) => ({ terminated })),
+)
+
+const podContainerStatus = (name: string): fc.Arbitrary<Record<string, unknown>> =>
+  fc.record(
+    {
+      name: fc.constant(name),
+      state: containerState,
+      lastState: containerState,
+      ready: fc.boolean(),
+      restartCount: fc.nat({ max: 9 }),
+      image: fc.constant(`registry.example.com/scale/${name}:1.0`),
+      started: fc.boolean(),
+      containerID: fc.stringMatching(/^[0-9a-f]{8,16}$/).map((hex) => `containerd://${hex}`),
+    },
+    { requiredKeys: ['name', 'state', 'ready', 'restartCount', 'image'] },
+  )
+
+const podCondition: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  {
+    type: fc.constantFrom('PodScheduled', 'Initialized', 'Ready', 'ContainersReady', 'DisruptionTarget'),
+    status: fc.constantFrom('True', 'False', 'Unknown'),
+    lastProbeTime: fc.constant(null),
+    lastTransitionTime: podInstant,
+    reason: fc.constantFrom(
+      'Unschedulable',
+      'PodCompleted',
+      'TerminationByKubelet',
+      'DeletionByTaintManager',
+      'PreemptionByScheduler',
+    ),
+    message: fc.constantFrom(
+      '0/3 nodes are available: 3 Insufficient cpu.',
+      'Taint manager: deleting due to NoExecute taint',
+    ),
+  },
+  { requiredKeys: ['type', 'status', 'lastTransitionTime'] },
+)
+
+/**
+ * Well-formed Kubernetes core/v1 `Pod` JSON running one of the given tasks,
+ * as the API server returns it: a bare pod (with or without `kind`, as in a
+ * list) or a watch event `{ type, object }`, in any phase, with sidecars,
+ * init containers, conditions, deletion and the fields a real pod carries
+ * beyond those `TaskUpdate.fromKubernetesPod` reads. Every one decodes.
+ *
+ * @example
+ * import fc from 'fast-check'
+ * import * as E from 'fp-ts/Either'
+ * import { TaskUpdate } from 'job-execution-core'
+ * import { kubernetesPod } from 'job-execution-core/testing'
+ * fc.assert(fc.property(kubernetesPod(['scale_job_fw1_1x1_main']), (pod) =>
+ *   E.isRight(TaskUpdate.fromKubernetesPod(pod))))
+ *
+ * @category arbitraries
+ * @since 0.2.0
+ */
+export const kubernetesPod = (taskIds: readonly string[]): fc.Arbitrary<Record<string, unknown>> =>
+  fc
+    .record({
+      taskId: fc.constantFrom(...taskIds),
+      idIn: fc.constantFrom('annotation', 'label', 'both'),
+      phase: fc.constantFrom('Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'),
+      reason: fc.option(fc.constantFrom('Evicted', 'Terminated', 'NodeShutdown', 'UnexpectedAdmissionError'), {
+        nil: undefined,
+      }),
+      node: fc.option(fc.constantFrom('node-1', 'node-2', 'node-3'), { nil: undefined }),
+      sidecar: fc.boolean(),
+      main: podContainerStatus('main'),
+      proxy: podContainerStatus('istio-proxy'),
+      init: fc.option(podContainerStatus('fetch-inputs'), { nil: undefined }),
+      conditions: fc.array(podCondition, { maxLength: 5 }),
+      startTime: fc.option(podInstant, { nil: undefined }),
+      creation: podInstant,
+      deletion: fc.option(podInstant, { nil: undefined }),
+      watch: fc.option(fc.constantFrom('ADDED', 'MODIFIED', 'DELETED'), { nil: undefined }),
+      withKind: fc.boolean(),
+    })
+    .map((p) => {
+      const annotations: Record<string, string> = { 'kubectl.kubernetes.io/default-container': 'main' }
+      const labels: Record<string, string> = { 'app.kubernetes.io/managed-by': 'scale' }
+      if (p.idIn !== 'label') annotations['job-execution-core/task-id'] = p.taskId
+      if (p.idIn !== 'annotation') labels['job-execution-core/task-id'] = p.taskId
+      const containers = [
+        ...(p.sidecar ? [{ name: 'istio-proxy', image: 'istio/proxyv2:1.22.0' }] : []),
+        { name: 'main', image: 'registry.example.com/scale/main:1.0' },
+      ]
+      const pod: Record<string, unknown> = {
+        ...(p.withKind ? { kind: 'Pod', apiVersion: 'v1' } : {}),
+        metadata: {
+          name: p.taskId.replace(/_/g, '-').toLowerCase(),
+          namespace: 'scale',
+          uid: '5b8e4c1a-9c1f-4f7e-8f3d-2a6b1c0d9e11',
+          resourceVersion: '1844',
+          creationTimestamp: p.creation,
+          labels,
+          annotations,
+          ...(p.deletion !== undefined ? { deletionTimestamp: p.deletion, deletionGracePeriodSeconds: 30 } : {}),
+        },
+        spec: {
+          containers,
+          ...(p.init !== undefined ? { initContainers: [{ name: 'fetch-inputs', image: 'scale/fetch:1.0' }] } : {}),
+          ...(p.node !== undefined ? { nodeName: p.node } : {}),
+          restartPolicy: 'Never',
+          schedulerName: 'default-scheduler',
+        },
+        status: {
+          phase: p.phase,
+          ...(p.reason !== undefined ? { reason: p.reason, message: `pod ${p.reason}` } : {}),
+          conditions: p.conditions,
+          ...(p.startTime !== undefined ? { startTime: p.startTime } : {}),
+          hostIP: '10.0.3.17',
+          qosClass: 'Burstable',
+          ...(p.init !== undefined ? { initContainerStatuses: [p.init] } : {}),
+          containerStatuses: p.sidecar ? [p.proxy, p.main] : [p.main],
+        },
+      }
+      return p.watch === undefined ? pod : { type: p.watch, object: pod }
+    })
+
+/**
+ * Malformed Pod JSON: not a pod at all, a watch event of another type
+ * (`BOOKMARK`, `ERROR`), a pod without `metadata`, `status`, a task id or
+ * any instant, or a field that `TaskUpdate.fromKubernetesPod` reads with the
+ * wrong type (a phase that is a number, conditions that are not a list, an
+ * exit code that is not an integer, an instant that is not RFC 3339).
+ * `TaskUpdate.fromKubernetesPod` must refuse every one, naming a path, without
+ * throwing.
+ *
+ * @category arbitraries
+ * @since 0.2.0
+ */
+export const malformedKubernetesPod = (taskIds: readonly string[]): fc.Arbitrary<unknown> => {
+  const bare = kubernetesPod(taskIds).map((pod) =>
+    'object' in pod && typeof pod.object === 'object' && pod.object !== null
+      ? (pod.object as Record<string, unknown>)
+      : pod,
+  )
+  const edit = (
+    pod: Record<string, unknown>,
+    part: 'metadata' | 'status',
+    change: (fields: Record<string, unknown>) => Record<string, unknown>,
+  ): Record<string, unknown> => ({ ...pod, [part]: change({ ...(pod[part] as Record<string, unknown>) }) })
+  const drop = (fields: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
+    Object.fromEntries(Object.entries(fields).filter(([k]) => !keys.includes(k)))
+  const notAnObject = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.string(), fc.constant([]))
+  return fc.oneof(
+    fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
+    bare.map((pod) => drop(pod, ['status'])),
+    bare.map((pod) => drop(pod, ['metadata'])),
+    fc.tuple(bare, notAnObject).map(([pod, bad]) => ({ ...pod, status: bad })),
+    bare.map((pod) => ({ ...pod, kind: 'Service' })),
+    fc.tuple(bare, fc.constantFrom('BOOKMARK', 'ERROR', 'modified', 7)).map(([pod, type]) => ({ type, object: pod })),
+    fc.constant({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 410 } }),
+    bare.map((pod) =>
+      edit(pod, 'metadata', (m) => ({ ...drop(m, ['name', 'labels', 'annotations']), annotations: { other: 'x' } })),
+    ),
+    bare.map((pod) => {
+      const noTimes = edit(pod, 'metadata', (m) => drop(m, ['creationTimestamp']))
+      return { ...noTimes, status: { phase: 'Pending' } }
+    }),
+    fc
+      .tuple(bare, fc.oneof(fc.integer(), fc.boolean(), fc.constant({})))
+      .map(([pod, bad]) => edit(pod, 'status', (s) => ({ ...s, phase: bad }))),
+    fc
+      .tuple(bare, fc.oneof(fc.string(), fc.integer(), fc.constant({})))
+      .map(([pod, bad]) => edit(pod, 'status', (s) => ({ ...s, conditions: bad }))),
+    fc
+      .tuple(bare, fc.constantFrom('yesterday', '2024-13-01T00:00:00Z', '2024-02-30T00:00:00Z', '1714564800'))
+      .map(([pod, bad]) => edit(pod, 'status', (s) => ({ ...s, startTime: bad }))),
+    fc.tuple(bare, fc.constantFrom(1.5, '0', 2 ** 60, Number.NaN)).map(([pod, bad]) =>
+      edit(pod, 'status', (s) => ({
+        ...drop(s, ['initContainerStatuses']),
+        containerStatuses: [
+          { name: 'main', state: { terminated: { exitCode: bad, startedAt: '2026-01-01T00:00:00Z' } } },
+        ],
+      })),
+    ),
+  )
+}

@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import * as v8 from 'node:v8'
 import * as vm from 'node:vm'
 import { beforeAll, describe, expect, it } from 'vitest'
+import * as E from 'fp-ts/Either'
+import { decodeInputs, measureDecode } from '../bench/decode'
 import type { Engine } from '../bench/engine'
 import { immutableEngine } from '../bench/immutable'
 import { mutableEngine } from '../bench/mutable'
@@ -28,6 +30,7 @@ import {
 } from '../bench/suite'
 import { xstateActorEngine, xstatePureEngine } from '../bench/xstate'
 import type { Sample } from '../bench/timing'
+import { TaskUpdate } from '../src/index'
 
 const TINY = { batch: 100, reps: 2, warmup: 1, minMs: 0 } as const
 const QUERY = { reps: 2, warmup: 0, minMs: 1 } as const
@@ -117,6 +120,26 @@ describe('measuring functions give finite positive figures (quick sizes)', () =>
     expect(deadline.deadlineAfterBuild).toBeDefined()
   })
 
+  it('decoding a pod and a Mesos status of the same outcomes', () => {
+    const figures = measureDecode(QUERY)
+    positiveSample(figures.mesos)
+    positiveSample(figures.pod)
+    expect(figures.inputs).toBeGreaterThan(0)
+    expect(figures.decoded).toBe(2 * figures.inputs)
+    const { statuses, pods } = decodeInputs()
+    const same = statuses.map((s, i) => {
+      const a = TaskUpdate.fromMesos(s)
+      const b = TaskUpdate.fromKubernetesPod(pods[i])
+      return E.isRight(a) && E.isRight(b) ? [a.right.taskId, a.right.status] : ['mesos', 'pod']
+    })
+    expect(same).toEqual(
+      pods.map((p) => {
+        const b = TaskUpdate.fromKubernetesPod(p)
+        return E.isRight(b) ? [b.right.taskId, b.right.status] : ['pod']
+      }),
+    )
+  })
+
   it('retained heap per execution', () => {
     const heap = measureHeap(immutableEngine, 2_000)
     expect(heap.exact).toBe(true)
@@ -134,7 +157,8 @@ const finiteResults = (results: Results): void => {
   expect(results.nodeLost.length).toBe(2)
   expect(results.nextDeadline.length).toBe(2)
   expect(results.heap.length).toBeGreaterThan(0)
-  expect(results.ratios.length).toBe(7)
+  expect(results.decode?.decoded).toBe(2 * (results.decode?.inputs ?? 0))
+  expect(results.ratios.length).toBe(8)
   for (const ratio of results.ratios) positive(ratio.value)
 }
 

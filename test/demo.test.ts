@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/Either'
 import { parseArgs, run, type Io } from '../demo/main'
 import { DEFAULT_OPTIONS, simulate, type LogEvent, type SimulationResult } from '../demo/simulation'
-import { TaskUpdate } from '../src/index'
+import { EventLog, TaskUpdate } from '../src/index'
 
 interface Captured {
   readonly io: Io
@@ -103,7 +103,7 @@ describe('demo: the default workload', () => {
   beforeAll(() => {
     result = simulate(DEFAULT_OPTIONS, (_now: number, event: LogEvent) => {
       eventTypes.set(event.type, (eventTypes.get(event.type) ?? 0) + 1)
-      if (event.type !== 'TaskUpdated' || !('type' in event.update)) return
+      if (!EventLog.isMesosUpdate(event)) return
       const status: unknown = event.update.status
       if (TaskUpdate.MesosTaskStatus.is(status)) statuses.push(status)
     })
@@ -212,11 +212,14 @@ describe('demo: command line', () => {
     expect(parseArgs(['--nodes=3', '--jobs', '40', '--seed', '0', '--json'])).toEqual(
       E.right({
         kind: 'run',
-        options: { nodes: 3, jobs: 40, seed: 0, json: true, record: undefined, shards: undefined },
+        options: { nodes: 3, jobs: 40, seed: 0, json: true, record: undefined, shards: undefined, cluster: 'mesos' },
       }),
     )
     expect(parseArgs([])).toEqual(
-      E.right({ kind: 'run', options: { ...DEFAULT_OPTIONS, json: false, record: undefined, shards: undefined } }),
+      E.right({
+        kind: 'run',
+        options: { ...DEFAULT_OPTIONS, json: false, record: undefined, shards: undefined, cluster: 'mesos' },
+      }),
     )
     expect(parseArgs(['--help'])).toEqual(E.right({ kind: 'help' }))
   })
