@@ -16,7 +16,7 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import type { Instant } from './ids'
-import { Integer, noExtraKeys, problemsOf, render, type Problem } from './internal/decode'
+import { boundary, Integer, noExtraKeys, problemsOf, render, type Problem } from './internal/decode'
 import type { Task } from './task'
 
 /**
@@ -122,13 +122,15 @@ const defaulted = <C extends t.Mixed>(codec: C, fallback: t.TypeOf<C>) =>
  * @category codecs
  * @since 0.1.0
  */
-export const codec = noExtraKeys(
-  t.type({
-    version: defaulted(Version, VERSION),
-    tasks: defaulted(t.readonlyArray(TaskResultCodec), []),
-  }),
-  ['version', 'tasks'],
-  'TaskResults',
+export const codec = boundary(
+  noExtraKeys(
+    t.type({
+      version: defaulted(Version, VERSION),
+      tasks: defaulted(t.readonlyArray(TaskResultCodec), []),
+    }),
+    ['version', 'tasks'],
+    'TaskResults',
+  ),
 )
 
 /**

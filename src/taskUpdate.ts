@@ -13,7 +13,16 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import type { Instant, TaskId } from './ids'
-import { FiniteNumber, Integer, optional, problemsOf, render, type Problem } from './internal/decode'
+import {
+  boundary,
+  describe,
+  FiniteNumber,
+  Integer,
+  optional,
+  problemsOf,
+  render,
+  type Problem,
+} from './internal/decode'
 
 /**
  * A task status, as this library sees it.
@@ -211,6 +220,24 @@ export const containerNameOfData = (data: string | undefined): string | undefine
 
 const Value = t.type({ value: t.string }, 'Value')
 
+const isMesosTimestamp = (u: unknown): u is number =>
+  typeof u === 'number' && Number.isSafeInteger(Math.round(u * 1000))
+
+// Float seconds whose milliseconds are a safe integer: 1e306 seconds would be
+// Infinity ms (JSON null in a snapshot), 1e20 no longer an exact instant.
+const MesosTimestamp = new t.Type<number, number, unknown>(
+  'MesosTimestamp',
+  isMesosTimestamp,
+  (u, c) => {
+    if (isMesosTimestamp(u)) return t.success(u)
+    if (typeof u !== 'number' || !Number.isFinite(u))
+      return t.failure(u, c, `expected FiniteNumber, got ${describe(u)}`)
+    const ms = Math.round(u * 1000)
+    return t.failure(u, c, `${describe(u)} seconds is ${describe(ms)} ms, not a safe integer of milliseconds`)
+  },
+  t.identity,
+)
+
 /**
  * The fields of a Mesos v1 `TaskStatus` this library reads. Other fields pass
  * through unread.
@@ -218,9 +245,9 @@ const Value = t.type({ value: t.string }, 'Value')
  * @category codecs
  * @since 0.1.0
  */
-export const MesosTaskStatus = t.intersection(
-  [
-    t.type({ task_id: Value, state: t.string, timestamp: FiniteNumber }),
+export const MesosTaskStatus = boundary(
+  t.intersection([
+    t.type({ task_id: Value, state: t.string, timestamp: MesosTimestamp }),
     t.partial({
       agent_id: optional(Value),
       message: optional(t.string),
@@ -228,7 +255,7 @@ export const MesosTaskStatus = t.intersection(
       reason: optional(t.string),
       data: optional(t.string),
     }),
-  ],
+  ]),
   'MesosTaskStatus',
 )
 
@@ -306,8 +333,8 @@ const StatusCodec = t.keyof(
  * @category codecs
  * @since 0.1.0
  */
-export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = t.intersection(
-  [
+export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = boundary(
+  t.intersection([
     t.type({ taskId: t.string, status: StatusCodec, timestamp: FiniteNumber }),
     t.partial({
       agentId: optional(t.string),
@@ -317,7 +344,7 @@ export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = t.intersection(
       reason: optional(t.string),
       containerName: optional(t.string),
     }),
-  ],
+  ]),
   'TaskUpdate',
 )
 
