@@ -23,6 +23,7 @@ import * as t from 'io-ts'
 import type { Instant, NodeId } from './ids'
 import { compareIds } from './ids'
 import { boundary, FiniteNumber, Integer, problemsOf, render } from './internal/decode'
+import { NodeSet } from './internal/nodeSet'
 import { CountedCodec, EndRecordCodec, ExecutionCodec, ExecutionSpecCodec } from './internal/stateCodecs'
 import * as Manager from './manager'
 import * as TaskUpdate from './taskUpdate'
@@ -179,7 +180,8 @@ export const decodeLine = (text: string): E.Either<string, LogEntry> => {
  * `JobExeEnd`, the jobs of `CompletedJobs` and `FailedJobs`, and host messages
  * (by their own `type` field when they have one, else as `host`). Counting
  * entries rather than messages makes the counts independent of how often the
- * host drains.
+ * host drains. The record has no prototype, so that any type (`constructor`,
+ * `__proto__`) is counted as itself.
  *
  * @example
  * import { EventLog, Manager } from 'job-execution-core'
@@ -193,7 +195,9 @@ export const countMessages = (
   messages: Manager.Drained,
   into: Readonly<Record<string, number>> = {},
 ): Record<string, number> => {
-  const counts: Record<string, number> = { ...into }
+  // A null-prototype record: host message types are the host's (or a log's)
+  // strings, and `constructor` or `__proto__` must count like any other.
+  const counts: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, into)
   const add = (type: string, n: number): void => {
     if (n > 0) counts[type] = (counts[type] ?? 0) + n
   }
@@ -229,8 +233,19 @@ export const nodesOf = (event: Manager.ManagerEvent): NodeId[] => {
 }
 
 /**
+ * How many refused lines a replay keeps with their reasons (it counts them all).
+ *
+ * @category replay
+ * @since 0.2.0
+ */
+export const MAX_REFUSED_KEPT = 1000
+
+/**
  * A replay in progress: the manager, the messages drained so far counted by
- * type, the nodes seen, the last instant, and the lines replayed and refused.
+ * type, the nodes seen, the last instant, the lines replayed, and the lines
+ * refused: all counted in `refusedCount`, the first {@link MAX_REFUSED_KEPT}
+ * kept with their reasons in `refused`. Each line costs the same however many
+ * nodes and refused lines came before it (the nodes are a persistent set).
  *
  * @category replay
  * @since 0.1.0
@@ -242,6 +257,12 @@ export interface Replay {
   readonly lastNow: Instant | undefined
   readonly replayed: number
   readonly refused: ReadonlyArray<{ readonly line: number; readonly reason: string }>
+  /**
+   * Every refused line, kept or not.
+   *
+   * @since 0.2.0
+   */
+  readonly refusedCount: number
 }
 
 /**
@@ -253,10 +274,11 @@ export interface Replay {
 export const startReplay = (): Replay => ({
   state: Manager.create(0),
   messages: {},
-  nodes: new Set(),
+  nodes: NodeSet.empty,
   lastNow: undefined,
   replayed: 0,
   refused: [],
+  refusedCount: 0,
 })
 
 /**
@@ -270,27 +292,37 @@ export const replayEntry = (replay: Replay, entry: LogEntry): Replay => {
   const [messages, state] = Manager.drain(Manager.reduce(base, entry.event, entry.now), entry.now)
   const seen = nodesOf(entry.event)
   return {
+    ...replay,
     state,
     messages: messages.length === 0 ? replay.messages : countMessages(messages, replay.messages),
-    nodes: seen.length === 0 ? replay.nodes : new Set([...replay.nodes, ...seen]),
+    nodes: seen.length === 0 ? replay.nodes : NodeSet.addAll(replay.nodes, seen),
     lastNow: entry.now,
     replayed: replay.replayed + 1,
-    refused: replay.refused,
   }
 }
 
 /**
+ * Records a refused line (numbered from 1) with its reason; changes nothing else.
+ *
+ * @category replay
+ * @since 0.2.0
+ */
+export const refuseLine = (replay: Replay, line: number, reason: string): Replay => ({
+  ...replay,
+  refused: replay.refused.length < MAX_REFUSED_KEPT ? [...replay.refused, { line, reason }] : replay.refused,
+  refusedCount: replay.refusedCount + 1,
+})
+
+/**
  * Decodes and applies one line (numbered from 1); a malformed line is recorded
- * as refused, with its reason, and changes nothing else.
+ * as refused, with its reason (see {@link refuseLine}), and changes nothing else.
  *
  * @category replay
  * @since 0.1.0
  */
 export const replayLine = (replay: Replay, text: string, line: number): Replay => {
   const entry = decodeLine(text)
-  return E.isLeft(entry)
-    ? { ...replay, refused: [...replay.refused, { line, reason: entry.left }] }
-    : replayEntry(replay, entry.right)
+  return E.isLeft(entry) ? refuseLine(replay, line, entry.left) : replayEntry(replay, entry.right)
 }
 
 /**
