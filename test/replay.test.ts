@@ -115,6 +115,36 @@ describe('bad logs', () => {
     expect(out.status.map((n) => n.id)).toEqual([7])
   })
 
+  it('escapes control characters of bad lines and message types, and counts a constructor-typed message', async () => {
+    const hostile = [
+      '\u001b[2J\u001b[31mnot json',
+      '{"now":1,"event":{"type":"\\u001b]0;pwned\\u0007\\u009b31m\\u202eevil"}}',
+      JSON.stringify({
+        now: 2,
+        event: {
+          type: 'Scheduled',
+          executions: [],
+          messages: [{ type: '\u001b[31mred\u009b' }, { type: 'constructor' }],
+        },
+      }),
+      '{"now":3,"event":{"type":"TimeoutsChecked"}}',
+    ]
+    const path = file('escapes.log', hostile.join('\n') + '\n')
+    const text = capture()
+    expect(await run(['replay', path], text)).toBe(0)
+    const printed = text.err.join('') + text.out.join('')
+    // eslint-disable-next-line no-control-regex
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/)
+    expect(text.err.join('')).toMatch(/line 1: not JSON .*\\u001b\[2J/)
+    expect(text.err.join('')).toMatch(/line 2: .*\\u001b\]0;pwned\\u0007\\u009b31m\\u202eevil/)
+    expect(text.out.join('')).toContain('  \\u001b[31mred\\u009b: 1\n')
+    expect(text.out.join('')).toContain('  constructor: 1\n')
+    const json = capture()
+    expect(await run(['replay', path, '--json'], json)).toBe(0)
+    const out = JSON.parse(json.out.join('')) as { messages: Record<string, unknown> }
+    expect(out.messages).toEqual({ '\u001b[31mred\u009b': 1, constructor: 1 })
+  })
+
   it('stops at the first bad line with --strict', async () => {
     const path = file('strict.log', [GOOD[0], 'garbage', ...GOOD.slice(1)].join('\n'))
     const io = capture()
