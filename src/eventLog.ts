@@ -292,12 +292,13 @@ export const replayEntry = (replay: Replay, entry: LogEntry): Replay => {
   const [messages, state] = Manager.drain(Manager.reduce(base, entry.event, entry.now), entry.now)
   const seen = nodesOf(entry.event)
   return {
-    ...replay,
     state,
     messages: messages.length === 0 ? replay.messages : countMessages(messages, replay.messages),
     nodes: seen.length === 0 ? replay.nodes : NodeSet.addAll(replay.nodes, seen),
     lastNow: entry.now,
     replayed: replay.replayed + 1,
+    refused: replay.refused,
+    refusedCount: replay.refusedCount,
   }
 }
 
