@@ -21,6 +21,24 @@ import * as EventLog from './eventLog'
 /** The longest line the replay holds in memory. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024
 
+// C0 and C1 controls (ESC, CSI 0x9b, DEL, ...), and the line separators and
+// bidirectional overrides that reorder what a terminal shows.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+/** The longest reason for a bad line, or message type, that the text output prints. */
+export const MAX_PRINTED = 1000
+
+/**
+ * Text from a log made safe for a terminal: every control character escaped as
+ * `\uXXXX` (so no escape sequence reaches the terminal), cut at `max`
+ * characters (a reason can quote a line of megabytes).
+ */
+export const printable = (text: string, max: number = MAX_PRINTED): string => {
+  const cut = text.length > max ? `${text.slice(0, max)}...` : text
+  return cut.replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** Where the command writes. */
 export interface Io {
   readonly stdout: (text: string) => void
@@ -147,7 +165,7 @@ export const replayFile = async (command: ReplayCommand, io: Io): Promise<number
       if (E.isLeft(entry)) {
         refused++
         const reason = truncated ? `truncated last line (${entry.left})` : entry.left
-        io.stderr(`${io.isTTY ? '\n' : ''}line ${line}: ${reason}\n`)
+        io.stderr(`${io.isTTY ? '\n' : ''}line ${line}: ${printable(reason)}\n`)
         if (command.strict) return 1
         continue
       }
@@ -165,7 +183,7 @@ export const replayFile = async (command: ReplayCommand, io: Io): Promise<number
   }
   io.stdout(`replayed ${replay.replayed} events from ${line} lines (${refused} refused)\n`)
   io.stdout('messages drained:\n')
-  for (const [type, count] of Object.entries(result.messages)) io.stdout(`  ${type}: ${count}\n`)
+  for (const [type, count] of Object.entries(result.messages)) io.stdout(`  ${printable(type)}: ${count}\n`)
   io.stdout(`status of ${result.status.length} nodes:\n${JSON.stringify(result.status, null, 2)}\n`)
   return 0
 }

@@ -24,7 +24,8 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import type { Instant, NodeId } from './ids'
 import { compareIds } from './ids'
-import { FiniteNumber, Integer, problemsOf, render } from './internal/decode'
+import { boundary, FiniteNumber, Integer, problemsOf, render } from './internal/decode'
+import { NodeSet } from './internal/nodeSet'
 import { CountedCodec, EndRecordCodec, ExecutionCodec, ExecutionSpecCodec } from './internal/stateCodecs'
 import * as Manager from './manager'
 import * as TaskUpdate from './taskUpdate'
@@ -188,7 +189,9 @@ const decodeEvent = (raw: unknown): E.Either<string, Manager.ManagerEvent> => {
   return E.right(event)
 }
 
-const LineCodec = t.type({ now: FiniteNumber, event: t.unknown })
+// The boundary: the whole parsed line is checked for `__proto__` keys and
+// foreign prototypes once, so the event codecs below read plain data.
+const LineCodec = boundary(t.type({ now: FiniteNumber, event: t.unknown }), 'LogLine')
 
 /**
  * Decodes one line of a log. Never throws; a malformed line (not JSON, not an
@@ -224,7 +227,8 @@ export const decodeLine = (text: string): E.Either<string, LogEntry> => {
  * `JobExeEnd`, the jobs of `CompletedJobs` and `FailedJobs`, and host messages
  * (by their own `type` field when they have one, else as `host`). Counting
  * entries rather than messages makes the counts independent of how often the
- * host drains.
+ * host drains. The record has no prototype, so that any type (`constructor`,
+ * `__proto__`) is counted as itself.
  *
  * @example
  * import { EventLog, Manager } from 'job-execution-core'
@@ -278,8 +282,19 @@ export const nodesOf = (event: Manager.ManagerEvent): NodeId[] => {
 }
 
 /**
+ * How many refused lines a replay keeps with their reasons (it counts them all).
+ *
+ * @category replay
+ * @since 0.2.0
+ */
+export const MAX_REFUSED_KEPT = 1000
+
+/**
  * A replay in progress: the manager, the messages drained so far counted by
- * type, the nodes seen, the last instant, and the lines replayed and refused.
+ * type, the nodes seen, the last instant, the lines replayed, and the lines
+ * refused: all counted in `refusedCount`, the first {@link MAX_REFUSED_KEPT}
+ * kept with their reasons in `refused`. Each line costs the same however many
+ * nodes and refused lines came before it (the nodes are a persistent set).
  *
  * @category replay
  * @since 0.1.0
@@ -291,6 +306,12 @@ export interface Replay {
   readonly lastNow: Instant | undefined
   readonly replayed: number
   readonly refused: ReadonlyArray<{ readonly line: number; readonly reason: string }>
+  /**
+   * Every refused line, kept or not.
+   *
+   * @since 0.2.0
+   */
+  readonly refusedCount: number
 }
 
 /**
@@ -302,10 +323,11 @@ export interface Replay {
 export const startReplay = (): Replay => ({
   state: Manager.create(0),
   messages: {},
-  nodes: new Set(),
+  nodes: NodeSet.empty,
   lastNow: undefined,
   replayed: 0,
   refused: [],
+  refusedCount: 0,
 })
 
 /**
@@ -321,25 +343,36 @@ export const replayEntry = (replay: Replay, entry: LogEntry): Replay => {
   return {
     state,
     messages: messages.length === 0 ? replay.messages : countMessages(messages, replay.messages),
-    nodes: seen.length === 0 ? replay.nodes : new Set([...replay.nodes, ...seen]),
+    nodes: seen.length === 0 ? replay.nodes : NodeSet.addAll(replay.nodes, seen),
     lastNow: entry.now,
     replayed: replay.replayed + 1,
     refused: replay.refused,
+    refusedCount: replay.refusedCount,
   }
 }
 
 /**
+ * Records a refused line (numbered from 1) with its reason; changes nothing else.
+ *
+ * @category replay
+ * @since 0.2.0
+ */
+export const refuseLine = (replay: Replay, line: number, reason: string): Replay => ({
+  ...replay,
+  refused: replay.refused.length < MAX_REFUSED_KEPT ? [...replay.refused, { line, reason }] : replay.refused,
+  refusedCount: replay.refusedCount + 1,
+})
+
+/**
  * Decodes and applies one line (numbered from 1); a malformed line is recorded
- * as refused, with its reason, and changes nothing else.
+ * as refused, with its reason (see {@link refuseLine}), and changes nothing else.
  *
  * @category replay
  * @since 0.1.0
  */
 export const replayLine = (replay: Replay, text: string, line: number): Replay => {
   const entry = decodeLine(text)
-  return E.isLeft(entry)
-    ? { ...replay, refused: [...replay.refused, { line, reason: entry.left }] }
-    : replayEntry(replay, entry.right)
+  return E.isLeft(entry) ? refuseLine(replay, line, entry.left) : replayEntry(replay, entry.right)
 }
 
 /**

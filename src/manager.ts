@@ -96,7 +96,11 @@ export type Drained = readonly unknown[]
 const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs', 'FailedJobs'])
 
 /**
- * Whether a drained message is one of the manager's own (rather than a host message).
+ * Whether a drained message is one of the manager's own (rather than a host
+ * message): its `type` is `JobExeEnd` with an array of `records`, or
+ * `CompletedJobs` or `FailedJobs` with an array of `jobs` and a numeric
+ * `when`. A host message that only looks like one (`{ type: 'CompletedJobs',
+ * jobs: null }`) is not.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -106,11 +110,18 @@ const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs
  * @category refinements
  * @since 0.1.0
  */
-export const isMessage = (message: unknown): message is Message =>
-  typeof message === 'object' &&
-  message !== null &&
-  MESSAGE_TYPES.has((message as { readonly type?: unknown }).type) &&
-  ('records' in message || 'jobs' in message)
+export const isMessage = (message: unknown): message is Message => {
+  if (typeof message !== 'object' || message === null) return false
+  const { type, records, jobs, when } = message as {
+    readonly type?: unknown
+    readonly records?: unknown
+    readonly jobs?: unknown
+    readonly when?: unknown
+  }
+  // A host message may look like one of these: only the exact shape counts.
+  if (!MESSAGE_TYPES.has(type)) return false
+  return type === 'JobExeEnd' ? Array.isArray(records) : Array.isArray(jobs) && typeof when === 'number'
+}
 
 /**
  * The end records in drained messages, in order.

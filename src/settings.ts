@@ -13,7 +13,7 @@ import * as E from 'fp-ts/Either'
 import type { Duration } from './ids'
 import { problemsOf, render, type Problem } from './internal/decode'
 import * as t from 'io-ts'
-import { NonNegativeInteger, noExtraKeys } from './internal/decode'
+import { boundary, NonNegativeInteger, noExtraKeys } from './internal/decode'
 
 const MINUTE = 60_000
 
@@ -76,15 +76,17 @@ const SETTING_KEYS = [
   'maxLostRetries',
 ] as const
 
-const SettingsCodec = noExtraKeys(
-  t.partial(
-    Object.fromEntries(SETTING_KEYS.map((k) => [k, NonNegativeInteger])) as Record<
-      (typeof SETTING_KEYS)[number],
-      typeof NonNegativeInteger
-    >,
+const SettingsCodec = boundary(
+  noExtraKeys(
+    t.partial(
+      Object.fromEntries(SETTING_KEYS.map((k) => [k, NonNegativeInteger])) as Record<
+        (typeof SETTING_KEYS)[number],
+        typeof NonNegativeInteger
+      >,
+    ),
+    SETTING_KEYS,
+    'Settings',
   ),
-  SETTING_KEYS,
-  'Settings',
 )
 
 /**

@@ -16,7 +16,7 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import type { Instant } from './ids'
-import { Integer, noExtraKeys, problemsOf, render, type Problem } from './internal/decode'
+import { boundary, Integer, noExtraKeys, problemsOf, render, type Problem } from './internal/decode'
 import type { Task } from './task'
 
 /**
@@ -29,22 +29,30 @@ export const VERSION = '1.0'
 
 const MAX_VERSION_LENGTH = 50
 
-const ISO_8601 =
-  /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})(?:T(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/
+const ISO_8601 = /^(\d{4}|[+-]\d{6})-(\d{2})-(\d{2})(?:T(\d{2}):\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/
 
 const daysIn = (year: number, month: number): number => new Date(Date.UTC(year, month, 0)).getUTCDate()
 
-// Date.parse refuses the other impossible fields (month 13, minute 60, offset
-// +24:00), but rolls a day past its month's end over (Feb 30 becomes Mar 2)
-// and reads hour 24 as the next midnight: check those two here.
-const isIsoDateTime = (u: unknown): u is string => {
-  if (typeof u !== 'string') return false
-  const m = ISO_8601.exec(u)
-  if (m === null) return false
-  const [, year, month, day, hour] = m
-  if (Number(day) > daysIn(Number(year), Number(month)) || hour === '24') return false
-  return !Number.isNaN(Date.parse(u))
+/**
+ * The instant of an ISO 8601 date-time, or NaN. A date-time without a zone
+ * (`2026-01-01T00:00:00`) is read as UTC, as a date alone is: Scale stores
+ * UTC (its Django settings: `USE_TZ = True`, `TIME_ZONE = 'UTC'`), and
+ * `Date.parse` would read it in the host's time zone, so that the same results
+ * gave other instants, and negative run lengths, on another machine.
+ *
+ * Date.parse refuses the other impossible fields (month 13, minute 60, offset
+ * +24:00), but rolls a day past its month's end over (Feb 30 becomes Mar 2)
+ * and reads hour 24 as the next midnight: those two are refused here.
+ */
+const parseIso = (text: string): number => {
+  const m = ISO_8601.exec(text)
+  if (m === null) return Number.NaN
+  const [, year, month, day, hour, zone] = m
+  if (Number(day) > daysIn(Number(year), Number(month)) || hour === '24') return Number.NaN
+  return Date.parse(hour !== undefined && zone === undefined ? `${text}Z` : text)
 }
+
+const isIsoDateTime = (u: unknown): u is string => typeof u === 'string' && !Number.isNaN(parseIso(u))
 
 const IsoDateTime = new t.Type<string, string, unknown>(
   'IsoDateTime',
@@ -117,18 +125,21 @@ const defaulted = <C extends t.Mixed>(codec: C, fallback: t.TypeOf<C>) =>
 
 /**
  * The io-ts codec of task results JSON. A missing version means `1.0`, missing
- * `tasks` means `[]`; no keys beyond the schema's are allowed at either level.
+ * `tasks` means `[]`; no keys beyond the schema's are allowed at either level
+ * (a `__proto__` key included). Date-times without a zone are read as UTC.
  *
  * @category codecs
  * @since 0.1.0
  */
-export const codec = noExtraKeys(
-  t.type({
-    version: defaulted(Version, VERSION),
-    tasks: defaulted(t.readonlyArray(TaskResultCodec), []),
-  }),
-  ['version', 'tasks'],
-  'TaskResults',
+export const codec = boundary(
+  noExtraKeys(
+    t.type({
+      version: defaulted(Version, VERSION),
+      tasks: defaulted(t.readonlyArray(TaskResultCodec), []),
+    }),
+    ['version', 'tasks'],
+    'TaskResults',
+  ),
 )
 
 /**
@@ -231,11 +242,15 @@ export const fromExecution = (execution: { readonly tasks: readonly Task[] }): T
 const find = (results: TaskResults, type: string): TaskResult | undefined =>
   results.tasks.find((task) => task.type === type)
 
-const instant = (iso8601: string | undefined): Instant | undefined =>
-  iso8601 === undefined ? undefined : Date.parse(iso8601)
+const instant = (iso8601: string | undefined): Instant | undefined => {
+  if (iso8601 === undefined) return undefined
+  const parsed = parseIso(iso8601)
+  return Number.isNaN(parsed) ? undefined : parsed
+}
 
 /**
- * When the task of that type started, if it did.
+ * When the task of that type started, if it did. A date-time without a zone
+ * is read as UTC, whatever the host's time zone.
  *
  * @example
  * import { TaskResults } from 'job-execution-core'

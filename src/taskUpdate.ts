@@ -13,7 +13,16 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import type { Instant, TaskId } from './ids'
-import { FiniteNumber, Integer, optional, problemsOf, render, type Problem } from './internal/decode'
+import {
+  boundary,
+  describe,
+  FiniteNumber,
+  Integer,
+  optional,
+  problemsOf,
+  render,
+  type Problem,
+} from './internal/decode'
 
 /**
  * A task status, as this library sees it.
@@ -164,10 +173,27 @@ const parseJson = (text: string): unknown => {
   }
 }
 
+const ASCII_WHITESPACE = /[\t\n\f\r ]/g
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+// What `atob` accepts (forgiving base64: ASCII whitespace anywhere, padding
+// optional), so that both decoders below read the same strings.
+const isBase64 = (text: string): boolean =>
+  BASE64.test(text) && text.length % 4 !== 1 && (!text.endsWith('=') || text.length % 4 === 0)
+
+const NodeBuffer = (globalThis as { readonly Buffer?: typeof Buffer }).Buffer
+
+// Node's Buffer decodes megabytes in a few milliseconds; elsewhere atob, with
+// the bytes copied in a loop (Uint8Array.from with a mapping function is
+// several times slower).
 const decodeBase64 = (data: string): string | undefined => {
+  const text = data.replace(ASCII_WHITESPACE, '')
+  if (!isBase64(text)) return undefined
+  if (NodeBuffer !== undefined) return NodeBuffer.from(text, 'base64').toString('utf8')
   try {
-    const binary = atob(data)
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
+    const binary = atob(text)
+    const bytes = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
     return new TextDecoder('utf-8', { fatal: false }).decode(bytes)
   } catch {
     return undefined
@@ -196,7 +222,9 @@ const field = (value: unknown, key: string): unknown =>
 export const containerNameOfData = (data: string | undefined): string | undefined => {
   if (data === undefined || data === '') return undefined
   const text = decodeBase64(data)
-  if (text === undefined) return undefined
+  // Most inspect JSON of a task is its environment: without the key, there is
+  // nothing to parse it for.
+  if (text === undefined || !text.includes(CONTAINER_NAME_KEY)) return undefined
   const inspect = parseJson(text)
   if (!Array.isArray(inspect)) return undefined
   const env = field(field(inspect[0], 'Config'), 'Env')
@@ -211,6 +239,24 @@ export const containerNameOfData = (data: string | undefined): string | undefine
 
 const Value = t.type({ value: t.string }, 'Value')
 
+const isMesosTimestamp = (u: unknown): u is number =>
+  typeof u === 'number' && Number.isSafeInteger(Math.round(u * 1000))
+
+// Float seconds whose milliseconds are a safe integer: 1e306 seconds would be
+// Infinity ms (JSON null in a snapshot), 1e20 no longer an exact instant.
+const MesosTimestamp = new t.Type<number, number, unknown>(
+  'MesosTimestamp',
+  isMesosTimestamp,
+  (u, c) => {
+    if (isMesosTimestamp(u)) return t.success(u)
+    if (typeof u !== 'number' || !Number.isFinite(u))
+      return t.failure(u, c, `expected FiniteNumber, got ${describe(u)}`)
+    const ms = Math.round(u * 1000)
+    return t.failure(u, c, `${describe(u)} seconds is ${describe(ms)} ms, not a safe integer of milliseconds`)
+  },
+  t.identity,
+)
+
 /**
  * The fields of a Mesos v1 `TaskStatus` this library reads. Other fields pass
  * through unread.
@@ -218,9 +264,9 @@ const Value = t.type({ value: t.string }, 'Value')
  * @category codecs
  * @since 0.1.0
  */
-export const MesosTaskStatus = t.intersection(
-  [
-    t.type({ task_id: Value, state: t.string, timestamp: FiniteNumber }),
+export const MesosTaskStatus = boundary(
+  t.intersection([
+    t.type({ task_id: Value, state: t.string, timestamp: MesosTimestamp }),
     t.partial({
       agent_id: optional(Value),
       message: optional(t.string),
@@ -228,7 +274,7 @@ export const MesosTaskStatus = t.intersection(
       reason: optional(t.string),
       data: optional(t.string),
     }),
-  ],
+  ]),
   'MesosTaskStatus',
 )
 
@@ -244,7 +290,8 @@ export type MesosTaskStatus = t.TypeOf<typeof MesosTaskStatus>
  * Converts a decoded Mesos status into a task update: the state is converted,
  * the timestamp goes from float seconds to integer milliseconds, the exit code
  * is parsed from the message (0 for a FINISHED update without one), and the
- * container name is read from `data`.
+ * container name is read from `data` of a RUNNING status (a task takes it from
+ * its first RUNNING update; other statuses' `data` is not decoded).
  *
  * @category conversions
  * @since 0.1.0
@@ -253,7 +300,9 @@ export const fromMesosStatus = (status: MesosTaskStatus): TaskUpdate => {
   const converted = statusOfMesosState(status.state)
   const parsedExitCode = exitCodeOfMessage(status.message)
   const exitCode = parsedExitCode ?? (converted === 'FINISHED' ? 0 : undefined)
-  const containerName = containerNameOfData(status.data)
+  // A task takes its container name from its first RUNNING update only: the
+  // (possibly megabytes of) base64 of any other status is never read.
+  const containerName = converted === 'RUNNING' ? containerNameOfData(status.data) : undefined
   return {
     taskId: status.task_id.value,
     ...(status.agent_id !== undefined ? { agentId: status.agent_id.value } : {}),
@@ -306,8 +355,8 @@ const StatusCodec = t.keyof(
  * @category codecs
  * @since 0.1.0
  */
-export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = t.intersection(
-  [
+export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = boundary(
+  t.intersection([
     t.type({ taskId: t.string, status: StatusCodec, timestamp: FiniteNumber }),
     t.partial({
       agentId: optional(t.string),
@@ -317,7 +366,7 @@ export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = t.intersection(
       reason: optional(t.string),
       containerName: optional(t.string),
     }),
-  ],
+  ]),
   'TaskUpdate',
 )
 

@@ -118,7 +118,7 @@ describe('fromMesos keeps only the keys it has', () => {
     const decoded = TaskUpdate.fromMesos({
       task_id: { value: 't' },
       agent_id: { value: 'a' },
-      state: 'TASK_FAILED',
+      state: 'TASK_RUNNING',
       timestamp: 2,
       message: 'exited with status 3',
       source: 'SOURCE_EXECUTOR',

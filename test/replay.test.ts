@@ -115,6 +115,36 @@ describe('bad logs', () => {
     expect(out.status.map((n) => n.id)).toEqual([7])
   })
 
+  it('escapes control characters of bad lines and message types, and counts a constructor-typed message', async () => {
+    const hostile = [
+      '\u001b[2J\u001b[31mnot json',
+      '{"now":1,"event":{"type":"\\u001b]0;pwned\\u0007\\u009b31m\\u202eevil"}}',
+      JSON.stringify({
+        now: 2,
+        event: {
+          type: 'Scheduled',
+          executions: [],
+          messages: [{ type: '\u001b[31mred\u009b' }, { type: 'constructor' }],
+        },
+      }),
+      '{"now":3,"event":{"type":"TimeoutsChecked"}}',
+    ]
+    const path = file('escapes.log', hostile.join('\n') + '\n')
+    const text = capture()
+    expect(await run(['replay', path], text)).toBe(0)
+    const printed = text.err.join('') + text.out.join('')
+    // eslint-disable-next-line no-control-regex
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/)
+    expect(text.err.join('')).toMatch(/line 1: not JSON .*\\u001b\[2J/)
+    expect(text.err.join('')).toMatch(/line 2: .*\\u001b\]0;pwned\\u0007\\u009b31m\\u202eevil/)
+    expect(text.out.join('')).toContain('  \\u001b[31mred\\u009b: 1\n')
+    expect(text.out.join('')).toContain('  constructor: 1\n')
+    const json = capture()
+    expect(await run(['replay', path, '--json'], json)).toBe(0)
+    const out = JSON.parse(json.out.join('')) as { messages: Record<string, unknown> }
+    expect(out.messages).toEqual({ '\u001b[31mred\u009b': 1, constructor: 1 })
+  })
+
   it('stops at the first bad line with --strict', async () => {
     const path = file('strict.log', [GOOD[0], 'garbage', ...GOOD.slice(1)].join('\n'))
     const io = capture()
@@ -246,5 +276,71 @@ describe('EventLog lines', () => {
     expect(() => EventLog.decodeLine(a)).not.toThrow()
     expect(() => EventLog.decodeLine(b)).not.toThrow()
     expect(() => EventLog.decodeLine(JSON.stringify({ now: 1, event: JSON.parse(b) as unknown }))).not.toThrow()
+  })
+})
+
+describe('replay bookkeeping', () => {
+  const nodeLost = (now: number, nodeId: number | string): string =>
+    EventLog.encodeLine(now, { type: 'NodeLost', nodeId })
+
+  it('replays 40,000 lines naming 20,000 distinct nodes, and every earlier replay keeps its own nodes', () => {
+    let replay = EventLog.startReplay()
+    const early: EventLog.Replay[] = []
+    for (let i = 0; i < 40_000; i++) {
+      replay = EventLog.replayLine(replay, nodeLost(i, i >> 1), i + 1)
+      if (i === 99) early.push(replay)
+    }
+    expect(replay.nodes.size).toBe(20_000)
+    expect(replay.nodes.has(19_999) && !replay.nodes.has(20_000)).toBe(true)
+    expect([...replay.nodes].sort((a, b) => Number(a) - Number(b)).slice(0, 3)).toEqual([0, 1, 2])
+    expect(early[0]?.nodes.size).toBe(50)
+    expect(early[0]?.nodes.has(50)).toBe(false)
+    expect(EventLog.summary(replay).status).toHaveLength(20_000)
+  })
+
+  it('a line naming only known nodes keeps the very same node set', () => {
+    const replay = EventLog.replayLine(EventLog.startReplay(), nodeLost(1, 'a'), 1)
+    expect(EventLog.replayLine(replay, nodeLost(2, 'a'), 2).nodes).toBe(replay.nodes)
+  })
+
+  it("a node set of the caller's own is read into the persistent one, unchanged", () => {
+    const own = new Set<number | string>(['x'])
+    const replay = EventLog.replayLine({ ...EventLog.startReplay(), nodes: own }, nodeLost(1, 'y'), 1)
+    expect([...replay.nodes].sort()).toEqual(['x', 'y'])
+    expect([...own]).toEqual(['x'])
+  })
+
+  it('counts every refused line but keeps the first MAX_REFUSED_KEPT with their reasons', () => {
+    let replay = EventLog.startReplay()
+    for (let i = 1; i <= EventLog.MAX_REFUSED_KEPT + 500; i++) replay = EventLog.replayLine(replay, 'nope', i)
+    expect(replay.refusedCount).toBe(EventLog.MAX_REFUSED_KEPT + 500)
+    expect(replay.refused).toHaveLength(EventLog.MAX_REFUSED_KEPT)
+    expect(replay.refused.at(-1)?.line).toBe(EventLog.MAX_REFUSED_KEPT)
+    expect(replay.replayed).toBe(0)
+  })
+
+  it("host messages that look like the manager's, or are typed constructor or __proto__, are counted as themselves", () => {
+    const lookalikes = [
+      { type: 'CompletedJobs', jobs: null },
+      { type: 'FailedJobs', jobs: [] },
+      { type: 'JobExeEnd', records: 'many' },
+      { type: 'constructor' },
+      { type: '__proto__' },
+      { type: 'toString' },
+    ]
+    for (const message of lookalikes) expect(Manager.isMessage(message)).toBe(false)
+    expect(Manager.endRecordsOf(lookalikes)).toEqual([])
+    const line = JSON.stringify({ now: 1, event: { type: 'Scheduled', executions: [], messages: lookalikes } })
+    const replay = EventLog.replayLine(EventLog.startReplay(), line, 1)
+    expect(replay.refused).toEqual([])
+    const json = JSON.parse(JSON.stringify(EventLog.summary(replay))) as { messages: Record<string, unknown> }
+    expect(Object.entries(json.messages)).toEqual([
+      ['CompletedJobs', 1],
+      ['FailedJobs', 1],
+      ['JobExeEnd', 1],
+      ['__proto__', 1],
+      ['constructor', 1],
+      ['toString', 1],
+    ])
   })
 })

@@ -434,3 +434,41 @@ describe('fromExecution', () => {
     expect(TaskResults.taskEnded(built, 'pre')).toBeUndefined()
   })
 })
+
+describe('date-times without a zone are UTC, whatever the host time zone', () => {
+  // Node reads process.env.TZ anew when it changes: the same results must give
+  // the same instants in New York, Kathmandu (+05:45) and UTC.
+  const inZone = <A>(zone: string, f: () => A): A => {
+    const saved = process.env['TZ']
+    process.env['TZ'] = zone
+    try {
+      return f()
+    } finally {
+      if (saved === undefined) delete process.env['TZ']
+      else process.env['TZ'] = saved
+    }
+  }
+
+  const results = ok({
+    tasks: [
+      { ...FULL_TASK, started: '2026-01-01T00:00:00', ended: '2026-01-01T00:10:00.000Z' },
+      { ...FULL_TASK, type: 'post', started: '2026-07-01T12:30', ended: '2026-07-01T12:30:05.5' },
+      { ...FULL_TASK, type: 'pre', started: '2026-03-29', ended: '2026-03-29T01:00:00+01:00' },
+    ],
+  })
+
+  it.each(['America/New_York', 'Asia/Kathmandu', 'UTC'])('in %s', (zone) => {
+    const read = inZone(zone, () => ({
+      zoneIsApplied: new Date(2026, 0, 1).getTime() !== Date.UTC(2026, 0, 1),
+      started: TaskResults.taskStarted(results, 'main'),
+      runLength: TaskResults.taskRunLength(results, 'main'),
+      post: [TaskResults.taskStarted(results, 'post'), TaskResults.taskEnded(results, 'post')],
+      pre: TaskResults.taskRunLength(results, 'pre'),
+    }))
+    expect(read.zoneIsApplied).toBe(zone !== 'UTC')
+    expect(read.started).toBe(Date.UTC(2026, 0, 1))
+    expect(read.runLength).toBe(600_000)
+    expect(read.post).toEqual([Date.UTC(2026, 6, 1, 12, 30), Date.UTC(2026, 6, 1, 12, 30, 5, 500)])
+    expect(read.pre).toBe(0)
+  })
+})

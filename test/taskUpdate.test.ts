@@ -2,6 +2,7 @@
  * Decoding Mesos `TaskStatus` JSON into task updates (SPEC section 4).
  */
 import * as E from 'fp-ts/Either'
+import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { TaskUpdate } from '../src/index'
 
@@ -251,4 +252,68 @@ describe('malformed statuses are refused, naming the path', () => {
   it.each([null, undefined, 42, 'TASK_RUNNING', [], [mesos()], true])('a non-object %j is refused', (json) => {
     expect(E.isLeft(TaskUpdate.fromMesos(json))).toBe(true)
   })
+})
+
+describe('data is decoded only where a task can take a container name', () => {
+  const data = btoa(JSON.stringify([{ Config: { Env: ['MESOS_CONTAINER_NAME=x'] } }]))
+
+  it.each(['TASK_STAGING', 'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_KILLING'])(
+    'a %s status carries no container name (a task takes it from its first RUNNING update)',
+    (state) => {
+      expect(decoded(mesos({ state, data })).containerName).toBeUndefined()
+    },
+  )
+
+  it('a RUNNING one does', () => {
+    expect(decoded(mesos({ state: 'TASK_RUNNING', data })).containerName).toBe('x')
+  })
+})
+
+describe('base64 is read as atob reads it (forgiving base64), whichever decoder runs', () => {
+  // The decoding before Buffer was used: atob, then UTF-8 with replacement.
+  const reference = (value: string): string | undefined => {
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: false }).decode(Uint8Array.from(atob(value), (c) => c.charCodeAt(0)))
+    } catch {
+      return undefined
+    }
+    try {
+      const inspect = JSON.parse(text) as unknown
+      const first: unknown = Array.isArray(inspect) ? inspect[0] : undefined
+      const config: unknown =
+        typeof first === 'object' && first !== null ? (first as { Config?: unknown }).Config : undefined
+      const env: unknown = typeof config === 'object' && config !== null ? (config as { Env?: unknown }).Env : undefined
+      if (!Array.isArray(env)) return undefined
+      const entry: unknown = env.find((e) => typeof e === 'string' && e.startsWith('MESOS_CONTAINER_NAME='))
+      return typeof entry === 'string' ? entry.slice('MESOS_CONTAINER_NAME='.length) : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  const encoded = fc
+    .string({ unit: 'grapheme', maxLength: 12 })
+    .map((name) =>
+      btoa(
+        String.fromCharCode(
+          ...new TextEncoder().encode(JSON.stringify([{ Config: { Env: [`MESOS_CONTAINER_NAME=${name}`] } }])),
+        ),
+      ),
+    )
+  // Damage: drop padding, insert whitespace, cut, or put in a character base64 has not.
+  const damaged = fc
+    .tuple(encoded, fc.nat(), fc.constantFrom('', ' ', '\n', '\t', '=', '-', '_', '!', 'é', '=='), fc.boolean())
+    .map(([text, at, insert, cut]) => {
+      const i = at % (text.length + 1)
+      const withInsert = `${text.slice(0, i)}${insert}${text.slice(i)}`
+      return cut ? withInsert.slice(0, i) : withInsert
+    })
+
+  test.prop([fc.oneof(encoded, damaged, fc.base64String(), fc.string())])(
+    'same container name as atob gives',
+    (value) => {
+      expect(TaskUpdate.containerNameOfData(value)).toBe(value === '' ? undefined : reference(value))
+    },
+  )
 })

@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
+import { droppedProto, plain, PROTO } from './plainData'
 
 /**
  * One thing wrong with a decoded value: where it is (a dotted path, `<root>` for
@@ -40,8 +41,13 @@ const pathOf = (context: t.Context): string => {
   return keys.length === 0 ? '<root>' : keys.join('.')
 }
 
-const describe = (value: unknown): string => {
+/**
+ * A value as a problem message shows it: its JSON cut at 60 characters, with
+ * the numbers JSON has no text for (NaN, Infinity) named as such.
+ */
+export const describe = (value: unknown): string => {
   if (value === undefined) return 'nothing'
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
   try {
     const json = JSON.stringify(value)
     if (json === undefined) return typeof value
@@ -89,6 +95,13 @@ export const noExtraKeys = <C extends t.Mixed>(
     (input, context) => {
       const extra: t.ValidationError[] = []
       if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+        if (droppedProto.has(input)) {
+          extra.push({
+            value: droppedProto.get(input),
+            context: [...context, { key: PROTO, type: t.never, actual: input }],
+            message: `unexpected key '${PROTO}'`,
+          })
+        }
         for (const key of Object.keys(input)) {
           if (!allowedSet.has(key)) {
             extra.push({
@@ -109,15 +122,6 @@ export const noExtraKeys = <C extends t.Mixed>(
   )
 }
 
-/** A finite number. */
-export const FiniteNumber = t.refinement(t.number, Number.isFinite, 'FiniteNumber')
-
-/** An integer (a safe one). */
-export const Integer = t.refinement(t.number, Number.isSafeInteger, 'Integer')
-
-/** A non-negative safe integer. */
-export const NonNegativeInteger = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeInteger')
-
 /** A value that may be absent, `undefined` or `null` in JSON; decodes to `undefined` when not there. */
 export const optional = <C extends t.Mixed>(codec: C) =>
   new t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown>(
@@ -126,3 +130,54 @@ export const optional = <C extends t.Mixed>(codec: C) =>
     (input, context) => (input === undefined || input === null ? t.success(undefined) : codec.validate(input, context)),
     (a) => (a === undefined ? undefined : (codec.encode(a) as t.OutputOf<C>)),
   )
+
+/**
+ * A boundary codec: `codec` reading only plain data (see `plainData`). Its
+ * input is checked in one walk and, when it holds an own `__proto__` key or an
+ * object of a foreign prototype, decoded as a plain copy; so no decoded object
+ * has a prototype other than `Object.prototype` (or `null`), and every field
+ * was validated. A decoder that throws anyway (a getter or proxy a caller
+ * passed, nesting deeper than the stack) is a failure, never an exception.
+ */
+export const boundary = <A, O>(codec: t.Type<A, O, unknown>, name: string = codec.name): t.Type<A, O, unknown> =>
+  new Boundary(name, codec)
+
+// Whether a boundary further out has made this value plain already.
+const insideBoundary = (context: t.Context): boolean => {
+  for (let i = 0; i < context.length - 1; i++) if (context[i]?.type instanceof Boundary) return true
+  return false
+}
+
+class Boundary<A, O> extends t.Type<A, O, unknown> {
+  constructor(name: string, codec: t.Type<A, O, unknown>) {
+    super(
+      name,
+      codec.is,
+      (input, context) => {
+        try {
+          // A wrapper inside stands in this entry, so that paths skip it as
+          // usual (an intersection's member indices are no keys).
+          const last = context[context.length - 1]
+          const inner =
+            last === undefined || !isTransparent(codec) ? context : [...context.slice(0, -1), { ...last, type: codec }]
+          return codec.validate(insideBoundary(context) ? input : plain(input), inner)
+        } catch (error) {
+          const reason = error instanceof Error ? error.message : 'unreadable'
+          return t.failure(input, context, `could not be read (${reason})`)
+        }
+      },
+      codec.encode,
+    )
+  }
+}
+
+export { PROTO }
+
+/** A finite number. */
+export const FiniteNumber = t.refinement(t.number, Number.isFinite, 'FiniteNumber')
+
+/** An integer (a safe one). */
+export const Integer = t.refinement(t.number, Number.isSafeInteger, 'Integer')
+
+/** A non-negative safe integer. */
+export const NonNegativeInteger = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeInteger')

@@ -8,7 +8,7 @@
  */
 import * as t from 'io-ts'
 import { codec as TaskResultsCodec } from '../taskResults'
-import { FiniteNumber, Integer, NonNegativeInteger, optional } from './decode'
+import { boundary, FiniteNumber, Integer, NonNegativeInteger, optional } from './decode'
 
 const NodeIdCodec = t.union([Integer, t.string], 'NodeId')
 
@@ -147,8 +147,10 @@ export const CountRowsCodec = t.readonlyArray(
   'CountRows',
 )
 
-export const SnapshotCodec = t.type(
-  {
+// The boundary of snapshots: checked for `__proto__` keys and foreign
+// prototypes once (see plainData), then decoded.
+export const SnapshotCodec = boundary(
+  t.type({
     snapshotVersion: t.literal(1),
     settings: SettingsCodec,
     running: t.readonlyArray(ExecutionCodec),
@@ -163,7 +165,7 @@ export const SnapshotCodec = t.type(
       running: CountRowsCodec,
       blocks: t.readonlyArray(t.type({ start: Integer, counts: CountRowsCodec })),
     }),
-  },
+  }),
   'Snapshot',
 )
 
