@@ -413,3 +413,46 @@ describe('version 1 snapshots', () => {
     expect(problemsOf({ ...v1(), remembered: [] })).toMatch(/remembered: is \[\], not nothing/)
   })
 })
+
+describe('the canonical hash', () => {
+  const reorder = (json: unknown): unknown =>
+    typeof json !== 'object' || json === null
+      ? json
+      : Array.isArray(json)
+        ? json.map(reorder)
+        : Object.fromEntries(
+            Object.entries(json as Record<string, unknown>)
+              .reverse()
+              .map(([k, v]) => [k, reorder(v)]),
+          )
+
+  test.prop([fc.anything({ withObjectString: false, withNullPrototype: false, withMap: false, withSet: false })])(
+    'is the same after a JSON round trip and with object keys in another order',
+    (value) => {
+      let text: string | undefined
+      try {
+        text = JSON.stringify(value)
+      } catch {
+        return
+      }
+      fc.pre(text !== undefined)
+      const parsed: unknown = JSON.parse(text)
+      expect(C.hash(value)).toBe(C.hash(parsed))
+      expect(C.hash(reorder(parsed))).toBe(C.hash(parsed))
+      expect(C.firstDifference(reorder(parsed), parsed)).toBeUndefined()
+    },
+  )
+
+  test.prop([fc.jsonValue(), fc.jsonValue()])('tells apart values that JSON tells apart', (a, b) => {
+    fc.pre(JSON.stringify(a) !== JSON.stringify(b))
+    fc.pre(C.firstDifference(a, b) !== undefined)
+    expect(C.hash(a)).not.toBe(C.hash(b))
+  })
+
+  it('tells apart values moved between keys, and items swapped', () => {
+    expect(C.hash({ a: 1, b: 2 })).not.toBe(C.hash({ a: 2, b: 1 }))
+    expect(C.hash([1, 2])).not.toBe(C.hash([2, 1]))
+    expect(C.hash({ a: '1' })).not.toBe(C.hash({ a: 1 }))
+    expect(C.hash([[], {}])).not.toBe(C.hash([{}, []]))
+  })
+})
