@@ -1,6 +1,6 @@
 // The figures of one run, the ratios derived from them, and their rendering
 // as text tables.
-import type { LifecycleFigures, NodeLostFigures, StatusFigures, DeadlineFigures } from './suite'
+import type { LifecycleFigures, NodeLostFigures, StatusFigures, DeadlineFigures, RememberedFigures } from './suite'
 import type { Sample } from './timing'
 
 export interface MachineInfo {
@@ -50,6 +50,8 @@ export interface Results {
   readonly nodeLost: ReadonlyArray<NodeLostFigures & { readonly n: number }>
   readonly nextDeadline: ReadonlyArray<DeadlineFigures & { readonly n: number }>
   readonly heap: readonly HeapRow[]
+  /** What remembering finished executions costs, at each query size. */
+  readonly remembered: ReadonlyArray<RememberedFigures & { readonly n: number }>
   readonly ratios: readonly Ratio[]
   readonly seconds: number
 }
@@ -283,6 +285,20 @@ export const render = (r: Results): string => {
       [...r.heap]
         .sort((a, b) => ENGINE_ORDER.indexOf(a.key) - ENGINE_ORDER.indexOf(b.key))
         .map((row) => [row.engine, kilo(row.n), fmt(row.bytesPerExecution), row.exact ? 'yes' : 'NO (no gc)']),
+    ),
+  )
+  out.push(
+    table(
+      '8. Remembered finished executions (at-least-once delivery): N finished in the window',
+      ['N', 'bytes/remembered', 'exact', 'redelivered Scheduled us', 'min..max', 'us/forgotten'],
+      r.remembered.map((row) => [
+        kilo(row.n),
+        fmt(row.bytesPerRemembered),
+        row.exact ? 'yes' : 'NO (no gc)',
+        fmt(row.microsPerRedelivered.median),
+        spread(row.microsPerRedelivered),
+        fmt(row.microsPerForgotten),
+      ]),
     ),
   )
   out.push(

@@ -12,11 +12,13 @@ import {
   measureLifecycle,
   measureNextDeadline,
   measureNodeLost,
+  measureRemembered,
   measureStatusJson,
   withHistory,
   type DeadlineFigures,
   type LifecycleOptions,
   type NodeLostFigures,
+  type RememberedFigures,
   type StatusFigures,
 } from './suite'
 import { clock, gcExposed, type Repetitions } from './timing'
@@ -137,6 +139,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
   const statusJson: Array<StatusFigures & { n: number }> = []
   const nodeLost: Array<NodeLostFigures & { n: number }> = []
   const nextDeadline: Array<DeadlineFigures & { n: number }> = []
+  const remembered: Array<RememberedFigures & { n: number }> = []
 
   const queries = (background: Manager.Manager, n: number): void => {
     if (!config.queryNs.includes(n)) return
@@ -163,6 +166,12 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     }
   }
 
+  for (const n of config.queryNs) {
+    const at = clock()
+    remembered.push({ ...measureRemembered(n, config.query), n })
+    log(`  remembered finished executions at ${n} in ${seconds(at)}`)
+  }
+
   const partial = {
     machine: {
       cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -179,6 +188,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     statusJson,
     nodeLost,
     nextDeadline,
+    remembered,
     heap,
   }
   return { ...partial, ratios: ratiosOf(partial), seconds: (clock() - started) / 1_000 }

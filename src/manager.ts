@@ -604,6 +604,9 @@ const schedule = (
 ): Manager => {
   let next = state
   for (const x of executions) {
+    // Delivered again: skipped before a spec is made into an execution.
+    const hash = HM.hashString(x.clusterId)
+    if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
     next = addExecution(next, isExecution(x) ? x : Execution.create(x, state.settings), now)
   }
   if (messages !== undefined && messages.length > 0) {

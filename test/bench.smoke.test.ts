@@ -21,6 +21,7 @@ import {
   measureLifecycle,
   measureNextDeadline,
   measureNodeLost,
+  measureRemembered,
   measureStatusJson,
   outcomeOf,
   withHistory,
@@ -117,6 +118,15 @@ describe('measuring functions give finite positive figures (quick sizes)', () =>
     expect(deadline.deadlineAfterBuild).toBeDefined()
   })
 
+  it('remembered finished executions: heap, a redelivered Scheduled, forgetting', () => {
+    const f = measureRemembered(1_500, QUERY)
+    expect(f.remembered).toBe(1_500)
+    expect(f.exact).toBe(true)
+    positive(f.bytesPerRemembered)
+    positiveSample(f.microsPerRedelivered)
+    positive(f.microsPerForgotten)
+  })
+
   it('retained heap per execution', () => {
     const heap = measureHeap(immutableEngine, 2_000)
     expect(heap.exact).toBe(true)
@@ -134,6 +144,7 @@ const finiteResults = (results: Results): void => {
   expect(results.nodeLost.length).toBe(2)
   expect(results.nextDeadline.length).toBe(2)
   expect(results.heap.length).toBeGreaterThan(0)
+  expect(results.remembered.length).toBe(2)
   expect(results.ratios.length).toBe(7)
   for (const ratio of results.ratios) positive(ratio.value)
 }
