@@ -170,6 +170,8 @@ export interface Manager {
    * out, while their end is in the metrics window: a `Scheduled`, a history
    * record or a canceled-off-queue record delivered again for one of them
    * changes nothing. Forgotten block by block as the window moves on.
+   *
+   * @internal
    */
   readonly remembered: R.Remembered
 }
