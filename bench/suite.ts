@@ -102,7 +102,6 @@ export interface LifecycleRunner {
  */
 export const lifecycleRunner = <S>(engine: Engine<S>, background: S, opts: LifecycleOptions): LifecycleRunner => {
   const n = engine.running(background)
-  const specs = Array.from({ length: opts.batch }, (_, b) => specOf(BATCH_BASE + b, BUILT_AT))
   const eventTimes: number[] = []
   const scheduleTimes: number[] = []
   const kindTimes: Record<EventKind, number[]> = { started: [], launched: [], running: [], finished: [] }
@@ -111,7 +110,11 @@ export const lifecycleRunner = <S>(engine: Engine<S>, background: S, opts: Lifec
   let r = 0
   const rep = (): void => {
     const at = BUILT_AT + 60_000 + r * EVENTS_PER_LIFECYCLE * ROUND_STEP
-    const rounds = batchRounds(BATCH_BASE, opts.batch, at)
+    // Fresh executions each repetition: the manager remembers finished ones and
+    // would not run the same cluster ids again (delivery is at least once).
+    const first = BATCH_BASE + r * opts.batch
+    const specs = Array.from({ length: opts.batch }, (_, b) => specOf(first + b, BUILT_AT))
+    const rounds = batchRounds(first, opts.batch, at)
     const roundTimes: number[] = []
     if (r === 0) settle()
     else tidy()
