@@ -268,7 +268,7 @@ export interface SyncedJob {
  *
  * | event | effect |
  * | --- | --- |
- * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; already running cluster ids are ignored |
+ * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; cluster ids already running or remembered as finished, and execution ids already running, are ignored (delivery is at least once) |
  * | `NextTaskStarted` | the execution starts its next task |
  * | `TaskLaunched` | the task's execution launches its current task |
  * | `TaskUpdated` | the update goes to its execution (job task ids only); a finished execution is finished |
@@ -276,10 +276,10 @@ export interface SyncedJob {
  * | `TimeoutsChecked` | every current task whose timeout passed times out as above and needs a kill |
  * | `ExecutionsLost` | each named execution (by execution id, or by cluster id) is lost, and its current task needs a kill |
  * | `NodeLost` | every execution on the node is lost |
- * | `CanceledOffQueue` | the end records go straight to the outbox |
+ * | `CanceledOffQueue` | the end records go straight to the outbox, each cluster id once while it is remembered |
  * | `JobsSynced` | executions of CANCELED jobs, and of jobs with more executions than their own number, are canceled |
  * | `StarvationChecked` | executions starved of resources fail with `resource-starvation` |
- * | `HistoryLoaded` | recent end records are counted in the finished metrics as if they had finished live |
+ * | `HistoryLoaded` | recent end records are counted in the finished metrics as if they had finished live; a record whose cluster id is remembered is skipped |
  *
  * @category events
  * @since 0.1.0
