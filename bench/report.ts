@@ -1,7 +1,7 @@
 // The figures of one run, the ratios derived from them, and their rendering
 // as text tables.
 import type { DecodeFigures } from './decode'
-import type { LifecycleFigures, NodeLostFigures, StatusFigures, DeadlineFigures } from './suite'
+import type { LifecycleFigures, NodeLostFigures, StatusFigures, DeadlineFigures, RememberedFigures } from './suite'
 import type { Sample } from './timing'
 
 export interface MachineInfo {
@@ -53,6 +53,8 @@ export interface Results {
   readonly heap: readonly HeapRow[]
   /** Decoding a pod against decoding a Mesos status (absent in results written before it existed). */
   readonly decode?: DecodeFigures | undefined
+  /** What remembering finished executions costs, at each query size. */
+  readonly remembered: ReadonlyArray<RememberedFigures & { readonly n: number }>
   readonly ratios: readonly Ratio[]
   readonly seconds: number
 }
@@ -311,6 +313,20 @@ export const render = (r: Results): string => {
       ),
     )
   }
+  out.push(
+    table(
+      '8. Remembered finished executions (at-least-once delivery): N finished in the window',
+      ['N', 'bytes/remembered', 'exact', 'redelivered Scheduled us', 'min..max', 'us/forgotten'],
+      r.remembered.map((row) => [
+        kilo(row.n),
+        fmt(row.bytesPerRemembered),
+        row.exact ? 'yes' : 'NO (no gc)',
+        fmt(row.microsPerRedelivered.median),
+        spread(row.microsPerRedelivered),
+        fmt(row.microsPerForgotten),
+      ]),
+    ),
+  )
   out.push(
     table(
       'Ratios and goals',

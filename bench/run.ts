@@ -13,11 +13,13 @@ import {
   measureLifecycle,
   measureNextDeadline,
   measureNodeLost,
+  measureRemembered,
   measureStatusJson,
   withHistory,
   type DeadlineFigures,
   type LifecycleOptions,
   type NodeLostFigures,
+  type RememberedFigures,
   type StatusFigures,
 } from './suite'
 import { clock, gcExposed, type Repetitions } from './timing'
@@ -138,6 +140,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
   const statusJson: Array<StatusFigures & { n: number }> = []
   const nodeLost: Array<NodeLostFigures & { n: number }> = []
   const nextDeadline: Array<DeadlineFigures & { n: number }> = []
+  const remembered: Array<RememberedFigures & { n: number }> = []
 
   const queries = (background: Manager.Manager, n: number): void => {
     if (!config.queryNs.includes(n)) return
@@ -169,6 +172,11 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
   log(
     `decoding: ${decode.pod.median.toFixed(3)} us per pod, ${decode.mesos.median.toFixed(3)} us per Mesos status (${seconds(decodeStarted)})`,
   )
+  for (const n of config.queryNs) {
+    const at = clock()
+    remembered.push({ ...measureRemembered(n, config.query), n })
+    log(`  remembered finished executions at ${n} in ${seconds(at)}`)
+  }
 
   const partial = {
     machine: {
@@ -186,6 +194,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     statusJson,
     nodeLost,
     nextDeadline,
+    remembered,
     heap,
     decode,
   }

@@ -2,7 +2,7 @@
 // returns plain figures. main.ts runs them in order; the smoke test runs them
 // with tiny sizes.
 import * as O from 'fp-ts/Option'
-import { Manager, Metrics } from '../src/index'
+import { type Execution, Manager, Metrics } from '../src/index'
 import { ROUND_STEP, type Engine } from './engine'
 import {
   ALL_NODES,
@@ -102,7 +102,6 @@ export interface LifecycleRunner {
  */
 export const lifecycleRunner = <S>(engine: Engine<S>, background: S, opts: LifecycleOptions): LifecycleRunner => {
   const n = engine.running(background)
-  const specs = Array.from({ length: opts.batch }, (_, b) => specOf(BATCH_BASE + b, BUILT_AT))
   const eventTimes: number[] = []
   const scheduleTimes: number[] = []
   const kindTimes: Record<EventKind, number[]> = { started: [], launched: [], running: [], finished: [] }
@@ -111,7 +110,11 @@ export const lifecycleRunner = <S>(engine: Engine<S>, background: S, opts: Lifec
   let r = 0
   const rep = (): void => {
     const at = BUILT_AT + 60_000 + r * EVENTS_PER_LIFECYCLE * ROUND_STEP
-    const rounds = batchRounds(BATCH_BASE, opts.batch, at)
+    // Fresh executions each repetition: the manager remembers finished ones and
+    // would not run the same cluster ids again (delivery is at least once).
+    const first = BATCH_BASE + r * opts.batch
+    const specs = Array.from({ length: opts.batch }, (_, b) => specOf(first + b, BUILT_AT))
+    const rounds = batchRounds(first, opts.batch, at)
     const roundTimes: number[] = []
     if (r === 0) settle()
     else tidy()
@@ -309,5 +312,61 @@ export const outcomeOf = <S>(engine: Engine<S>, n: number, batch: number): Outco
     failed: drained.failed,
     runningOnNode1: engine.runningByNode(next, 1),
     records: JSON.stringify(records),
+  }
+}
+
+/** What remembering finished executions costs (for at-least-once delivery). */
+export interface RememberedFigures {
+  /** Executions remembered: finished within the window, their end records drained. */
+  readonly remembered: number
+  /** Retained heap per remembered execution, in bytes (its id map entry, its group's list cell, its cluster id). */
+  readonly bytesPerRemembered: number
+  /** Whether a full gc ran before each heap reading. */
+  readonly exact: boolean
+  /** Microseconds per `Scheduled` delivered again for a remembered execution (the very same state comes back). */
+  readonly microsPerRedelivered: Sample
+  /** Microseconds per execution forgotten, when the window moves past the block they are remembered in. */
+  readonly microsPerForgotten: number
+}
+
+// An execution without tasks: it finishes as it is scheduled, so it is remembered at once.
+const finishedSpecOf = (i: number): Execution.ExecutionSpec => ({ ...specOf(BATCH_BASE + i, BUILT_AT), taskTypes: [] })
+
+/**
+ * `n` executions finished (and drained) between two heap readings; then a
+ * `Scheduled` of one of them again, timed (a lookup that changes nothing);
+ * then one event 3 h 10 min later that moves the window past them all, timed
+ * once and divided by `n`.
+ */
+export const measureRemembered = (n: number, opts: Repetitions): RememberedFigures => {
+  const empty = Manager.create(BUILT_AT)
+  collect()
+  const before = heapUsed()
+  let state = empty
+  for (let first = 0; first < n; first += SCHEDULE_CHUNK) {
+    const specs = []
+    for (let i = first; i < Math.min(n, first + SCHEDULE_CHUNK); i++) specs.push(finishedSpecOf(i))
+    state = Manager.drain(Manager.reduce(state, { type: 'Scheduled', executions: specs }, BUILT_AT), BUILT_AT)[1]
+  }
+  const after = heapUsed()
+  const remembered = state.remembered.byId.size
+  const again = Array.from({ length: Math.min(n, 1_000) }, (_, i) => finishedSpecOf(i))
+  const mover0 = finishedSpecOf(0)
+  const microsPerRedelivered = microsPerCall((i) => {
+    const next = Manager.reduce(state, { type: 'Scheduled', executions: [again[i % again.length] ?? mover0] }, BUILT_AT)
+    return next === state ? 1 : 0
+  }, opts)
+  const later = BUILT_AT + Metrics.WINDOW_LENGTH + 2 * Metrics.BLOCK_LENGTH
+  const mover = { ...finishedSpecOf(n), queued: later, started: later }
+  const started = clock()
+  const moved = Manager.reduce(state, { type: 'Scheduled', executions: [mover] }, later)
+  const microsPerForgotten = ((clock() - started) * 1_000) / Math.max(1, remembered)
+  sink(moved.remembered.byId.size)
+  return {
+    remembered,
+    bytesPerRemembered: (after - before) / Math.max(1, remembered),
+    exact: typeof globalThis.gc === 'function',
+    microsPerRedelivered,
+    microsPerForgotten,
   }
 }

@@ -27,13 +27,14 @@ import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
-import { problemsOf, render, type Problem } from './internal/decode'
+import { render, type Problem } from './internal/decode'
 import { checkedManagerEvent, isNow } from './internal/eventGuards'
 import { fnv1a32 } from './internal/fnv1a'
 import * as HM from './internal/hashMap'
 import * as L from './internal/list'
+import * as R from './internal/remembered'
 import * as SM from './internal/sortedMap'
-import { SnapshotCodec } from './internal/stateCodecs'
+import * as Snapshots from './internal/snapshot'
 import * as Metrics from './metrics'
 import type { Settings } from './settings'
 import type { Task } from './task'
@@ -177,6 +178,15 @@ export interface Manager {
   readonly ready: HM.HashMap<ClusterId, true>
   readonly outbox: Outbox
   readonly metrics: Metrics.Metrics
+  /**
+   * The cluster ids of executions that finished, and of end records that went
+   * out, while their end is in the metrics window: a `Scheduled`, a history
+   * record or a canceled-off-queue record delivered again for one of them
+   * changes nothing. Forgotten block by block as the window moves on.
+   *
+   * @internal
+   */
+  readonly remembered: R.Remembered
 }
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
@@ -252,6 +262,7 @@ export const create = (now: Instant, settings?: Partial<Settings>): Manager => (
   ready: HM.empty,
   outbox: EMPTY_OUTBOX,
   metrics: Metrics.create(now),
+  remembered: R.empty,
 })
 
 /**
@@ -270,7 +281,7 @@ export interface SyncedJob {
  *
  * | event | effect |
  * | --- | --- |
- * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; already running cluster ids are ignored |
+ * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; cluster ids already running or remembered as finished, and execution ids already running, are ignored (delivery is at least once) |
  * | `NextTaskStarted` | the execution starts its next task |
  * | `TaskLaunched` | the task's execution launches its current task; launched after the execution's final status (canceled, lost, timed out, ...), it needs a kill at once |
  * | `TaskUpdated` | the update goes to its execution (job task ids only); a finished execution is finished |
@@ -278,10 +289,10 @@ export interface SyncedJob {
  * | `TimeoutsChecked` | every current task whose timeout passed times out as above and needs a kill; an execution with a final status whose current task is still not launched once the staging timeout has passed since that status is finished (see {@link Execution.unlaunchedDeadline}) |
  * | `ExecutionsLost` | each named execution (by execution id, or by cluster id) is lost, and its current task needs a kill |
  * | `NodeLost` | every execution on the node is lost |
- * | `CanceledOffQueue` | the end records go straight to the outbox |
+ * | `CanceledOffQueue` | the end records go straight to the outbox, each cluster id once while it is remembered |
  * | `JobsSynced` | executions of CANCELED jobs, and of jobs with more executions than their own number, are canceled |
  * | `StarvationChecked` | executions starved of resources fail with `resource-starvation` |
- * | `HistoryLoaded` | recent end records are counted in the finished metrics as if they had finished live |
+ * | `HistoryLoaded` | recent end records are counted in the finished metrics as if they had finished live; a record whose cluster id is remembered is skipped |
  *
  * @category events
  * @since 0.1.0
@@ -438,6 +449,7 @@ const reindex = (
     ready,
     outbox: state.outbox,
     metrics: state.metrics,
+    remembered: state.remembered,
   }
 }
 
@@ -449,7 +461,10 @@ const isExecution = (x: RunningExecution | ExecutionSpec): x is RunningExecution
 const addExecution = (state: Manager, execution: RunningExecution, now: Instant): Manager => {
   const id = execution.clusterId
   const hash = HM.hashString(id)
-  if (HM.has(state.running, id, hash)) return state
+  // Delivery is at least once: an execution running, or finished within the
+  // window, is not added again; nor is a second one with a running execution id.
+  if (HM.has(state.running, id, hash) || R.has(state.remembered, id, hash)) return state
+  if (HM.has(state.byExecutionId, execution.id, HM.hashNumber(execution.id))) return state
   const added: Manager = reindex(
     {
       ...state,
@@ -492,6 +507,12 @@ const finish = (
   }
   const metrics = Metrics.addFinished(Metrics.removeRunning(Metrics.advance(state.metrics, now), execution), execution)
   const executionHash = HM.hashNumber(execution.id)
+  const remembered = R.remember(
+    forgetExpired(state, metrics),
+    id,
+    hash,
+    Metrics.blockStart(Math.max(execution.finished ?? now, metrics.now)),
+  )
   return {
     ...unindexed,
     byNode: leave(state.byNode, execution.nodeId, id, hash),
@@ -502,7 +523,18 @@ const finish = (
         : state.byExecutionId,
     outbox,
     metrics,
+    remembered,
   }
+}
+
+// What is remembered once the metrics moved on to `metrics`: the blocks that left the window are forgotten with them.
+const forgetExpired = (state: Manager, metrics: Metrics.Metrics): R.Remembered =>
+  metrics.now === state.metrics.now ? state.remembered : R.forget(state.remembered, metrics.now)
+
+// The cluster id of a record from the host, if it has one (history records need not).
+const clusterIdOfRecord = (record: object): ClusterId | undefined => {
+  const id = (record as { readonly clusterId?: unknown }).clusterId
+  return typeof id === 'string' ? id : undefined
 }
 
 // Applies an execution event to one running execution, re-indexes it, and
@@ -590,6 +622,9 @@ const schedule = (
 ): Manager => {
   let next = state
   for (const x of executions) {
+    // Delivered again: skipped before a spec is made into an execution.
+    const hash = HM.hashString(x.clusterId)
+    if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
     next = addExecution(next, isExecution(x) ? x : Execution.create(x, state.settings), now)
   }
   if (messages !== undefined && messages.length > 0) {
@@ -598,11 +633,45 @@ const schedule = (
   return next
 }
 
+// A record with a cluster id is counted once: one the manager remembers is
+// skipped, and the others are remembered from then on (unless their execution
+// is running here). Records without a cluster id are always counted.
 const loadHistory = (state: Manager, records: readonly Metrics.Counted[], now: Instant): Manager => {
   if (records.length === 0) return state
   let metrics = Metrics.advance(state.metrics, now)
-  for (const record of records) metrics = Metrics.addFinished(metrics, record)
-  return metrics === state.metrics ? state : { ...state, metrics }
+  let remembered = forgetExpired(state, metrics)
+  for (const record of records) {
+    const id = clusterIdOfRecord(record)
+    if (id !== undefined) {
+      const hash = HM.hashString(id)
+      if (R.has(remembered, id, hash)) continue
+      if (!HM.has(state.running, id, hash)) {
+        const until = Metrics.blockStart(Math.max(record.finished ?? now, metrics.now))
+        remembered = R.remember(remembered, id, hash, until)
+      }
+    }
+    metrics = Metrics.addFinished(metrics, record)
+  }
+  return metrics === state.metrics && remembered === state.remembered ? state : { ...state, metrics, remembered }
+}
+
+// Each record goes out once, as history does: a remembered one is skipped.
+const cancelOffQueue = (state: Manager, records: readonly EndRecord[], now: Instant): Manager => {
+  let ends = state.outbox.ends
+  let remembered = state.remembered
+  for (const record of records) {
+    const id = clusterIdOfRecord(record)
+    if (id !== undefined) {
+      const hash = HM.hashString(id)
+      if (R.has(remembered, id, hash)) continue
+      if (!HM.has(state.running, id, hash)) {
+        const until = Metrics.blockStart(Math.max(record.finished ?? now, now, state.metrics.now))
+        remembered = R.remember(remembered, id, hash, until)
+      }
+    }
+    ends = L.append(ends, record)
+  }
+  return ends === state.outbox.ends ? state : { ...state, outbox: { ...state.outbox, ends }, remembered }
 }
 
 /**
@@ -660,9 +729,7 @@ const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
     case 'NodeLost':
       return applyToAll(state, membersOf(state.byNode, event.nodeId), now, [NODE_LOST])
     case 'CanceledOffQueue':
-      return event.records.length === 0
-        ? state
-        : { ...state, outbox: { ...state.outbox, ends: L.appendAll(state.outbox.ends, event.records) } }
+      return cancelOffQueue(state, event.records, now)
     case 'JobsSynced':
       return cancelSynced(state, event.jobs, now)
     case 'StarvationChecked':
@@ -906,13 +973,16 @@ export const route = (event: ManagerEvent, k: number): Array<readonly [number, M
 /**
  * A manager's state as plain JSON: versioned, and everything needed to go on
  * exactly where it stopped. Indexes and the finished totals are not stored: they
- * are derived again on restore.
+ * are derived again on restore. `integrity` is a hash of all the rest, taken
+ * canonically (object keys in sorted order, so that a store that reorders keys,
+ * as PostgreSQL's `jsonb` does, keeps it valid).
  *
  * @category snapshots
  * @since 0.1.0
  */
 export interface Snapshot {
-  readonly snapshotVersion: 1
+  /** 2 since 0.2.0; version 1 snapshots (without `remembered` and `integrity`) still restore. */
+  readonly snapshotVersion: 2
   readonly settings: Settings
   readonly running: readonly RunningExecution[]
   readonly outbox: {
@@ -928,6 +998,13 @@ export interface Snapshot {
     /** Finished counts per 5-minute block in the window. */
     readonly blocks: ReadonlyArray<{ readonly start: Instant; readonly counts: readonly Metrics.CountRow[] }>
   }
+  /**
+   * The cluster ids the manager remembers as finished, by the block they are
+   * forgotten with, ascending, ids sorted (since 0.2.0).
+   */
+  readonly remembered: ReadonlyArray<{ readonly start: Instant; readonly clusterIds: readonly ClusterId[] }>
+  /** The canonical hash of the rest of the snapshot, 16 hex digits (since 0.2.0). */
+  readonly integrity: string
 }
 
 /**
@@ -949,82 +1026,41 @@ export class InvalidSnapshot extends Error {
 }
 
 /**
- * The state as a versioned snapshot (`snapshotVersion: 1`) of plain JSON data;
- * `JSON.stringify` it to persist it.
+ * The state as a versioned snapshot (`snapshotVersion: 2`) of plain JSON data,
+ * sealed with its integrity; `JSON.stringify` it to persist it.
  *
  * @example
  * import { Manager } from 'job-execution-core'
  * const snapshot = Manager.toSnapshot(Manager.create(0))
- * snapshot.snapshotVersion // 1
+ * snapshot.snapshotVersion // 2
  *
  * @category snapshots
  * @since 0.1.0
  */
-export const toSnapshot = (state: Manager): Snapshot => ({
-  snapshotVersion: 1,
-  settings: state.settings,
-  running: runningExecutions(state),
-  outbox: {
-    host: L.toArray(state.outbox.host),
-    ends: L.toArray(state.outbox.ends),
-    completed: L.toArray(state.outbox.completed),
-    failed: L.toArray(state.outbox.failed),
-  },
-  metrics: {
-    now: state.metrics.now,
-    running: Metrics.toEntries(state.metrics.running),
-    blocks: state.metrics.blocks.map((block) => ({ start: block.start, counts: Metrics.toEntries(block.counts) })),
-  },
-})
+export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(state)
 
-const executionProblems = (execution: RunningExecution, path: string): Problem[] => {
-  const problems: Problem[] = []
-  const say = (where: string, message: string): void => {
-    problems.push({ path: `${path}${where}`, message })
-  }
-  const count = execution.tasks.length
-  if (execution.next > count) say('.next', `is ${execution.next}, beyond its ${count} tasks`)
-  if (execution.current !== undefined && execution.current !== execution.next - 1) {
-    if (execution.status === 'RUNNING' || execution.current >= count) {
-      say('.current', `is ${execution.current}, not the task before next (${execution.next})`)
-    }
-  }
-  if (execution.status !== 'RUNNING' && execution.next !== count)
-    say('.next', 'a finished status leaves no task remaining')
-  if (execution.status !== 'RUNNING' && execution.finished === undefined)
-    say('.finished', 'a final status needs its instant')
-  if (Execution.isFinished(execution)) say('', 'is finished, so it cannot be running')
-  execution.tasks.forEach((task, i) => {
-    if (task.baseId !== `${execution.clusterId}_${task.type}`)
-      say(`.tasks.${i}.baseId`, `is not ${execution.clusterId}_${task.type}`)
-    if (!task.id.startsWith(task.baseId)) say(`.tasks.${i}.id`, `does not start with ${task.baseId}`)
-  })
-  return problems
-}
-
-const countProblems = (decoded: Snapshot['metrics'], recount: Metrics.Counts): Problem[] => {
-  const problems: Problem[] = []
-  if (!Metrics.equals(Metrics.fromEntries(decoded.running), recount)) {
-    problems.push({ path: 'metrics.running', message: 'counts disagree with the running executions' })
-  }
-  decoded.blocks.forEach((block, i) => {
-    const path = `metrics.blocks.${i}`
-    if (block.start % Metrics.BLOCK_LENGTH !== 0)
-      problems.push({ path, message: 'does not start on a 5-minute boundary' })
-    if (!Metrics.isBlockInWindow(block.start, decoded.now)) problems.push({ path, message: 'has left the window' })
-    const previous = decoded.blocks[i - 1]
-    if (previous !== undefined && previous.start >= block.start) problems.push({ path, message: 'is out of order' })
-    if (block.counts.length === 0) problems.push({ path, message: 'is empty' })
-  })
-  return problems
+const rebuild: Snapshots.Rebuild = (settings, now, running) => {
+  let state = create(now, settings)
+  for (const execution of running) state = addExecution(state, execution, now)
+  return state
 }
 
 /**
- * Restores a manager from a snapshot (as parsed JSON). Never throws: a
- * truncated, mistyped, wrong-version or tampered snapshot (counts that disagree
- * with the running executions, negative or zero counts, finished or duplicate
- * executions, blocks out of the window) is an {@link InvalidSnapshot} naming each
- * problem. A restored manager behaves exactly as the one that was saved.
+ * Restores a manager from a snapshot (as parsed JSON, of version 2 or 1).
+ * Never throws. A snapshot is accepted only when it is exactly what
+ * {@link toSnapshot} of the restored state gives (canonically: key order does
+ * not matter); anything else is an {@link InvalidSnapshot} naming each problem
+ * with its path: a truncated, mistyped or wrong-version snapshot; one whose
+ * integrity does not match its content (any value changed); and one whose
+ * parts do not fit together as the reducers leave them (tasks out of order or
+ * repeated, a launched task that is neither current nor done, a remaining task
+ * already launched or ended, a lost count that disagrees with the task id, an
+ * error or finished instant on a RUNNING execution, two executions with one
+ * cluster or execution id, counts that disagree with the running executions,
+ * a running count in a finished block, blocks out of order or out of the
+ * window, totals beyond safe integers, remembered ids that are running or out
+ * of the window, rows out of their order or duplicated). A restored manager
+ * behaves exactly as the one that was saved.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -1034,39 +1070,5 @@ const countProblems = (decoded: Snapshot['metrics'], recount: Metrics.Counts): P
  * @category snapshots
  * @since 0.1.0
  */
-export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> => {
-  const decoded = SnapshotCodec.decode(json)
-  if (E.isLeft(decoded)) return E.left(new InvalidSnapshot(problemsOf(decoded.left)))
-  const snapshot: Snapshot = decoded.right
-  const problems: Problem[] = []
-  const seen = new Set<ClusterId>()
-  const executions = snapshot.running
-  executions.forEach((execution, i) => {
-    if (seen.has(execution.clusterId)) problems.push({ path: `running.${i}.clusterId`, message: 'appears twice' })
-    seen.add(execution.clusterId)
-    problems.push(...executionProblems(execution, `running.${i}`))
-  })
-  if (problems.length > 0) return E.left(new InvalidSnapshot(problems))
-  let state = create(snapshot.metrics.now, snapshot.settings)
-  for (const execution of executions) state = addExecution(state, execution, snapshot.metrics.now)
-  problems.push(...countProblems(snapshot.metrics, state.metrics.running))
-  if (problems.length > 0) return E.left(new InvalidSnapshot(problems))
-  const blocks = snapshot.metrics.blocks.map((block) => ({
-    start: block.start,
-    counts: Metrics.fromEntries(block.counts),
-  }))
-  return E.right({
-    ...state,
-    outbox: {
-      host: L.fromArray(snapshot.outbox.host),
-      ends: L.fromArray(snapshot.outbox.ends),
-      completed: L.fromArray(snapshot.outbox.completed),
-      failed: L.fromArray(snapshot.outbox.failed),
-    },
-    metrics: {
-      ...state.metrics,
-      finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
-      blocks,
-    },
-  })
-}
+export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> =>
+  E.mapLeft((problems: readonly Problem[]) => new InvalidSnapshot(problems))(Snapshots.fromSnapshot(json, rebuild))

@@ -399,11 +399,18 @@ const stepArb = (hostile: boolean): fc.Arbitrary<readonly [number, Intent]> =>
     intentArb(hostile),
   )
 
-const finishedRecord = (nodeId: NodeId, jobTypeId: number, finished: Instant, which: number): Execution.EndRecord => {
+// `serial` numbers the records of a stream, so that two records are of two executions.
+const finishedRecord = (
+  nodeId: NodeId,
+  jobTypeId: number,
+  finished: Instant,
+  which: number,
+  serial: number,
+): Execution.EndRecord => {
   const error = which % 3 === 0 ? undefined : which % 3 === 1 ? DATA_ERROR : Errors.BUILTIN['node-lost']
   return {
-    id: -1 - which,
-    clusterId: `scale_job_fw_history${which}x1`,
+    id: -1 - serial,
+    clusterId: `scale_job_fw_history${serial}x1`,
     jobId: 100_000 + which,
     exeNum: 1,
     jobTypeId,
@@ -422,6 +429,7 @@ interface Resolver {
   now: Instant
   scheduled: Execution.Execution[]
   nextJobId: number
+  nextRecord: number
   exeNums: Map<number, number>
   last: TimedEvent | undefined
 }
@@ -537,7 +545,7 @@ const resolve = (r: Resolver, intent: Intent): Manager.ManagerEvent[] => {
       ]
     }
     case 'canceledOffQueue': {
-      const record = finishedRecord(1, 1, r.now, r.nextJobId)
+      const record = finishedRecord(1, 1, r.now, r.nextJobId, r.nextRecord++)
       return [{ type: 'CanceledOffQueue', records: [{ ...record, status: 'CANCELED', error: undefined }] }]
     }
     case 'historyLoaded':
@@ -545,7 +553,7 @@ const resolve = (r: Resolver, intent: Intent): Manager.ManagerEvent[] => {
         {
           type: 'HistoryLoaded',
           records: Array.from({ length: intent.count }, (_, i) =>
-            finishedRecord((i % 4) + 1, (i % 3) + 1, r.now - intent.age, r.nextJobId + i),
+            finishedRecord((i % 4) + 1, (i % 3) + 1, r.now - intent.age, r.nextJobId + i, r.nextRecord++),
           ),
         },
       ]
@@ -574,6 +582,7 @@ const streamArb = (hostile: boolean, maxLength: number): fc.Arbitrary<EventStrea
       now: BASE_INSTANT,
       scheduled: [],
       nextJobId: 1,
+      nextRecord: 1,
       exeNums: new Map(),
       last: undefined,
     }
@@ -698,13 +707,37 @@ const deadlineProblems = (state: Manager.Manager): string[] => {
   return broken
 }
 
+// What is remembered of finished executions: no running one, each in a group
+// of its block, the groups ascending and in the window.
+const rememberedProblems = (state: Manager.Manager): string[] => {
+  const broken: string[] = []
+  const { byId, groups } = state.remembered
+  const listed = new Map<string, number[]>()
+  groups.forEach((group, i) => {
+    const previous = groups[i - 1]
+    if (previous !== undefined && previous.start >= group.start) broken.push('remembered groups are not ascending')
+    if (!Metrics.isBlockInWindow(group.start, state.metrics.now))
+      broken.push(`remembered group ${group.start} left the window`)
+    for (let at = group.ids; at !== null; at = at.tail)
+      listed.set(at.head, [...(listed.get(at.head) ?? []), group.start])
+  })
+  HM.forEach(byId, (id, start) => {
+    if (Manager.runningExecution(state, id) !== undefined) broken.push(`${id} is remembered as finished but running`)
+    if (!(listed.get(id) ?? []).includes(start)) broken.push(`${id} is not in the group of its block ${start}`)
+  })
+  if (byId.size !== HM.keys(byId).length) broken.push('the remembered map miscounts its size')
+  return broken
+}
+
 /**
  * The broken invariants of a manager's state, each as a sentence; empty when the
  * state is sound. Checks: running metrics equal a recount of the running set;
  * finished metrics equal the sum of the window's blocks, which are in the
  * window, ascending, and hold only positive counts; every status JSON total
  * equals the sum of its per-type counts; no running execution is finished; every
- * index agrees with the running set; every tree is balanced and ordered.
+ * index agrees with the running set; every tree is balanced and ordered; no
+ * remembered (finished) cluster id is running, and each is in the group of its
+ * block, in the window.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -776,6 +809,7 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
   }
   if (state.running.size !== HM.keys(state.running).length) broken.push('the running map miscounts its size')
   broken.push(...deadlineProblems(state))
+  broken.push(...rememberedProblems(state))
   return broken
 }
 

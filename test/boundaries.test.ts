@@ -6,7 +6,8 @@ import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { EventLog, Execution, Manager, TaskResults, TaskUpdate } from '../src/index'
-import { SnapshotCodec } from '../src/internal/stateCodecs'
+import { integrityOf } from '../src/internal/snapshot'
+import { SnapshotV2Codec } from '../src/internal/stateCodecs'
 import { eventStream, executionSpec, mesosStatus, taskUpdate } from '../src/testing'
 
 const TASK = 'scale_job_fw1_42x3_main'
@@ -82,9 +83,15 @@ describe('a JSON "__proto__" key never reaches a decoder', () => {
       '"timedOut":false,"containerName":null,"__proto__":{"started":"soon"}',
     )
     expect(text).toContain('"__proto__"')
-    const restored = Manager.fromSnapshot(JSON.parse(text))
+    // As it stands the integrity check refuses it; resealed (an attacker who
+    // recomputes the integrity), the prototype's value must still not leak.
+    expect(E.isLeft(Manager.fromSnapshot(JSON.parse(text)))).toBe(true)
+    const content = JSON.parse(text) as Record<string, unknown>
+    delete content['integrity']
+    const restored = Manager.fromSnapshot({ ...content, integrity: integrityOf(content) })
     const started = E.isRight(restored) ? Manager.runningExecutions(restored.right)[0]?.tasks[0]?.started : 'refused'
-    expect(started).toBeUndefined()
+    expect(started).not.toBe('soon')
+    if (E.isRight(restored)) expect(started).toBeUndefined()
   })
 
   it('task results and settings refuse it as an unexpected key, at any level', () => {
@@ -343,7 +350,7 @@ describe('every decoder, on hostile JSON', () => {
       const state = rightOf(noThrow(() => Manager.fromSnapshot(json)))
       if (state === undefined) return
       const again = Manager.toSnapshot(state)
-      expect(SnapshotCodec.is(again)).toBe(true)
+      expect(SnapshotV2Codec.is(again)).toBe(true)
       expect(foreignObjects(again)).toEqual([])
       for (const execution of Manager.runningExecutions(state)) expect(foreignObjects(execution)).toEqual([])
     },

@@ -76,13 +76,25 @@ describe('Manager.reduce over generated streams', () => {
     'finished metrics equal a recount of the finished executions whose block is in the window',
     (stream) => {
       const finished: Metrics.Counted[] = []
+      // Delivery is at least once: a record of a cluster id already finished or recorded counts once.
+      const seen = new Set<string>()
+      const idOf = (record: object): unknown => (record as { clusterId?: unknown }).clusterId
       let state = Manager.create(stream.start)
       for (const { now, event } of stream.events) {
         const before = state
         state = Manager.reduce(state, event, now)
-        if (event.type === 'HistoryLoaded') finished.push(...event.records)
+        if (event.type === 'HistoryLoaded') {
+          for (const record of event.records) {
+            const id = idOf(record)
+            if (typeof id === 'string' && seen.has(id)) continue
+            if (typeof id === 'string' && Manager.runningExecution(before, id) === undefined) seen.add(id)
+            finished.push(record)
+          }
+        }
+        if (event.type === 'CanceledOffQueue') for (const record of event.records) seen.add(record.clusterId)
         for (const x of Manager.runningExecutions(before)) {
           if (Manager.runningExecution(state, x.clusterId) !== undefined) continue
+          seen.add(x.clusterId)
           const record = Manager.endRecordsOf(Manager.drain(state, now)[0]).find((r) => r.clusterId === x.clusterId)
           if (record !== undefined) finished.push(record)
         }

@@ -1,0 +1,458 @@
+// Snapshots that cannot lie: the integrity catches any value changed, and the
+// structural checks refuse, with a path, whatever no reachable state holds.
+// A snapshot accepted is exactly `toSnapshot` of the state restored from it.
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import { Manager } from '../src/index'
+import * as C from '../src/internal/canonical'
+import { integrityOf } from '../src/internal/snapshot'
+import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
+import { runStream } from './helpers'
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+type Path = ReadonlyArray<string | number>
+
+const toJson = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json
+
+const reseal = (json: Json): Json => {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return json
+  const { integrity: _integrity, ...content } = json
+  return { ...content, integrity: integrityOf(content) }
+}
+
+const problemsOf = (json: unknown): string => {
+  const decoded = Manager.fromSnapshot(json)
+  return E.isRight(decoded) ? 'accepted' : decoded.left.problems.map((p) => `${p.path}: ${p.message}`).join('\n')
+}
+
+// Every place in a JSON value, the root excepted.
+const pathsOf = (json: Json, path: Path = []): Path[] => {
+  if (typeof json !== 'object' || json === null) return []
+  const keys: Array<string | number> = Array.isArray(json) ? json.map((_, i) => i) : Object.keys(json)
+  return keys.flatMap((key) => {
+    const child = Array.isArray(json) ? json[key as number] : (json as Record<string, Json>)[key as string]
+    return child === undefined ? [] : [[...path, key], ...pathsOf(child, [...path, key])]
+  })
+}
+
+const childOf = (json: Json, key: string | number): Json | undefined =>
+  typeof json !== 'object' || json === null
+    ? undefined
+    : Array.isArray(json)
+      ? json[key as number]
+      : (json as Record<string, Json>)[key as string]
+
+const changed = (value: Json, seed: number): Json => {
+  if (typeof value === 'number') return [value + 1, value - 1, -value, value + 0.5, value * 300_000, 0][seed % 6] ?? 0
+  if (typeof value === 'string') return [`${value}x`, '', value.slice(1), 'RUNNING'][seed % 4] ?? ''
+  if (typeof value === 'boolean') return !value
+  if (value === null) return 0
+  return [null, {}, [], 1][seed % 4] ?? null
+}
+
+type Kind = 'change' | 'delete' | 'insert' | 'swap' | 'duplicate'
+
+// One mutation at `path`: of the value there, or of the array or object holding it.
+const mutate = (root: Json, path: Path, kind: Kind, seed: number): Json => {
+  const copy = toJson(root)
+  let parent: Json = copy
+  for (const key of path.slice(0, -1)) parent = childOf(parent, key) ?? null
+  const key = path[path.length - 1]
+  if (key === undefined || typeof parent !== 'object' || parent === null) return copy
+  if (Array.isArray(parent)) {
+    const i = key as number
+    const item = parent[i]
+    if (item === undefined) return copy
+    const other = parent.length === 0 ? 0 : seed % parent.length
+    if (kind === 'change') parent[i] = changed(item, seed)
+    else if (kind === 'delete') parent.splice(i, 1)
+    else if (kind === 'insert') parent.splice(other, 0, toJson(item))
+    else if (kind === 'swap') [parent[i], parent[other]] = [parent[other] ?? null, item]
+    else parent.push(toJson(item))
+    return copy
+  }
+  const record = parent as Record<string, Json>
+  const item = record[key as string]
+  if (item === undefined) return copy
+  if (kind === 'change') record[key as string] = changed(item, seed)
+  else if (kind === 'delete') delete record[key as string]
+  else if (kind === 'insert') record[`extra${seed % 3}`] = toJson(item)
+  else if (kind === 'swap') {
+    const keys = Object.keys(record)
+    const otherKey = keys[seed % keys.length] ?? (key as string)
+    const otherItem = record[otherKey] ?? null
+    record[otherKey] = item
+    record[key as string] = otherItem
+  } else record[key as string] = Array.isArray(item) ? [...item, ...(toJson(item) as Json[])] : toJson(item)
+  return copy
+}
+
+const kindArb = fc.constantFrom<Kind>('change', 'delete', 'insert', 'swap', 'duplicate')
+
+// A real snapshot, taken at a random point of a generated stream.
+const snapshotAt = (stream: EventStream, cut: number): Json => {
+  const at = cut % (stream.events.length + 1)
+  return toJson(Manager.toSnapshot(runStream({ start: stream.start, events: stream.events.slice(0, at) })))
+}
+
+describe('random single mutations of real snapshots', () => {
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
+    'are never accepted unless resealed',
+    (stream, cut, where, kind, seed) => {
+      const snapshot = snapshotAt(stream, cut)
+      const paths = pathsOf(snapshot)
+      const path = paths[where % paths.length] ?? []
+      const mutated = mutate(snapshot, path, kind, seed)
+      fc.pre(C.hash(mutated) !== C.hash(snapshot))
+      expect(problemsOf(mutated)).not.toBe('accepted')
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
+    'resealed, are refused with a path, or accepted as exactly the snapshot of the state restored',
+    (stream, cut, where, kind, seed) => {
+      const snapshot = snapshotAt(stream, cut)
+      const paths = pathsOf(snapshot)
+      const path = paths[where % paths.length] ?? []
+      const mutated = reseal(mutate(snapshot, path, kind, seed))
+      const decoded = Manager.fromSnapshot(mutated)
+      if (E.isLeft(decoded)) {
+        expect(decoded.left.problems.length).toBeGreaterThan(0)
+        for (const problem of decoded.left.problems) expect(problem.path).not.toBe('')
+        return
+      }
+      expect(C.firstDifference(toJson(Manager.toSnapshot(decoded.right)), mutated)).toBeUndefined()
+      expect(checkInvariants(decoded.right)).toEqual([])
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 60 })])('a snapshot taken after any event is accepted', (stream) => {
+    let state = Manager.create(stream.start)
+    for (const { now, event } of stream.events) {
+      state = Manager.reduce(state, event, now)
+      expect(problemsOf(toJson(Manager.toSnapshot(state)))).toBe('accepted')
+    }
+  })
+})
+
+// A manager with one RUNNING execution whose pull task is launched, one failed
+// on a lost node that keeps its launched task, one waiting, one finished (so
+// remembered), and a finished block.
+const busy = (): Record<string, Json> => {
+  const spec = (n: number): Parameters<typeof Manager.reduce>[1] & { type: 'Scheduled' } => ({
+    type: 'Scheduled',
+    executions: [
+      {
+        id: n,
+        clusterId: `scale_job_fw_${n}x1`,
+        jobId: n,
+        exeNum: 1,
+        jobTypeId: 2,
+        nodeId: n === 2 ? 4 : 3,
+        agentId: 'a',
+        queued: 0,
+        started: 0,
+        taskTypes: n === 4 ? ['main'] : undefined,
+        jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
+      },
+    ],
+  })
+  let state = Manager.create(0)
+  for (const n of [1, 2, 3, 4]) state = Manager.reduce(state, spec(n), 0)
+  for (const n of [1, 2, 4]) {
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: `scale_job_fw_${n}x1` }, 0)
+  }
+  state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_pull' }, 1)
+  state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_2x1_pull' }, 1)
+  state = Manager.reduce(state, { type: 'NodeLost', nodeId: 4 }, 10)
+  state = Manager.reduce(
+    state,
+    {
+      type: 'TaskUpdated',
+      update: { taskId: 'scale_job_fw_4x1_main', status: 'FINISHED', timestamp: 20, exitCode: 0 },
+    },
+    20,
+  )
+  return toJson(Manager.toSnapshot(state)) as Record<string, Json>
+}
+
+type Exe = Record<string, Json> & { tasks: Array<Record<string, Json>> }
+
+const executionOf = (snapshot: Record<string, Json>, clusterId: string): Exe => {
+  const found = (snapshot['running'] as Exe[]).find((x) => x['clusterId'] === clusterId)
+  if (found === undefined) throw new Error(`no ${clusterId} in the snapshot`)
+  return found
+}
+
+const taskOf = (execution: Exe, i: number): Record<string, Json> => {
+  const task = execution.tasks[i]
+  if (task === undefined) throw new Error(`no task ${i}`)
+  return task
+}
+
+// The refusal of a busy snapshot changed by `edit`, resealed: what the structural checks say.
+const refusalOf = (edit: (snapshot: Record<string, Json>) => void): string => {
+  const snapshot = busy()
+  edit(snapshot)
+  return problemsOf(reseal(snapshot))
+}
+
+const RUNNING = 'scale_job_fw_1x1'
+const FAILED = 'scale_job_fw_2x1'
+const WAITING = 'scale_job_fw_3x1'
+
+describe('structural inconsistencies are refused with their path', () => {
+  it('accepts the busy snapshot, as it is and resealed', () => {
+    expect(problemsOf(busy())).toBe('accepted')
+    expect(problemsOf(reseal(busy()))).toBe('accepted')
+    expect((busy()['remembered'] as Json[]).length).toBe(1)
+  })
+
+  it('a launched task with no current index', () => {
+    const refusal = refusalOf((s) => {
+      delete executionOf(s, RUNNING)['current']
+    })
+    expect(refusal).toMatch(/running\.0\.tasks\.0: a task before the current one has finished/)
+  })
+
+  it('tasks out of order, or of one type twice', () => {
+    const swapped = refusalOf((s) => {
+      const x = executionOf(s, WAITING)
+      x.tasks = [taskOf(x, 1), taskOf(x, 0), taskOf(x, 2), taskOf(x, 3)]
+    })
+    expect(swapped).toMatch(/running\.2\.tasks\.1\.type: is out of order or repeated/)
+    const twice = refusalOf((s) => {
+      const x = executionOf(s, WAITING)
+      x.tasks = [taskOf(x, 0), taskOf(x, 0), taskOf(x, 2), taskOf(x, 3)]
+    })
+    expect(twice).toMatch(/running\.2\.tasks\.1\.type: is out of order or repeated/)
+  })
+
+  it('a remaining task already launched, or ended', () => {
+    const launched = refusalOf((s) => {
+      Object.assign(taskOf(executionOf(s, WAITING), 2), { launched: 5, lastStatusUpdate: 5 })
+    })
+    expect(launched).toMatch(/running\.2\.tasks\.2: is launched, but it remains to be run/)
+    const ended = refusalOf((s) => {
+      Object.assign(taskOf(executionOf(s, RUNNING), 3), {
+        ended: 5,
+        lastStatusUpdate: 5,
+        finalStatus: 'FINISHED',
+        exitCode: 0,
+      })
+    })
+    expect(ended).toMatch(/running\.0\.tasks\.3: has ended, but it remains to be run/)
+  })
+
+  it('started or launched without a status update, ended without a final status', () => {
+    const started = refusalOf((s) => {
+      const task = taskOf(executionOf(s, RUNNING), 0)
+      delete task['lastStatusUpdate']
+      task['started'] = 3
+    })
+    expect(started).toMatch(/running\.0\.tasks\.0\.started: is set without a last status update/)
+    expect(started).toMatch(/running\.0\.tasks\.0\.launched: is set without a last status update/)
+    const ended = refusalOf((s) => {
+      taskOf(executionOf(s, RUNNING), 0)['ended'] = 3
+    })
+    expect(ended).toMatch(/running\.0\.tasks\.0\.ended: and finalStatus go together/)
+  })
+
+  it('a lost count that disagrees with the _lost-n id', () => {
+    const refusal = refusalOf((s) => {
+      taskOf(executionOf(s, WAITING), 0)['lostCount'] = 1
+    })
+    expect(refusal).toMatch(/running\.2\.tasks\.0\.id: is not scale_job_fw_3x1_pull_lost-1/)
+  })
+
+  it('an error or a finished instant on a RUNNING execution', () => {
+    const error = refusalOf((s) => {
+      executionOf(s, RUNNING)['error'] = { name: 'unknown', category: 'SYSTEM', title: 'Unknown' }
+    })
+    expect(error).toMatch(/running\.0\.error: is set on a RUNNING execution/)
+    const finished = refusalOf((s) => {
+      executionOf(s, RUNNING)['finished'] = 5
+    })
+    expect(finished).toMatch(/running\.0\.finished: is set on a RUNNING execution/)
+  })
+
+  it('a FAILED execution without its error, or COMPLETED still running', () => {
+    expect(
+      refusalOf((s) => {
+        delete executionOf(s, FAILED)['error']
+      }),
+    ).toMatch(/running\.1\.error: does not fit the status FAILED/)
+    expect(
+      refusalOf((s) => {
+        executionOf(s, FAILED)['status'] = 'COMPLETED'
+      }),
+    ).toMatch(/running\.1\.status: a COMPLETED execution has finished/)
+  })
+
+  it('two executions with one execution id', () => {
+    const refusal = refusalOf((s) => {
+      executionOf(s, WAITING)['id'] = 1
+    })
+    expect(refusal).toMatch(/running\.2\.id: is the execution id of running\.0 too/)
+  })
+
+  it('a running count in a finished block', () => {
+    const refusal = refusalOf((s) => {
+      const metrics = s['metrics'] as Record<string, Json>
+      metrics['blocks'] = [{ start: 0, counts: [[3, 'running', 2, 1]] }]
+    })
+    expect(refusal).toMatch(/metrics\.blocks\.0\.counts\.0\.1: a finished block counts no running/)
+  })
+
+  it('finished totals beyond a safe integer', () => {
+    const refusal = refusalOf((s) => {
+      const metrics = s['metrics'] as Record<string, Json>
+      const big = Number.MAX_SAFE_INTEGER - 1
+      metrics['blocks'] = [
+        { start: 0, counts: [[3, 'completed', 2, big]] },
+        { start: 300_000, counts: [[3, 'completed', 2, big]] },
+      ]
+      metrics['now'] = 300_000
+    })
+    expect(refusal).toMatch(/metrics\.blocks\.1\.counts\.0\.3: makes the total beyond a safe integer/)
+  })
+
+  it('a remembered id that is running, twice, or out of order', () => {
+    const running = refusalOf((s) => {
+      s['remembered'] = [{ start: 0, clusterIds: ['scale_job_fw_4x1', RUNNING] }]
+    })
+    expect(running).toMatch(/remembered\.0\.clusterIds\.1: is running, so not finished/)
+    const unordered = refusalOf((s) => {
+      s['remembered'] = [{ start: 0, clusterIds: ['scale_job_fw_9x1', 'scale_job_fw_4x1'] }]
+    })
+    expect(unordered).toMatch(/remembered\.0\.clusterIds\.1: is out of order/)
+  })
+
+  it('anything the restored state would hold otherwise: rows out of order, a stray key', () => {
+    const rows = refusalOf((s) => {
+      const running = s['running'] as Json[]
+      s['running'] = [running[1] ?? null, running[0] ?? null, ...running.slice(2)]
+    })
+    expect(rows).toMatch(/^running\.0\.clusterId: is "scale_job_fw_2x1", not "scale_job_fw_1x1"/)
+    const stray = refusalOf((s) => {
+      executionOf(s, WAITING)['color'] = 'blue'
+    })
+    expect(stray).toMatch(/running\.2\.color: is "blue", not nothing: not what the restored state holds/)
+  })
+
+  it('instants after `now` are kept: time may go backwards, so a reachable state holds them', () => {
+    let state = Manager.create(10 * 60_000)
+    state = Manager.reduce(
+      state,
+      { type: 'HistoryLoaded', records: [{ nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: 60 * 60_000 }] },
+      10 * 60_000,
+    )
+    const snapshot = toJson(Manager.toSnapshot(state))
+    expect(JSON.stringify(snapshot)).toMatch(/"blocks":\[\{"start":3600000/)
+    expect(problemsOf(snapshot)).toBe('accepted')
+  })
+})
+
+describe('the integrity', () => {
+  it('refuses any value changed, with a reason', () => {
+    const snapshot = busy()
+    const outbox = snapshot['outbox'] as Record<string, Json[]>
+    expect(outbox['ends']?.length).toBe(1)
+    outbox['ends'] = []
+    expect(problemsOf(snapshot)).toBe('integrity: does not match the content: the snapshot was changed or damaged')
+  })
+
+  it('does not depend on the order of object keys (as PostgreSQL jsonb reorders them)', () => {
+    const reversed = (json: Json): Json =>
+      typeof json !== 'object' || json === null
+        ? json
+        : Array.isArray(json)
+          ? json.map(reversed)
+          : Object.fromEntries(
+              Object.entries(json)
+                .reverse()
+                .map(([key, value]) => [key, reversed(value)]),
+            )
+    const snapshot = busy()
+    expect(Object.keys(reversed(snapshot) as object)[0]).toBe('integrity')
+    expect(problemsOf(reversed(snapshot))).toBe('accepted')
+  })
+
+  it('is refused when missing or not a string', () => {
+    const { integrity: _integrity, ...content } = busy()
+    expect(problemsOf(content)).toMatch(/^integrity:/)
+    expect(problemsOf({ ...content, integrity: 7 })).toMatch(/^integrity:/)
+  })
+})
+
+describe('version 1 snapshots', () => {
+  it('still restore, with nothing remembered', () => {
+    const { integrity: _integrity, remembered: _remembered, ...content } = busy()
+    const v1 = { ...content, snapshotVersion: 1 }
+    const restored = Manager.fromSnapshot(v1)
+    if (E.isLeft(restored)) throw new Error(restored.left.message)
+    const again = Manager.toSnapshot(restored.right)
+    expect(again.snapshotVersion).toBe(2)
+    expect(again.remembered).toEqual([])
+    expect(
+      C.firstDifference(toJson({ ...again, snapshotVersion: 1 }), {
+        ...v1,
+        remembered: [],
+        integrity: again.integrity,
+      }),
+    ).toBeUndefined()
+  })
+
+  it('are checked as version 2 ones are, but for the integrity they lack', () => {
+    const { integrity: _integrity, remembered: _remembered, ...content } = busy()
+    const v1 = (): Record<string, Json> => toJson({ ...content, snapshotVersion: 1 }) as Record<string, Json>
+    const changed = v1()
+    executionOf(changed, RUNNING)['finished'] = 5
+    expect(problemsOf(changed)).toMatch(/running\.0\.finished: is set on a RUNNING execution/)
+    expect(problemsOf({ ...v1(), remembered: [] })).toMatch(/remembered: is \[\], not nothing/)
+  })
+})
+
+describe('the canonical hash', () => {
+  const reorder = (json: unknown): unknown =>
+    typeof json !== 'object' || json === null
+      ? json
+      : Array.isArray(json)
+        ? json.map(reorder)
+        : Object.fromEntries(
+            Object.entries(json as Record<string, unknown>)
+              .reverse()
+              .map(([k, v]) => [k, reorder(v)]),
+          )
+
+  test.prop([fc.anything({ withObjectString: false, withNullPrototype: false, withMap: false, withSet: false })])(
+    'is the same after a JSON round trip and with object keys in another order',
+    (value) => {
+      let text: string | undefined
+      try {
+        text = JSON.stringify(value)
+      } catch {
+        return
+      }
+      fc.pre(text !== undefined)
+      const parsed: unknown = JSON.parse(text)
+      expect(C.hash(value)).toBe(C.hash(parsed))
+      expect(C.hash(reorder(parsed))).toBe(C.hash(parsed))
+      expect(C.firstDifference(reorder(parsed), parsed)).toBeUndefined()
+    },
+  )
+
+  test.prop([fc.jsonValue(), fc.jsonValue()])('tells apart values that JSON tells apart', (a, b) => {
+    fc.pre(JSON.stringify(a) !== JSON.stringify(b))
+    fc.pre(C.firstDifference(a, b) !== undefined)
+    expect(C.hash(a)).not.toBe(C.hash(b))
+  })
+
+  it('tells apart values moved between keys, and items swapped', () => {
+    expect(C.hash({ a: 1, b: 2 })).not.toBe(C.hash({ a: 2, b: 1 }))
+    expect(C.hash([1, 2])).not.toBe(C.hash([2, 1]))
+    expect(C.hash({ a: '1' })).not.toBe(C.hash({ a: 1 }))
+    expect(C.hash([[], {}])).not.toBe(C.hash([{}, []]))
+  })
+})
