@@ -1,0 +1,259 @@
+// The durable-shard driver on the in-memory store: owners killed at random
+// points (mid-batch, mid-commit, or left running as zombies), standbys taking
+// over, the same entries appended twice, tampered snapshots. The merged status
+// JSON must equal one manager fed the whole log, and the outbox must hold each
+// input's messages exactly once.
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/Either'
+import { describe, expect, it } from 'vitest'
+import { EventLog, Manager, Metrics } from '../src/index'
+import { MemoryStore, routeLine, runShard, type OutboxEntry, type ShardStop, type ShardStore } from '../src/postgres'
+import { eventStream, type EventStream } from '../src/testing'
+
+const NODES = [1, 2, 3, 4, 5]
+
+type Fault = { readonly at: number; readonly mode: 'before' | 'after' | 'zombie' }
+
+/** A store that kills its owner at its `at`-th operation, then calls `onKill`. */
+const faulty = (store: MemoryStore.MemoryStore, shard: number, fault: Fault, onKill: () => void): ShardStore => {
+  let ops = 0
+  let killed = false
+  const kill = (): void => {
+    if (killed) return
+    killed = true
+    store.kill(shard)
+    onKill()
+  }
+  const wrap =
+    <A extends unknown[], R>(op: (...args: A) => Promise<E.Either<unknown, R>>) =>
+    async (...args: A): Promise<E.Either<never, R>> => {
+      ops += 1
+      if (killed && fault.mode !== 'zombie') return E.left({ type: 'Unavailable', message: 'dead' } as never)
+      if (ops === fault.at && fault.mode === 'before') {
+        kill()
+        return E.left({ type: 'Unavailable', message: 'killed' } as never)
+      }
+      const result = await op(...args)
+      if (ops === fault.at) kill()
+      if (ops === fault.at && fault.mode === 'after') return E.left({ type: 'Unavailable', message: 'killed' } as never)
+      return result as E.Either<never, R>
+    }
+  return {
+    ...store,
+    append: wrap(store.append),
+    read: wrap(store.read),
+    commit: wrap(store.commit),
+    snapshots: wrap(store.snapshots),
+    pending: wrap(store.pending),
+    markSent: wrap(store.markSent),
+  }
+}
+
+const lastNow = (stream: EventStream): number => stream.events[stream.events.length - 1]?.now ?? stream.start
+
+/** What one manager per shard, fed its whole log without faults, puts in its outbox, by offset. */
+const referenceOutbox = (store: MemoryStore.MemoryStore, shard: number, start: number): Map<number, string> => {
+  let state = Manager.create(start)
+  const out = new Map<number, string>()
+  for (const record of store.logOf(shard)) {
+    const entry = EventLog.decodeLine(record.line)
+    if (E.isLeft(entry)) continue
+    const [messages, drained] = Manager.drain(
+      Manager.reduce(state, entry.right.event, entry.right.now),
+      entry.right.now,
+    )
+    state = drained
+    if (messages.length > 0) out.set(record.offset, JSON.stringify(messages))
+  }
+  return out
+}
+
+const appendStream = async (store: MemoryStore.MemoryStore, stream: EventStream, k: number): Promise<void> => {
+  const perShard = new Map<number, Array<{ key: string; line: string }>>()
+  stream.events.forEach(({ now, event }, i) => {
+    const routed = routeLine(EventLog.encodeLine(now, event), k)
+    expect(E.isRight(routed)).toBe(true)
+    if (E.isLeft(routed)) return
+    for (const [shard, line] of routed.right) {
+      const list = perShard.get(shard) ?? []
+      list.push({ key: `event-${i}`, line })
+      perShard.set(shard, list)
+    }
+  })
+  for (const [shard, entries] of perShard) {
+    const written = await store.append(shard, entries)
+    expect(written).toEqual(E.right(entries.map((_, i) => i + 1)))
+    // An at-least-once producer sends everything again: nothing is written.
+    expect(await store.append(shard, entries)).toEqual(E.right([]))
+  }
+}
+
+/** Runs owners of one shard one after the other, each killed by its fault; the last one runs to the end. */
+const runOwners = async (
+  store: MemoryStore.MemoryStore,
+  shard: number,
+  faults: readonly Fault[],
+  options: { start: number; batchSize: number; snapshotEvery: number },
+  delivered: OutboxEntry[],
+): Promise<ShardStop> => {
+  const running: Array<Promise<ShardStop>> = []
+  const base = {
+    ...options,
+    pollMs: 1,
+    untilCaughtUp: true,
+    onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
+  }
+  for (const fault of faults) {
+    await new Promise<void>((next) => {
+      const owner = runShard(faulty(store, shard, fault, next), shard, {
+        ...base,
+        signal: new AbortController().signal,
+      })
+      running.push(owner)
+      void owner.then(() => next())
+    })
+  }
+  const last = await runShard(store, shard, { ...base, signal: new AbortController().signal })
+  await Promise.all(running)
+  return last
+}
+
+const faultArb: fc.Arbitrary<Fault> = fc.record({
+  at: fc.integer({ min: 1, max: 40 }),
+  mode: fc.constantFrom<Fault['mode']>('before', 'after', 'zombie'),
+})
+
+describe('durable shards in memory', () => {
+  test.prop(
+    [
+      eventStream({ maxLength: 80 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.array(fc.array(faultArb, { maxLength: 3 }), { minLength: 3, maxLength: 3 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 8 }),
+    ],
+    { numRuns: 60 },
+  )(
+    'owners killed at random points: merged status JSON and outbox equal one manager fed the whole log',
+    async (stream, k, faults, batchSize, snapshotEvery) => {
+      const store = MemoryStore.create()
+      await appendStream(store, stream, k)
+      const states: Manager.Manager[] = []
+      for (let shard = 0; shard < k; shard += 1) {
+        const delivered: OutboxEntry[] = []
+        const stop = await runOwners(
+          store,
+          shard,
+          faults[shard] ?? [],
+          { start: stream.start, batchSize, snapshotEvery },
+          delivered,
+        )
+        expect(stop.type).toBe('Stopped')
+        if (stop.type !== 'Stopped') return
+        expect(stop.offset).toBe(store.logOf(shard).length)
+        states.push(stop.state)
+        // Delivered at least once, and every delivery of an input carries the same messages.
+        const byOffset = new Map<number, string>()
+        for (const entry of delivered) {
+          const seen = byOffset.get(entry.offset)
+          if (seen !== undefined) expect(entry.messages).toBe(seen)
+          byOffset.set(entry.offset, entry.messages)
+        }
+        expect([...byOffset].sort(([a], [b]) => a - b)).toEqual([...referenceOutbox(store, shard, stream.start)])
+        expect(await store.pending(shard)).toEqual(E.right([]))
+      }
+      let single = Manager.create(stream.start)
+      for (const { now, event } of stream.events) single = Manager.drain(Manager.reduce(single, event, now), now)[1]
+      const now = lastNow(stream)
+      const merged = states.map(Manager.metrics).reduce(Metrics.merge)
+      expect(Metrics.statusJson(merged, NODES, now)).toEqual(Manager.statusJson(single, NODES, now))
+      const running = states.flatMap((s) => Manager.runningExecutions(s).map((x) => x.clusterId)).sort()
+      expect(running).toEqual(Manager.runningExecutions(single).map((x) => x.clusterId))
+    },
+  )
+})
+
+describe('durable shards in memory: snapshots', () => {
+  const stream = fc
+    .sample(eventStream({ maxLength: 80 }), { numRuns: 20, seed: 7 })
+    .reduce((a, b) => (b.events.length > a.events.length ? b : a))
+
+  it('a snapshot that fails its digest is refused: an earlier one and a longer replay give the same state, nothing sent twice', async () => {
+    const store = MemoryStore.create()
+    await appendStream(store, stream, 1)
+    const delivered: OutboxEntry[] = []
+    const options = {
+      start: stream.start,
+      batchSize: 3,
+      snapshotEvery: 6,
+      untilCaughtUp: true,
+      onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
+    }
+    const first = await runShard(store, 0, { ...options, signal: new AbortController().signal })
+    expect(first.type).toBe('Stopped')
+    const stored = await store.snapshots(0)
+    const [latest, earlier] = E.isRight(stored) ? stored.right : []
+    expect(earlier).toBeDefined()
+    if (latest === undefined || earlier === undefined || first.type !== 'Stopped') return
+    // A valid snapshot of another state, under the old digest: only the digest can tell.
+    store.tamper(0, latest.offset, JSON.stringify(Manager.toSnapshot(Manager.create(stream.start))))
+    const warnings: string[] = []
+    const sent = delivered.length
+    const second = await runShard(store, 0, {
+      ...options,
+      signal: new AbortController().signal,
+      onWarning: (w) => void warnings.push(w),
+    })
+    expect(warnings).toEqual([
+      `shard 0: the snapshot at offset ${latest.offset} fails its digest; trying an earlier one`,
+    ])
+    expect(second.type === 'Stopped' && JSON.stringify(Manager.toSnapshot(second.state))).toBe(
+      JSON.stringify(Manager.toSnapshot(first.state)),
+    )
+    // The replay from the earlier snapshot re-produces outbox entries already stored and sent: none goes out again.
+    expect(delivered.length).toBe(sent)
+  })
+
+  it('with every snapshot refused, the whole log is replayed: the same state, nothing sent twice', async () => {
+    const store = MemoryStore.create()
+    await appendStream(store, stream, 1)
+    const delivered: OutboxEntry[] = []
+    const options = {
+      start: stream.start,
+      batchSize: 4,
+      snapshotEvery: 4,
+      untilCaughtUp: true,
+      onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
+    }
+    const first = await runShard(store, 0, { ...options, signal: new AbortController().signal })
+    const sent = delivered.length
+    expect(sent).toBeGreaterThan(0)
+    const stored = await store.snapshots(0)
+    for (const s of E.isRight(stored) ? stored.right : []) store.tamper(0, s.offset, '{"snapshotVersion":1}')
+    const warnings: string[] = []
+    const second = await runShard(store, 0, {
+      ...options,
+      signal: new AbortController().signal,
+      onWarning: (w) => void warnings.push(w),
+    })
+    expect(warnings[warnings.length - 1]).toBe('shard 0: no valid snapshot; replaying the whole log')
+    expect(second.type === 'Stopped' && first.type === 'Stopped').toBe(true)
+    if (second.type !== 'Stopped' || first.type !== 'Stopped') return
+    expect(JSON.stringify(Manager.toSnapshot(second.state))).toBe(JSON.stringify(Manager.toSnapshot(first.state)))
+    expect(delivered.length).toBe(sent)
+  })
+
+  it('a stale owner that wakes up after a takeover cannot commit', async () => {
+    const store = MemoryStore.create()
+    const signal = new AbortController().signal
+    const old = await store.acquire(0, { signal, pollMs: 1 })
+    store.kill(0)
+    const next = await store.acquire(0, { signal, pollMs: 1 })
+    expect(E.isRight(old) && E.isRight(next) && [old.right?.epoch, next.right?.epoch]).toEqual([1, 2])
+    if (E.isLeft(old) || old.right === undefined) return
+    expect(old.right.lost.aborted).toBe(true)
+    const refused = await store.commit(old.right, { offset: 1, outbox: [{ offset: 1, messages: '[]' }] })
+    expect(refused).toEqual(E.left({ type: 'StaleOwner', shard: 0, epoch: 1, current: 2 }))
+    expect(await store.pending(0)).toEqual(E.right([]))
+  })
+})
