@@ -10,3 +10,4 @@
 export * from './store'
 export { runShard, routeLine, type ShardOptions, type ShardStop } from './runShard'
 export * as MemoryStore from './memoryStore'
+export * as PgStore from './pgStore'

@@ -90,7 +90,7 @@ export interface Commit {
  * Why a store refused: `StaleOwner` when the lease's epoch is no longer the
  * shard's (another owner took over), `SchemaTooNew` when the database holds a
  * newer schema than this library knows, `Unavailable` for anything else (the
- * connection, the server).
+ * connection, the server), `Invalid` for options the store cannot use.
  *
  * @category errors
  * @since 0.2.0
@@ -99,6 +99,7 @@ export type StoreError =
   | { readonly type: 'StaleOwner'; readonly shard: number; readonly epoch: number; readonly current: number }
   | { readonly type: 'SchemaTooNew'; readonly found: number; readonly known: number; readonly message: string }
   | { readonly type: 'Unavailable'; readonly message: string }
+  | { readonly type: 'Invalid'; readonly message: string }
 
 /**
  * The store of durable shards, implemented on PostgreSQL (`PgStore`) and in
