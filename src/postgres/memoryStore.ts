@@ -1,5 +1,11 @@
-// The store contract in memory: the same semantics as the PostgreSQL store,
-// for tests and for hosts that only want the driver.
+/**
+ * The shard store contract in memory: the same semantics as `PgStore`, for
+ * property tests (with `kill` and `tamper` to play the server) and for hosts
+ * that want the driver without a database.
+ *
+ * @since 0.2.0
+ * @module
+ */
 import * as E from 'fp-ts/Either'
 import { sleep } from '../internal/signals'
 import type { Commit, Lease, LogRecord, OutboxEntry, ShardStore, StoredSnapshot } from './store'

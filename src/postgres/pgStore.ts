@@ -1,6 +1,12 @@
-// The store contract on PostgreSQL (node-postgres). Ownership is a session
-// advisory lock (released by the server when the owner's connection dies) and
-// a fencing epoch; a write with a stale epoch is refused by the database.
+/**
+ * The shard store contract on PostgreSQL (node-postgres). Ownership is a
+ * session advisory lock (released by the server when the owner's connection
+ * dies) and a fencing epoch; a write with a stale epoch is refused by the
+ * database (a trigger), not by the client.
+ *
+ * @since 0.2.0
+ * @module
+ */
 import * as E from 'fp-ts/Either'
 import pg from 'pg'
 import { randomUUID } from 'node:crypto'
@@ -37,8 +43,11 @@ export interface PgStoreOptions {
  * @since 0.2.0
  */
 export interface PgStore extends ShardStore {
+  /** The `application_name` of every connection of this store. */
   readonly applicationName: string
+  /** The PostgreSQL schema of its tables. */
   readonly schema: string
+  /** Ends every connection (a held shard is released). */
   readonly close: () => Promise<void>
 }
 

@@ -44,7 +44,12 @@ export interface ShardOptions {
    * manager's next deadline has passed on this clock (at most once per
    * `everyMs`, default 1,000), so that a replay decides what the owner did.
    */
-  readonly timers?: { readonly clock: () => Instant; readonly everyMs?: number }
+  readonly timers?: {
+    /** The instant now, for the deadlines and the appended events. */
+    readonly clock: () => Instant
+    /** At most one pair of appended events per this many ms (default 1,000). */
+    readonly everyMs?: number
+  }
   /** The wall clock of `snapshotAfterMs` (default `Date.now`). */
   readonly clock?: () => number
 }

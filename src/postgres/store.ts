@@ -122,17 +122,26 @@ export type StoreError =
  * @since 0.2.0
  */
 export interface ShardStore {
+  /** Appends entries whose keys the log does not hold; the offsets written, in order. */
   readonly append: (shard: number, entries: readonly NewEntry[]) => Promise<E.Either<StoreError, number[]>>
+  /** At most `limit` entries after offset `after`, in order. */
   readonly read: (shard: number, after: number, limit: number) => Promise<E.Either<StoreError, LogRecord[]>>
+  /** Resolves when entries after `after` may exist, after `timeoutMs`, or when `signal` aborts. */
   readonly wait: (shard: number, after: number, timeoutMs: number, signal: AbortSignal) => Promise<void>
+  /** Waits until it owns the shard (`Right(lease)`, epoch one more than before) or `signal` aborts (`Right(undefined)`). */
   readonly acquire: (
     shard: number,
     options: { readonly signal: AbortSignal; readonly pollMs: number },
   ) => Promise<E.Either<StoreError, Lease | undefined>>
+  /** Gives the shard back. */
   readonly release: (lease: Lease) => Promise<void>
+  /** Offset, outbox entries and snapshot in one transaction; `StaleOwner` for a stale epoch. */
   readonly commit: (lease: Lease, commit: Commit) => Promise<E.Either<StoreError, void>>
+  /** The stored snapshots of the shard, newest first. */
   readonly snapshots: (shard: number) => Promise<E.Either<StoreError, StoredSnapshot[]>>
+  /** The outbox entries not yet marked sent, in offset order. */
   readonly pending: (shard: number) => Promise<E.Either<StoreError, OutboxEntry[]>>
+  /** Marks outbox entries sent. */
   readonly markSent: (shard: number, offsets: readonly number[]) => Promise<E.Either<StoreError, void>>
 }
 
