@@ -6,7 +6,7 @@
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { Manager, Metrics } from '../src/index'
+import { EventLog, Manager, Metrics } from '../src/index'
 import { MemoryStore, runShard, type OutboxEntry, type ShardStop, type ShardStore } from '../src/postgres'
 import { eventStream, type EventStream } from '../src/testing'
 import { appendStream, fixedStream, reference } from './durable'
@@ -217,5 +217,129 @@ describe('durable shards in memory: snapshots', () => {
     const refused = await store.commit(old.right, { offset: 1, outbox: [{ offset: 1, messages: '[]' }] })
     expect(refused).toEqual(E.left({ type: 'StaleOwner', shard: 0, epoch: 1, current: 2 }))
     expect(await store.pending(0)).toEqual(E.right([]))
+  })
+})
+
+describe('durable shards in memory: the driver', () => {
+  const spec = {
+    id: 1,
+    clusterId: 'scale_job_fw_1x1',
+    jobId: 1,
+    exeNum: 1,
+    jobTypeId: 2,
+    nodeId: 3,
+    agentId: 'a',
+    queued: 0,
+    started: 0,
+    taskTypes: ['main'],
+    jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
+  } as const
+  const lines = [
+    EventLog.encodeLine(0, { type: 'Scheduled', executions: [spec] }),
+    EventLog.encodeLine(1, { type: 'NextTaskStarted', clusterId: spec.clusterId }),
+    EventLog.encodeLine(2, { type: 'TaskLaunched', taskId: `${spec.clusterId}_main` }),
+  ]
+  const fill = async (store: MemoryStore.MemoryStore): Promise<void> => {
+    await store.append(
+      0,
+      lines.map((line, i) => ({ key: `k${i}`, line })),
+    )
+  }
+
+  it('with timers, the owner logs TimeoutsChecked and StarvationChecked once due; a replay decides the same', async () => {
+    const store = MemoryStore.create()
+    await fill(store)
+    const later = 10 * 60_000
+    const options = { signal: new AbortController().signal, start: 0, untilCaughtUp: true }
+    const owner = await runShard(store, 0, { ...options, timers: { clock: () => later } })
+    expect(
+      store
+        .logOf(0)
+        .slice(3)
+        .map((r) => r.line),
+    ).toEqual([
+      EventLog.encodeLine(later, { type: 'TimeoutsChecked' }),
+      EventLog.encodeLine(later, { type: 'StarvationChecked' }),
+    ])
+    let expected = Manager.create(0)
+    for (const { now, event } of store
+      .logOf(0)
+      .map((r) => EventLog.decodeLine(r.line))
+      .flatMap((e) => (E.isRight(e) ? [e.right] : []))) {
+      expected = Manager.drain(Manager.reduce(expected, event, now), now)[1]
+    }
+    let untimed = Manager.create(0)
+    lines.forEach((line, i) => {
+      const entry = EventLog.decodeLine(line)
+      if (E.isRight(entry)) untimed = Manager.drain(Manager.reduce(untimed, entry.right.event, i), i)[1]
+    })
+    // The logged checks decided something (the execution timed out).
+    expect(JSON.stringify(Manager.toSnapshot(expected))).not.toBe(JSON.stringify(Manager.toSnapshot(untimed)))
+    const replay = await runShard(MemoryStore.create(), 0, options)
+    expect(replay.type).toBe('Stopped')
+    const standby = MemoryStore.create()
+    await standby.append(0, [...store.logOf(0)])
+    const replayed = await runShard(standby, 0, options)
+    for (const stop of [owner, replayed]) {
+      expect(stop.type === 'Stopped' && JSON.stringify(Manager.toSnapshot(stop.state))).toBe(
+        JSON.stringify(Manager.toSnapshot(expected)),
+      )
+    }
+  })
+
+  it('without timers, nothing is appended: the host logs time-driven events', async () => {
+    const store = MemoryStore.create()
+    await fill(store)
+    await runShard(store, 0, { signal: new AbortController().signal, start: 0, untilCaughtUp: true })
+    expect(store.logOf(0).length).toBe(3)
+  })
+
+  it('an onOutbox that throws stops the owner as Failed; its entries stay pending and the next owner sends them', async () => {
+    const store = MemoryStore.create()
+    await fill(store)
+    await store.append(0, [
+      {
+        key: 'hello',
+        line: EventLog.encodeLine(3, { type: 'Scheduled', executions: [], messages: [{ type: 'hello' }] }),
+      },
+    ])
+    const options = { signal: new AbortController().signal, start: 0, untilCaughtUp: true }
+    const first = await runShard(store, 0, {
+      ...options,
+      onOutbox: () => {
+        throw new Error('broker down')
+      },
+    })
+    expect(first.type === 'Failed' && first.reason).toBe('shard 0: onOutbox threw (broker down)')
+    const pending = await store.pending(0)
+    expect(E.isRight(pending) && pending.right.length).toBe(1)
+    const sent: OutboxEntry[] = []
+    await runShard(store, 0, { ...options, onOutbox: (_, entries) => void sent.push(...entries) })
+    expect(E.isRight(pending) && sent).toEqual(E.isRight(pending) && pending.right)
+    expect(await store.pending(0)).toEqual(E.right([]))
+  })
+
+  it('an owner waits for new entries and stops on its signal; a log line that does not decode is skipped with a warning', async () => {
+    const store = MemoryStore.create()
+    const controller = new AbortController()
+    const warnings: string[] = []
+    const applied: number[] = []
+    const running = runShard(store, 0, {
+      signal: controller.signal,
+      start: 0,
+      pollMs: 600_000,
+      onWarning: (w) => void warnings.push(w),
+      onApplied: (_, offset) => {
+        applied.push(offset)
+        if (offset === 4) controller.abort()
+      },
+    })
+    await fill(store)
+    await store.append(0, [{ key: 'bad', line: '{"now":3,"event":{"type":"Reboot"}}' }])
+    const stop = await running
+    expect(stop.type).toBe('Stopped')
+    expect(stop.offset).toBe(4)
+    expect(applied[applied.length - 1]).toBe(4)
+    expect(warnings).toEqual(['shard 0: log entry 4 skipped: event.type: unknown event type "Reboot"'])
   })
 })
