@@ -343,3 +343,38 @@ describe('durable shards in memory: the driver', () => {
     expect(warnings).toEqual(['shard 0: log entry 4 skipped: event.type: unknown event type "Reboot"'])
   })
 })
+
+describe('durable shards in memory: where a new shard starts', () => {
+  const line = (now: number): string => EventLog.encodeLine(now, { type: 'NodeLost', nodeId: 1 })
+
+  it('without start, a new shard starts at its first decodable entry, waiting for one: every owner agrees', async () => {
+    const store = MemoryStore.create()
+    const controller = new AbortController()
+    const running = runShard(store, 0, {
+      signal: controller.signal,
+      onApplied: (_, offset) => (offset === 2 ? controller.abort() : undefined),
+    })
+    await store.append(0, [{ key: 'bad', line: 'not json' }])
+    await store.append(0, [{ key: 'a', line: line(5_000) }])
+    const first = await running
+    const again = await runShard(store, 0, { signal: new AbortController().signal, untilCaughtUp: true })
+    for (const stop of [first, again]) {
+      expect(stop.type === 'Stopped' && Manager.metrics(stop.state).now).toBe(5_000)
+      expect(stop.type === 'Stopped' && stop.offset).toBe(2)
+    }
+    let expected = Manager.create(5_000)
+    expected = Manager.reduce(expected, { type: 'NodeLost', nodeId: 1 }, 5_000)
+    expect(first.type === 'Stopped' && JSON.stringify(Manager.toSnapshot(first.state))).toBe(
+      JSON.stringify(Manager.toSnapshot(expected)),
+    )
+  })
+
+  it('with start, a new shard starts there', async () => {
+    const store = MemoryStore.create()
+    await store.append(0, [{ key: 'a', line: line(5_000) }])
+    const stop = await runShard(store, 0, { signal: new AbortController().signal, start: 1_000, untilCaughtUp: true })
+    expect(stop.type === 'Stopped' && JSON.stringify(Manager.toSnapshot(stop.state))).toBe(
+      JSON.stringify(Manager.toSnapshot(Manager.reduce(Manager.create(1_000), { type: 'NodeLost', nodeId: 1 }, 5_000))),
+    )
+  })
+})

@@ -183,7 +183,7 @@ const ensureSchema = async (pool: pg.Pool, schema: string, namespace: number): P
  * @example
  * import { PgStore, runShard } from 'job-execution-core/postgres'
  * const store = await PgStore.connect({ connection: 'postgres://scale@db/scale' })
- * if (store._tag === 'Right') await runShard(store.right, 0, { signal: AbortSignal.timeout(60_000), start: Date.now() })
+ * if (store._tag === 'Right') await runShard(store.right, 0, { signal: AbortSignal.timeout(60_000) })
  *
  * @category store
  * @since 0.2.0

@@ -19,8 +19,13 @@ import type { Lease, OutboxEntry, ShardStore, StoreError } from './store'
 export interface ShardOptions {
   /** Stops the driver (it releases the shard and returns `Stopped`). */
   readonly signal: AbortSignal
-  /** The instant a new shard's manager starts at (when no snapshot is stored). */
-  readonly start: Instant
+  /**
+   * The instant a new shard's manager starts at (when no snapshot is stored).
+   * Every owner of a shard must use the same one, or a replay would differ:
+   * leave it out to start at the instant of the shard's first log entry (the
+   * driver then waits for one).
+   */
+  readonly start?: Instant
   /** Settings of a new shard's manager. */
   readonly settings?: Partial<Settings>
   /** Entries read, reduced and committed together (default 500). */
@@ -91,12 +96,14 @@ const parseJson = (text: string): E.Either<string, unknown> => {
  * The restored state of a shard from its stored snapshots, newest first: a
  * snapshot whose digest does not match its text, or that `Manager.fromSnapshot`
  * refuses, is skipped (with a warning) for the next older one; with none left,
- * the shard starts anew at offset 0 and replays its whole log.
+ * the shard starts anew at offset 0 (at `start`, else at its first entry's
+ * instant) and replays its whole log.
  */
 const restore = async (
   store: ShardStore,
   shard: number,
   options: ShardOptions,
+  signal: AbortSignal,
 ): Promise<E.Either<string, { readonly state: Manager.Manager; readonly offset: number }>> => {
   const stored = await store.snapshots(shard)
   if (E.isLeft(stored)) return E.left(describe(stored.left))
@@ -115,7 +122,34 @@ const restore = async (
     return E.right({ state: state.right, offset: snapshot.offset })
   }
   if (stored.right.length > 0) options.onWarning?.(`shard ${shard}: no valid snapshot; replaying the whole log`)
-  return E.right({ state: Manager.create(options.start, options.settings), offset: 0 })
+  const start = options.start === undefined ? await firstInstant(store, shard, options, signal) : E.right(options.start)
+  return E.isLeft(start) ? start : E.right({ state: Manager.create(start.right ?? 0, options.settings), offset: 0 })
+}
+
+/**
+ * The instant of the shard's first log entry that decodes, waiting for one;
+ * `Right(undefined)` when the log is empty and the driver stops (its signal,
+ * or `untilCaughtUp`).
+ */
+const firstInstant = async (
+  store: ShardStore,
+  shard: number,
+  options: ShardOptions,
+  signal: AbortSignal,
+): Promise<E.Either<string, Instant | undefined>> => {
+  let after = 0
+  for (;;) {
+    const read = await store.read(shard, after, 100)
+    if (E.isLeft(read)) return E.left(describe(read.left))
+    for (const record of read.right) {
+      const entry = EventLog.decodeLine(record.line)
+      if (E.isRight(entry)) return E.right(entry.right.now)
+      after = record.offset
+    }
+    if (read.right.length > 0) continue
+    if (signal.aborted || options.untilCaughtUp === true) return E.right(undefined)
+    await store.wait(shard, after, options.pollMs ?? 200, signal)
+  }
 }
 
 /**
@@ -172,7 +206,7 @@ const own = async (
   },
 ): Promise<ShardStop> => {
   const { shard } = lease
-  const restored = await restore(store, shard, options)
+  const restored = await restore(store, shard, options, stop)
   if (E.isLeft(restored)) return { type: 'Failed', reason: restored.left, offset: 0, state: undefined }
   let { state, offset } = restored.right
   const ended = (): ShardStop =>
