@@ -45,6 +45,7 @@ const faulty = (store: MemoryStore.MemoryStore, shard: number, fault: Fault, onK
     read: wrap(store.read),
     commit: wrap(store.commit),
     snapshots: wrap(store.snapshots),
+    snapshot: wrap(store.snapshot),
     pending: wrap(store.pending),
     markSent: wrap(store.markSent),
   }

@@ -144,7 +144,15 @@ export const create = (): MemoryStore => {
       }
       return Promise.resolve(E.right(undefined))
     },
-    snapshots: (shard) => Promise.resolve(E.right([...shardOf(shard).snapshots].sort((a, b) => b.offset - a.offset))),
+    snapshots: (shard) =>
+      Promise.resolve(
+        E.right(
+          [...shardOf(shard).snapshots]
+            .sort((a, b) => b.offset - a.offset)
+            .map(({ offset, epoch, digest }) => ({ offset, epoch, digest })),
+        ),
+      ),
+    snapshot: (shard, offset) => Promise.resolve(E.right(shardOf(shard).snapshots.find((x) => x.offset === offset))),
     pending: (shard) =>
       Promise.resolve(E.right([...shardOf(shard).unsent.values()].sort((a, b) => a.offset - b.offset))),
     markSent: (shard, offsets) => {

@@ -424,12 +424,24 @@ export const connect = async (options: PgStoreOptions = {}): Promise<E.Either<St
     },
     snapshots: async (shard) => {
       try {
-        const rows = await pool.query<{ offset: string; epoch: string; body: string; digest: string }>(
-          `SELECT "offset", epoch, body, digest FROM ${schema}.snapshot WHERE shard = $1 ORDER BY "offset" DESC`,
+        const rows = await pool.query<{ offset: string; epoch: string; digest: string }>(
+          `SELECT "offset", epoch, digest FROM ${schema}.snapshot WHERE shard = $1 ORDER BY "offset" DESC`,
           [shard],
         )
+        return E.right(rows.rows.map((r) => ({ offset: Number(r.offset), epoch: Number(r.epoch), digest: r.digest })))
+      } catch (error) {
+        return unavailable(error)
+      }
+    },
+    snapshot: async (shard, offset) => {
+      try {
+        const rows = await pool.query<{ epoch: string; body: string; digest: string }>(
+          `SELECT epoch, body, digest FROM ${schema}.snapshot WHERE shard = $1 AND "offset" = $2`,
+          [shard, offset],
+        )
+        const row = rows.rows[0]
         return E.right(
-          rows.rows.map((r) => ({ offset: Number(r.offset), epoch: Number(r.epoch), body: r.body, digest: r.digest })),
+          row === undefined ? undefined : { offset, epoch: Number(row.epoch), body: row.body, digest: row.digest },
         )
       } catch (error) {
         return unavailable(error)

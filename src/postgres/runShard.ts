@@ -107,8 +107,13 @@ const restore = async (
 ): Promise<E.Either<string, { readonly state: Manager.Manager; readonly offset: number }>> => {
   const stored = await store.snapshots(shard)
   if (E.isLeft(stored)) return E.left(describe(stored.left))
-  for (const snapshot of stored.right) {
-    const where = `shard ${shard}: the snapshot at offset ${snapshot.offset}`
+  for (const info of stored.right) {
+    const where = `shard ${shard}: the snapshot at offset ${info.offset}`
+    // One text at a time: a snapshot of 100,000 executions is large.
+    const read = await store.snapshot(shard, info.offset)
+    if (E.isLeft(read)) return E.left(describe(read.left))
+    const snapshot = read.right
+    if (snapshot === undefined) continue
     if (sha256Hex(snapshot.body) !== snapshot.digest) {
       options.onWarning?.(`${where} fails its digest; trying an earlier one`)
       continue

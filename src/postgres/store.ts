@@ -45,18 +45,26 @@ export interface Lease {
 }
 
 /**
- * A stored snapshot: the text of `JSON.stringify(Manager.toSnapshot(state))`
- * after the log entry at `offset`, and the SHA-256 digest (hex) of that text
- * written with it.
+ * A stored snapshot, without its text: the offset of the log entry it was
+ * taken after, the epoch of its writer, and the SHA-256 digest (hex) of its text.
  *
  * @category state
  * @since 0.2.0
  */
-export interface StoredSnapshot {
+export interface SnapshotInfo {
   readonly offset: number
   readonly epoch: number
-  readonly body: string
   readonly digest: string
+}
+
+/**
+ * A stored snapshot with its text: `JSON.stringify(Manager.toSnapshot(state))`.
+ *
+ * @category state
+ * @since 0.2.0
+ */
+export interface StoredSnapshot extends SnapshotInfo {
+  readonly body: string
 }
 
 /**
@@ -114,7 +122,8 @@ export type StoreError =
  *   on every acquisition. `release` gives it back.
  * - State: `commit` writes offset, outbox and snapshot in one transaction,
  *   refused (`StaleOwner`) for a stale epoch. `snapshots` lists the stored
- *   snapshots, newest first. `pending` lists the outbox entries not yet marked
+ *   snapshots, newest first, without their text (which may be large);
+ *   `snapshot` reads one. `pending` lists the outbox entries not yet marked
  *   sent; `markSent` marks them (dispatch is at-least-once: an owner that dies
  *   between sending and marking sends again).
  *
@@ -137,8 +146,10 @@ export interface ShardStore {
   readonly release: (lease: Lease) => Promise<void>
   /** Offset, outbox entries and snapshot in one transaction; `StaleOwner` for a stale epoch. */
   readonly commit: (lease: Lease, commit: Commit) => Promise<E.Either<StoreError, void>>
-  /** The stored snapshots of the shard, newest first. */
-  readonly snapshots: (shard: number) => Promise<E.Either<StoreError, StoredSnapshot[]>>
+  /** The stored snapshots of the shard, newest first, without their text. */
+  readonly snapshots: (shard: number) => Promise<E.Either<StoreError, SnapshotInfo[]>>
+  /** The stored snapshot at that offset, with its text (`undefined` when it is gone). */
+  readonly snapshot: (shard: number, offset: number) => Promise<E.Either<StoreError, StoredSnapshot | undefined>>
   /** The outbox entries not yet marked sent, in offset order. */
   readonly pending: (shard: number) => Promise<E.Either<StoreError, OutboxEntry[]>>
   /** Marks outbox entries sent. */
