@@ -8,7 +8,7 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { EventLog, Manager, Metrics } from '../src/index'
 import { MemoryStore, runShard, type OutboxEntry, type ShardStop, type ShardStore } from '../src/postgres'
-import { eventStream, type EventStream } from '../src/testing'
+import { eventStream, hostileEventStream, type EventStream } from '../src/testing'
 import { appendStream, fixedStream, reference } from './durable'
 
 const NODES = [1, 2, 3, 4, 5]
@@ -91,7 +91,7 @@ const faultArb: fc.Arbitrary<Fault> = fc.record({
 describe('durable shards in memory', () => {
   test.prop(
     [
-      eventStream({ maxLength: 80 }),
+      fc.oneof(eventStream({ maxLength: 80 }), hostileEventStream({ maxLength: 80 })),
       fc.integer({ min: 1, max: 3 }),
       fc.array(fc.array(faultArb, { maxLength: 3 }), { minLength: 3, maxLength: 3 }),
       fc.integer({ min: 1, max: 6 }),
@@ -175,6 +175,9 @@ describe('durable shards in memory: snapshots', () => {
     )
     // The replay from the earlier snapshot re-produces outbox entries already stored and sent: none goes out again.
     expect(delivered.length).toBe(sent)
+    // The three newest snapshots are kept.
+    const kept = await store.snapshots(0)
+    expect(E.isRight(kept) && kept.right.length).toBe(3)
   })
 
   it('with every snapshot refused, the whole log is replayed: the same state, nothing sent twice', async () => {

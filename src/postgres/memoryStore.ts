@@ -141,6 +141,8 @@ export const create = (): MemoryStore => {
       }
       if (commit.snapshot !== undefined && !s.snapshots.some((x) => x.offset === commit.snapshot?.offset)) {
         s.snapshots.push({ ...commit.snapshot, epoch: lease.epoch })
+        // The three newest are kept, as on PostgreSQL.
+        s.snapshots.sort((a, b) => b.offset - a.offset).splice(3)
       }
       return Promise.resolve(E.right(undefined))
     },
