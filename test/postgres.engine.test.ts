@@ -232,6 +232,55 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
     expect(first.type).toBe('Lost')
   })
 
+  it("a stale owner that has not noticed the takeover goes on and commits: the database refuses it, the standby's work stands", async () => {
+    const shard = 4
+    const [owner, standby] = [await open(), await open()]
+    await appendStream(owner, stream, 1, shard)
+    const log = await logOf(owner, shard)
+    const expected = reference(log, stream.start)
+    expect(expected.outbox.size).toBeGreaterThan(1)
+    // The owner never hears that its lock is gone (a paused process).
+    const deaf: ShardStore = {
+      ...owner,
+      acquire: async (n, o) => {
+        const got = await owner.acquire(n, o)
+        return E.map((lease: Lease | undefined) => (lease === undefined ? lease : { ...lease, lost: never }))(got)
+      },
+    }
+    const base = { start: stream.start, batchSize: 2, snapshotEvery: 4, pollMs: 10, untilCaughtUp: true }
+    const sent: OutboxEntry[] = []
+    let second: ShardStop | undefined
+    let calls = 0
+    const stale = await runShard(deaf, shard, {
+      ...base,
+      signal: never,
+      onOutbox: async (_, entries) => {
+        calls += 1
+        if (calls !== 1) return
+        expect(await cutLock(owner)).toBe(1)
+        // While the owner is paused here, the standby takes over and finishes the shard.
+        second = await runShard(standby, shard, {
+          ...base,
+          signal: never,
+          onOutbox: (__, more) => void sent.push(...more),
+        })
+        sent.unshift(...entries)
+      },
+    })
+    expect(stale.type).toBe('Lost')
+    expect(second?.type).toBe('Stopped')
+    if (second?.type !== 'Stopped') return
+    expect(JSON.stringify(Manager.toSnapshot(second.state))).toBe(JSON.stringify(Manager.toSnapshot(expected.state)))
+    const stored = await admin.query<{ offset: string; messages: string; epoch: string }>(
+      `SELECT "offset", messages, epoch FROM ${schema}.outbox WHERE shard = $1 ORDER BY "offset"`,
+      [shard],
+    )
+    expect(stored.rows.map((r) => [Number(r.offset), r.messages])).toEqual([...expected.outbox])
+    const applied = await admin.query(`SELECT epoch::int, applied::int FROM ${schema}.shard WHERE shard = $1`, [shard])
+    expect(applied.rows).toEqual([{ epoch: 2, applied: log.length }])
+    expect(new Set(sent.map((e) => e.offset))).toEqual(new Set(expected.outbox.keys()))
+  })
+
   it('a snapshot row that fails its integrity check: refused, an earlier one and a longer replay, nothing sent twice', async () => {
     const shard = 3
     const owner = await open()
