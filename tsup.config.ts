@@ -14,7 +14,7 @@ const fpTsFiles = (): NonNullable<Options['esbuildPlugins']>[number] => ({
 })
 
 const shared: Options = {
-  entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
+  entry: { index: 'src/index.ts', testing: 'src/testing.ts', postgres: 'src/postgres/index.ts' },
   sourcemap: true,
   target: 'node20',
   outDir: 'dist',

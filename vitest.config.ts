@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^job-execution-core\/testing$/, replacement: src('testing.ts') },
+      { find: /^job-execution-core\/postgres$/, replacement: src('postgres/index.ts') },
       { find: /^job-execution-core$/, replacement: src('index.ts') },
     ],
   },

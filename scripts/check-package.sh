@@ -5,6 +5,7 @@
 # entry must load without fast-check installed; fp-ts and io-ts are peers, so
 # the host's own copy is the only one, and the oldest versions the peer ranges
 # allow are checked too.
+# The root entry never loads pg (the optional peer of job-execution-core/postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build >/dev/null
@@ -31,6 +32,7 @@ const { Manager, Ids } = require('job-execution-core')
 if (Ids.clusterId('fw', 1, 2) !== 'scale_job_fw_1x2') throw new Error('CJS root import is broken')
 if (Manager.runningExecutions(Manager.create(0)).length !== 0) throw new Error('CJS root import is broken')
 if (Object.keys(require.cache).some((k) => k.includes('fast-check'))) throw new Error('the root entry loaded fast-check')
+if (Object.keys(require.cache).some((k) => /[\\/]node_modules[\\/]pg[\\/]/.test(k))) throw new Error('the root entry loaded pg')
 console.log('CJS root import: ok')
 JS
 node root.mjs
@@ -77,6 +79,24 @@ node root.cjs
 node testing.mjs
 node testing.cjs
 echo "oldest peers (fp-ts 2.10.0, io-ts 2.2.16): ok"
+npm install --no-audit --no-fund --silent pg@8
+cat > postgres.mjs <<'JS'
+import { MemoryStore, PgStore, runShard, routeLine, SCHEMA_VERSION } from 'job-execution-core/postgres'
+if (typeof PgStore.connect !== 'function' || SCHEMA_VERSION !== 1) throw new Error('ESM postgres import is broken')
+const routed = routeLine('{"now":1,"event":{"type":"NodeLost","nodeId":3}}', 2)
+if (routed._tag !== 'Right' || routed.right.length !== 2) throw new Error('ESM postgres routeLine is broken')
+const stop = await runShard(MemoryStore.create(), 0, { signal: new AbortController().signal, start: 0, untilCaughtUp: true })
+if (stop.type !== 'Stopped') throw new Error('ESM postgres runShard is broken')
+console.log('ESM postgres import: ok')
+JS
+cat > postgres.cjs <<'JS'
+const { PgStore } = require('job-execution-core/postgres')
+if (typeof PgStore.connect !== 'function') throw new Error('CJS postgres import is broken')
+console.log('CJS postgres import: ok')
+JS
+node postgres.mjs
+node postgres.cjs
+node root.cjs # again, now that pg is installed: the root entry still does not load it
 cat > tiny.log <<'LOG'
 {"now":0,"event":{"type":"Scheduled","executions":[{"id":1,"clusterId":"scale_job_fw_1x1","jobId":1,"exeNum":1,"jobTypeId":2,"nodeId":3,"agentId":"a","queued":0,"started":0,"taskTypes":["main"],"jobType":{"name":"j","isSystem":false,"isLongRunning":false,"timeout":60000}}]}}
 {"now":1,"event":{"type":"NextTaskStarted","clusterId":"scale_job_fw_1x1"}}

@@ -94,6 +94,7 @@ const typeErrors = (files: readonly string[]): string[] => {
     paths: {
       'job-execution-core': [join(root, 'src', 'index.ts')],
       'job-execution-core/testing': [join(root, 'src', 'testing.ts')],
+      'job-execution-core/postgres': [join(root, 'src', 'postgres', 'index.ts')],
     },
   }
   const program = ts.createProgram([...files], options)
