@@ -24,7 +24,7 @@ import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import type { Instant, NodeId } from './ids'
 import { compareIds } from './ids'
-import { boundary, FiniteNumber, Integer, problemsOf, render } from './internal/decode'
+import { boundary, Integer, problemsOf, render } from './internal/decode'
 import { NodeSet } from './internal/nodeSet'
 import { CountedCodec, EndRecordCodec, ExecutionCodec, ExecutionSpecCodec } from './internal/stateCodecs'
 import * as Manager from './manager'
@@ -191,7 +191,7 @@ const decodeEvent = (raw: unknown): E.Either<string, Manager.ManagerEvent> => {
 
 // The boundary: the whole parsed line is checked for `__proto__` keys and
 // foreign prototypes once, so the event codecs below read plain data.
-const LineCodec = boundary(t.type({ now: FiniteNumber, event: t.unknown }), 'LogLine')
+const LineCodec = boundary(t.type({ now: Integer, event: t.unknown }), 'LogLine')
 
 /**
  * Decodes one line of a log. Never throws; a malformed line (not JSON, not an

@@ -745,7 +745,8 @@ const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
  * The queued messages, in order: the host's running-job messages, one
  * `JobExeEnd` with all end records, `CompletedJobs`, `FailedJobs` (empty ones
  * omitted, `when` is `now`); and the state with an empty outbox (the very same
- * state when there was nothing to drain).
+ * state when there was nothing to drain). A `now` that is not a safe integer
+ * drains nothing: the messages stay queued for a call with a sound instant.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -758,7 +759,7 @@ const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
  */
 export const drain = (state: Manager, now: Instant): readonly [Drained, Manager] => {
   const { host, ends, completed, failed } = state.outbox
-  if (host === null && ends === null && completed === null && failed === null) return [[], state]
+  if (!isNow(now) || (host === null && ends === null && completed === null && failed === null)) return [[], state]
   const messages: unknown[] = L.toArray(host)
   if (ends !== null) messages.push({ type: 'JobExeEnd', records: L.toArray(ends) })
   if (completed !== null) messages.push({ type: 'CompletedJobs', jobs: L.toArray(completed), when: now })
@@ -904,7 +905,8 @@ export const metrics = (state: Manager): Metrics.Metrics => state.metrics
  */
 export const shardOf = (clusterId: ClusterId, k: number): number => {
   const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
-  return fnv1a32(clusterId) % shards
+  // Total on what a JavaScript host may pass: what is not a string goes to shard 0.
+  return typeof clusterId === 'string' ? fnv1a32(clusterId) % shards : 0
 }
 
 /**
@@ -915,7 +917,8 @@ export const shardOf = (clusterId: ClusterId, k: number): number => {
  * ids to their shard and execution ids (which carry no cluster id) to every
  * shard; host messages, canceled-off-queue records and history go to shard 0
  * only, so that they are sent and counted once. The merged metrics of the
- * shards then equal those of one manager fed everything.
+ * shards then equal those of one manager fed everything. What `reduce` would
+ * refuse goes nowhere (an empty list), and so does a list's malformed element.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -924,7 +927,9 @@ export const shardOf = (clusterId: ClusterId, k: number): number => {
  * @category sharding
  * @since 0.1.0
  */
-export const route = (event: ManagerEvent, k: number): Array<readonly [number, ManagerEvent]> => {
+export const route = (input: ManagerEvent, k: number): Array<readonly [number, ManagerEvent]> => {
+  const event = checkedManagerEvent(input)
+  if (event === undefined) return []
   const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
   const all = Array.from({ length: shards }, (_, shard) => shard)
   const ofTask = (taskId: TaskId): number => {

@@ -16,7 +16,6 @@ import type { Instant, TaskId } from './ids'
 import {
   boundary,
   describe,
-  FiniteNumber,
   Integer,
   optional,
   problemsOf,
@@ -357,7 +356,7 @@ const StatusCodec = t.keyof(
  */
 export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = boundary(
   t.intersection([
-    t.type({ taskId: t.string, status: StatusCodec, timestamp: FiniteNumber }),
+    t.type({ taskId: t.string, status: StatusCodec, timestamp: Integer }),
     t.partial({
       agentId: optional(t.string),
       exitCode: optional(Integer),

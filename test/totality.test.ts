@@ -395,3 +395,30 @@ describe('message counts by host-supplied type', () => {
     ])
   })
 })
+
+describe('the manager functions beside reduce are total too', () => {
+  it('route sends what reduce would refuse nowhere, and drops a list element it cannot route', () => {
+    expect(Manager.route(hostile({ type: 'TaskUpdated' }), 4)).toEqual([])
+    expect(Manager.route(hostile({ type: 'NextTaskStarted', clusterId: 7 }), 4)).toEqual([])
+    expect(Manager.route(hostile(null), 4)).toEqual([])
+    const routed = Manager.route(hostile({ type: 'Scheduled', executions: [spec(), { clusterId: 5 }] }), 4)
+    expect(routed).toEqual([[Manager.shardOf(CLUSTER, 4), { type: 'Scheduled', executions: [spec()] }]])
+  })
+
+  it('shardOf puts what is not a string on shard 0 instead of throwing', () => {
+    expect(Manager.shardOf(5 as unknown as string, 4)).toBe(0)
+  })
+
+  it('drain at a now that is not a safe integer drains nothing, and the messages stay queued', () => {
+    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [], messages: ['m'] }, T0)
+    for (const now of [Number.NaN, 1.5, Number.POSITIVE_INFINITY])
+      expect(Manager.drain(state, now)).toEqual([[], state])
+    expect(Manager.drain(state, T0)[0]).toEqual(['m'])
+  })
+
+  it('logged lines and logged updates refuse fractional instants (the reducers would)', () => {
+    expect(EventLog.decodeLine('{"now":1.5,"event":{"type":"TimeoutsChecked"}}')._tag).toBe('Left')
+    const update = '{"taskId":"scale_job_fw_1x1_main","status":"RUNNING","timestamp":2.5}'
+    expect(EventLog.decodeLine(`{"now":1,"event":{"type":"TaskUpdated","update":${update}}}`)._tag).toBe('Left')
+  })
+})
