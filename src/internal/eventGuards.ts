@@ -26,45 +26,51 @@ import { isTaskUpdate } from './updateGuard'
 /** The `now` of a reducer: a safe integer (`NaN`, infinities and fractions are refused). */
 export const isNow = (now: unknown): now is number => Number.isSafeInteger(now)
 
-/** The event, or `undefined` when a `Task.reduce` cannot apply it. */
-export const checkedTaskEvent = (event: TaskEvent): TaskEvent | undefined => {
+// One check per event type, in a table typed by the union: a new event variant
+// does not compile until it has its check (a `switch` with a `default` would
+// refuse it silently). A check gets the event's fields and the event itself,
+// and returns the event to apply or `undefined`.
+type Checks<E extends { readonly type: string }> = {
+  readonly [K in E['type']]: (fields: Fields, event: E) => E | undefined
+}
+
+const run = <E extends { readonly type: string }>(checks: Checks<E>, event: E): E | undefined => {
   const e: unknown = event
-  if (!isObject(e)) return undefined
-  switch (e.type) {
-    case 'Launched':
-    case 'TimedOut':
-    case 'KillRequested':
-    case 'ReconciliationForced':
-    case 'Renamed':
-      return event
-    case 'Updated':
-      return isTaskUpdate(e.update) ? event : undefined
-    default:
-      return undefined
+  if (!isObject(e) || typeof e.type !== 'string' || !Object.prototype.hasOwnProperty.call(checks, e.type)) {
+    return undefined
   }
+  return checks[e.type as E['type']](e, event)
+}
+
+const sound = <E>(_: Fields, event: E): E => event
+
+const TASK_EVENT_CHECKS: Checks<TaskEvent> = {
+  Launched: sound,
+  TimedOut: sound,
+  KillRequested: sound,
+  ReconciliationForced: sound,
+  Renamed: sound,
+  Updated: (e, event) => (isTaskUpdate(e.update) ? event : undefined),
+}
+
+/** The event, or `undefined` when a `Task.reduce` cannot apply it. */
+export const checkedTaskEvent = (event: TaskEvent): TaskEvent | undefined => run(TASK_EVENT_CHECKS, event)
+
+const EXECUTION_EVENT_CHECKS: Checks<ExecutionEvent> = {
+  NextTaskStarted: sound,
+  Canceled: sound,
+  NodeLost: sound,
+  StarvationChecked: sound,
+  KillRequested: sound,
+  TimeoutsChecked: sound,
+  TaskLaunched: (e, event) => (isOptionalString(e.taskId) ? event : undefined),
+  TaskUpdated: (e, event) => (isTaskUpdate(e.update) ? event : undefined),
+  TaskTimedOut: (e, event) => (typeof e.taskId === 'string' ? event : undefined),
 }
 
 /** The event, or `undefined` when an `Execution.reduce` cannot apply it. */
-export const checkedExecutionEvent = (event: ExecutionEvent): ExecutionEvent | undefined => {
-  const e: unknown = event
-  if (!isObject(e)) return undefined
-  switch (e.type) {
-    case 'NextTaskStarted':
-    case 'Canceled':
-    case 'NodeLost':
-    case 'StarvationChecked':
-    case 'KillRequested':
-      return event
-    case 'TaskLaunched':
-      return isOptionalString(e.taskId) ? event : undefined
-    case 'TaskUpdated':
-      return isTaskUpdate(e.update) ? event : undefined
-    case 'TaskTimedOut':
-      return typeof e.taskId === 'string' ? event : undefined
-    default:
-      return undefined
-  }
-}
+export const checkedExecutionEvent = (event: ExecutionEvent): ExecutionEvent | undefined =>
+  run(EXECUTION_EVENT_CHECKS, event)
 
 // As the manager tells them apart: an execution has a task list and a status.
 const isSchedulable = (x: unknown): boolean =>
@@ -98,50 +104,45 @@ const keptJobs = (jobs: Fields): Fields => {
   return good
 }
 
-/** The event to apply, or `undefined` when a `Manager.reduce` cannot apply it (see the module). */
-export const checkedManagerEvent = (event: ManagerEvent): ManagerEvent | undefined => {
-  const e: unknown = event
-  if (!isObject(e)) return undefined
-  switch (e.type) {
-    case 'TimeoutsChecked':
-    case 'StarvationChecked':
-      return event
-    case 'TaskUpdated':
-      return isTaskUpdate(e.update) ? event : undefined
-    case 'NextTaskStarted':
-      return typeof e.clusterId === 'string' ? event : undefined
-    case 'TaskLaunched':
-    case 'TaskTimedOut':
-      return typeof e.taskId === 'string' ? event : undefined
-    case 'NodeLost':
-      return isNodeId(e.nodeId) ? event : undefined
-    case 'Scheduled': {
-      if (!(e.messages === undefined || Array.isArray(e.messages))) return undefined
-      const executions = kept(e.executions, isSchedulable)
-      if (executions === undefined) return undefined
-      return executions === e.executions ? event : ({ ...e, executions } as unknown as ManagerEvent)
-    }
-    case 'ExecutionsLost': {
-      const ids = kept(e.ids, isId)
-      if (ids === undefined) return undefined
-      return ids === e.ids ? event : ({ ...e, ids } as unknown as ManagerEvent)
-    }
-    case 'CanceledOffQueue': {
-      const records = kept(e.records, isEndRecord)
-      if (records === undefined) return undefined
-      return records === e.records ? event : ({ ...e, records } as unknown as ManagerEvent)
-    }
-    case 'HistoryLoaded': {
-      const records = kept(e.records, isCounted)
-      if (records === undefined) return undefined
-      return records === e.records ? event : ({ ...e, records } as unknown as ManagerEvent)
-    }
-    case 'JobsSynced': {
-      if (!isPlainObject(e.jobs)) return undefined
-      const jobs = keptJobs(e.jobs)
-      return jobs === e.jobs ? event : ({ ...e, jobs } as unknown as ManagerEvent)
-    }
-    default:
-      return undefined
-  }
+// A copy of the event with one list replaced by its good elements.
+const withList = (e: Fields, key: string, list: readonly unknown[]): ManagerEvent =>
+  ({ ...e, [key]: list }) as unknown as ManagerEvent
+
+const MANAGER_EVENT_CHECKS: Checks<ManagerEvent> = {
+  TimeoutsChecked: sound,
+  StarvationChecked: sound,
+  TaskUpdated: (e, event) => (isTaskUpdate(e.update) ? event : undefined),
+  NextTaskStarted: (e, event) => (typeof e.clusterId === 'string' ? event : undefined),
+  TaskLaunched: (e, event) => (typeof e.taskId === 'string' ? event : undefined),
+  TaskTimedOut: (e, event) => (typeof e.taskId === 'string' ? event : undefined),
+  NodeLost: (e, event) => (isNodeId(e.nodeId) ? event : undefined),
+  Scheduled: (e, event) => {
+    if (!(e.messages === undefined || Array.isArray(e.messages))) return undefined
+    const executions = kept(e.executions, isSchedulable)
+    if (executions === undefined) return undefined
+    return executions === e.executions ? event : withList(e, 'executions', executions)
+  },
+  ExecutionsLost: (e, event) => {
+    const ids = kept(e.ids, isId)
+    if (ids === undefined) return undefined
+    return ids === e.ids ? event : withList(e, 'ids', ids)
+  },
+  CanceledOffQueue: (e, event) => {
+    const records = kept(e.records, isEndRecord)
+    if (records === undefined) return undefined
+    return records === e.records ? event : withList(e, 'records', records)
+  },
+  HistoryLoaded: (e, event) => {
+    const records = kept(e.records, isCounted)
+    if (records === undefined) return undefined
+    return records === e.records ? event : withList(e, 'records', records)
+  },
+  JobsSynced: (e, event) => {
+    if (!isPlainObject(e.jobs)) return undefined
+    const jobs = keptJobs(e.jobs)
+    return jobs === e.jobs ? event : ({ ...e, jobs } as unknown as ManagerEvent)
+  },
 }
+
+/** The event to apply, or `undefined` when a `Manager.reduce` cannot apply it (see the module). */
+export const checkedManagerEvent = (event: ManagerEvent): ManagerEvent | undefined => run(MANAGER_EVENT_CHECKS, event)

@@ -192,9 +192,12 @@ export const runShard = async (store: ShardStore, shard: number, options: ShardO
   const lease = acquired.right
   if (lease === undefined) return { type: 'Lost', offset: 0, state: undefined }
   const stop = anySignal([options.signal, lease.lost])
-  const result = await own(store, lease, options, stop, { batchSize, snapshotEvery, snapshotAfterMs, pollMs, clock })
-  await store.release(lease)
-  return result
+  try {
+    return await own(store, lease, options, stop.signal, { batchSize, snapshotEvery, snapshotAfterMs, pollMs, clock })
+  } finally {
+    stop.dispose()
+    await store.release(lease)
+  }
 }
 
 const own = async (
