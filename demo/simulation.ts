@@ -186,19 +186,8 @@ const RECHECK_DELAY = 5 * SECOND
 /** The simulation gives up after this much virtual time. */
 const MAX_VIRTUAL_TIME = 30 * 24 * 60 * MINUTE
 
-// System exit codes (the registry for pre, post and system main tasks), as
-// Scale registers them: 2-4 in error/apps.py (error/exceptions.py), 5-7 and 10
-// in job/apps.py (job/configuration/results/exceptions.py and
-// job/execution/configuration/exceptions.py).
-const EXIT_CODE_ERRORS: Errors.ExitCodeErrors = {
-  2: Errors.BUILTIN.database,
-  3: Errors.BUILTIN['database-operation'],
-  4: Errors.BUILTIN['filesystem-io'],
-  5: Errors.BUILTIN['invalid-results-manifest'],
-  6: Errors.BUILTIN['missing-setting'],
-  7: Errors.BUILTIN['missing-required-output'],
-  10: Errors.BUILTIN['missing-mount'],
-}
+// System exit codes (the registry for pre, post and system main tasks): Scale's own.
+const EXIT_CODE_ERRORS: Errors.ExitCodeErrors = Errors.SCALE_EXIT_CODES
 
 // Exit codes of non-system main tasks, mapped per job type.
 const DATA_CODE = 1

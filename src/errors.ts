@@ -100,6 +100,31 @@ export const BUILTIN = {
 } as const satisfies Readonly<Record<string, JobError>>
 
 /**
+ * The system exit codes Scale registers, and their errors: the registry a host
+ * migrating from Scale passes as `exitCodeErrors` (used by pre, post and system
+ * main tasks). Scale registers 2 `database`, 3 `database-operation` and 4
+ * `filesystem-io` in `error/apps.py` (the errors of `error/exceptions.py`), and
+ * 5 `invalid-results-manifest`, 6 `missing-setting`, 7
+ * `missing-required-output` and 10 `missing-mount` in `job/apps.py`.
+ *
+ * @example
+ * import { Errors } from 'job-execution-core'
+ * Errors.SCALE_EXIT_CODES[3]?.name // 'database-operation'
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const SCALE_EXIT_CODES: ExitCodeErrors = {
+  2: BUILTIN.database,
+  3: BUILTIN['database-operation'],
+  4: BUILTIN['filesystem-io'],
+  5: BUILTIN['invalid-results-manifest'],
+  6: BUILTIN['missing-setting'],
+  7: BUILTIN['missing-required-output'],
+  10: BUILTIN['missing-mount'],
+}
+
+/**
  * The name of a builtin error.
  *
  * @category model

@@ -72,15 +72,7 @@ export const ERROR_MAPPING: Readonly<Record<number, JobError>> = { 1: DATA_ERROR
  * @category constants
  * @since 0.1.0
  */
-export const EXIT_CODE_ERRORS: Readonly<Record<number, JobError>> = {
-  2: Errors.BUILTIN.database,
-  3: Errors.BUILTIN['database-operation'],
-  4: Errors.BUILTIN['filesystem-io'],
-  5: Errors.BUILTIN['invalid-results-manifest'],
-  6: Errors.BUILTIN['missing-setting'],
-  7: Errors.BUILTIN['missing-required-output'],
-  10: Errors.BUILTIN['missing-mount'],
-}
+export const EXIT_CODE_ERRORS: Readonly<Record<number, JobError>> = Errors.SCALE_EXIT_CODES
 
 const taskTypesArb: fc.Arbitrary<readonly TaskType[]> = fc
   .subarray([...Task.TASK_TYPES], { minLength: 1 })

@@ -494,10 +494,11 @@ describe('failureError', () => {
   })
 })
 
-describe("the test kit's registry of system exit codes", () => {
+describe("Scale's registry of system exit codes (Errors.SCALE_EXIT_CODES, the test kit's)", () => {
   it("is Scale's: the codes Scale registers, with their errors", () => {
-    // error/apps.py registers 2-4, job/apps.py 5-7 and 10 (see the test kit's comment)
-    expect(Object.entries(EXIT_CODE_ERRORS).map(([code, error]) => [Number(code), error])).toEqual([
+    expect(EXIT_CODE_ERRORS).toBe(Errors.SCALE_EXIT_CODES)
+    // error/apps.py registers 2-4, job/apps.py 5-7 and 10 (see the comment of Errors.SCALE_EXIT_CODES)
+    expect(Object.entries(Errors.SCALE_EXIT_CODES).map(([code, error]) => [Number(code), error])).toEqual([
       [2, Errors.BUILTIN.database],
       [3, Errors.BUILTIN['database-operation']],
       [4, Errors.BUILTIN['filesystem-io']],

@@ -14,6 +14,7 @@
  * @internal
  * @module
  */
+import { mix } from './hashMap'
 
 // What JSON.stringify leaves out of an object (and writes as null in an array).
 const isAbsent = (value: unknown): boolean =>
@@ -44,14 +45,6 @@ const hexOf = (h: number): string => (h >>> 0).toString(16).padStart(8, '0')
 // walking allocates nothing).
 let laneA = 0
 let laneB = 0
-
-const mix = (h: number): number => {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  return h ^ (h >>> 16)
-}
 
 const words = new Float64Array(1)
 const halves = new Int32Array(words.buffer)

@@ -55,7 +55,7 @@ export const empty: HashMap<never, never> = { root: null, size: 0 }
 // murmur3's finaliser: spreads the bits so that keys sharing a prefix, or a
 // shard number, still fill the trie evenly. Signed, so that every hash is a
 // small integer to the engine rather than a boxed number in each entry.
-const mix = (h: number): number => {
+export const mix = (h: number): number => {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13
