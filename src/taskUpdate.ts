@@ -13,15 +13,7 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import type { Instant, TaskId } from './ids'
-import {
-  boundary,
-  describe,
-  Integer,
-  optional,
-  problemsOf,
-  render,
-  type Problem,
-} from './internal/decode'
+import { boundary, describe, Integer, optional, problemsOf, render, type Problem } from './internal/decode'
 
 /**
  * A task status, as this library sees it.
