@@ -2,7 +2,7 @@
 // returns plain figures. main.ts runs them in order; the smoke test runs them
 // with tiny sizes.
 import * as O from 'fp-ts/Option'
-import { type Execution, Manager, Metrics } from '../src/index'
+import { Execution, Manager, Metrics } from '../src/index'
 import { ROUND_STEP, type Engine } from './engine'
 import {
   ALL_NODES,
@@ -330,7 +330,13 @@ export interface RememberedFigures {
 }
 
 // An execution without tasks: it finishes as it is scheduled, so it is remembered at once.
-const finishedSpecOf = (i: number): Execution.ExecutionSpec => ({ ...specOf(BATCH_BASE + i, BUILT_AT), taskTypes: [] })
+// Scheduled already finished (canceled before it started): the manager finishes it at once.
+const finishedSpecOf = (i: number): Execution.Execution =>
+  Execution.reduce(
+    Execution.create({ ...specOf(BATCH_BASE + i, BUILT_AT), taskTypes: ['main'] }),
+    { type: 'Canceled' },
+    BUILT_AT,
+  )
 
 /**
  * `n` executions finished (and drained) between two heap readings; then a

@@ -162,7 +162,7 @@ describe('Mesos timestamps', () => {
   it('NaN and Infinity are named as such in the messages of other codecs too', () => {
     const decoded = TaskUpdate.decode({ taskId: 't', status: 'RUNNING', timestamp: Number.NEGATIVE_INFINITY })
     expect(E.isLeft(decoded) && decoded.left.problems).toEqual([
-      { path: 'timestamp', message: 'expected FiniteNumber, got -Infinity' },
+      { path: 'timestamp', message: 'expected Integer, got -Infinity' },
     ])
   })
 })

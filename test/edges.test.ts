@@ -45,18 +45,18 @@ describe('decoding problems read plainly', () => {
     expect(problemsOf(TaskUpdate.decode({}))).toEqual([
       { path: 'taskId', message: 'expected string, got nothing' },
       { path: 'status', message: 'expected TaskStatus, got nothing' },
-      { path: 'timestamp', message: 'expected FiniteNumber, got nothing' },
+      { path: 'timestamp', message: 'expected Integer, got nothing' },
     ])
   })
 
   it('cut a long value to 60 characters', () => {
     const long = 'x'.repeat(100)
     expect(problemsOf(TaskUpdate.decode({ taskId: 'a', status: 'RUNNING', timestamp: long }))).toEqual([
-      { path: 'timestamp', message: `expected FiniteNumber, got "${'x'.repeat(56)}...` },
+      { path: 'timestamp', message: `expected Integer, got "${'x'.repeat(56)}...` },
     ])
     const fits = 'x'.repeat(58)
     expect(problemsOf(TaskUpdate.decode({ taskId: 'a', status: 'RUNNING', timestamp: fits }))).toEqual([
-      { path: 'timestamp', message: `expected FiniteNumber, got "${fits}"` },
+      { path: 'timestamp', message: `expected Integer, got "${fits}"` },
     ])
   })
 
