@@ -143,7 +143,18 @@ const EVENT_CODECS: Readonly<Record<Manager.ManagerEvent['type'], t.Mixed>> = {
   ExecutionsLost: t.type({ ids: t.readonlyArray(IdCodec) }),
   NodeLost: t.type({ nodeId: IdCodec }),
   CanceledOffQueue: t.type({ records: t.readonlyArray(EndRecordCodec) }),
-  JobsSynced: t.type({ jobs: t.record(t.string, t.type({ status: t.string, numExes: Integer })) }),
+  JobsSynced: t.type({
+    jobs: t.record(
+      t.string,
+      t.type({
+        status: t.keyof(
+          { PENDING: null, BLOCKED: null, QUEUED: null, RUNNING: null, FAILED: null, COMPLETED: null, CANCELED: null },
+          'JobStatus',
+        ),
+        numExes: Integer,
+      }),
+    ),
+  }),
   StarvationChecked: t.type({}),
   HistoryLoaded: t.type({ records: t.readonlyArray(CountedCodec) }),
 }

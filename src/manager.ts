@@ -266,13 +266,48 @@ export const create = (now: Instant, settings?: Partial<Settings>): Manager => (
 })
 
 /**
+ * A job's status in the host's database, as Scale names them. `JobsSynced`
+ * cancels the executions of a `CANCELED` job; the other statuses leave them
+ * alone. A status outside this list (say, `'cancelled'`) does not compile, and
+ * passed anyway from JavaScript or a log, its job is refused.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type JobStatus = 'PENDING' | 'BLOCKED' | 'QUEUED' | 'RUNNING' | 'FAILED' | 'COMPLETED' | 'CANCELED'
+
+/**
+ * Every job status, in Scale's order.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * Manager.JOB_STATUSES.includes('CANCELED') // true
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const JOB_STATUSES: readonly JobStatus[] = [
+  'PENDING',
+  'BLOCKED',
+  'QUEUED',
+  'RUNNING',
+  'FAILED',
+  'COMPLETED',
+  'CANCELED',
+]
+
+/**
  * The status and number of executions of a job, as the host's database says.
+ *
+ * @example
+ * import type { Manager } from 'job-execution-core'
+ * const job: Manager.SyncedJob = { status: 'CANCELED', numExes: 2 }
  *
  * @category model
  * @since 0.1.0
  */
 export interface SyncedJob {
-  readonly status: string
+  readonly status: JobStatus
   readonly numExes: number
 }
 

@@ -415,7 +415,7 @@ describe('manager edges', () => {
 
   it('reads JobsSynced keys as job ids only when they are whole numbers', () => {
     const state = running(12, T0)
-    const canceled = { status: 'CANCELED', numExes: 1 }
+    const canceled: Manager.SyncedJob = { status: 'CANCELED', numExes: 1 }
     for (const key of ['12x', 'x12', '1 2', '']) {
       expect(Manager.reduce(state, { type: 'JobsSynced', jobs: { [key]: canceled } }, T0 + 1)).toBe(state)
     }

@@ -864,7 +864,7 @@ describe('cancellation through JobsSynced', () => {
 
   it('changes nothing when no synced job calls for a cancel', () => {
     const { state } = setUp()
-    const jobs = {
+    const jobs: Record<number, Manager.SyncedJob> = {
       10: { status: 'RUNNING', numExes: 1 },
       11: { status: 'RUNNING', numExes: 1 }, // fewer than its exe number 2
       12: { status: 'RUNNING', numExes: 2 },

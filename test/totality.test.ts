@@ -286,6 +286,24 @@ describe('list events keep their good elements', () => {
     expect(Execution.status(Manager.runningExecution(mixed, CLUSTER) ?? Execution.create(spec()))).toBe('CANCELED')
   })
 
+  it("JobsSynced statuses are Scale's job statuses: a misspelt one is a type error, refused at run time and in logs", () => {
+    // @ts-expect-error 'cancelled' is not a JobStatus
+    const misspelt: Manager.SyncedJob = { status: 'cancelled', numExes: 1 }
+    const state = launched()
+    expect(Manager.reduce(state, { type: 'JobsSynced', jobs: { 1: misspelt } }, T0 + 1)).toBe(state)
+    for (const status of Manager.JOB_STATUSES) {
+      const next = Manager.reduce(state, { type: 'JobsSynced', jobs: { 1: { status, numExes: 1 } } }, T0 + 1)
+      const execution = Manager.runningExecution(next, CLUSTER)
+      expect(execution === undefined ? 'gone' : Execution.status(execution)).toBe(
+        status === 'CANCELED' ? 'CANCELED' : 'RUNNING',
+      )
+    }
+    const line = EventLog.decodeLine(
+      '{"now":1,"event":{"type":"JobsSynced","jobs":{"1":{"status":"cancelled","numExes":1}}}}',
+    )
+    expect(line._tag === 'Left' && line.left).toContain('jobs.1.status')
+  })
+
   it('ExecutionsLost skips ids that are neither integers nor strings', () => {
     const state = launched()
     const next = Manager.reduce(state, hostile({ type: 'ExecutionsLost', ids: [NaN, null, {}, 1.5, CLUSTER] }), T0 + 1)

@@ -7,7 +7,7 @@
  * @module
  */
 import type { EndRecord, ExecutionStatus } from '../execution'
-import type { SyncedJob } from '../manager'
+import type { JobStatus, SyncedJob } from '../manager'
 import type { Counted } from '../metrics'
 import { hasOwn, isErrorCategory, isInteger, isJobError, isNodeId, isObject, isOptionalInteger } from './shapes'
 
@@ -53,6 +53,16 @@ export const isEndRecord = (value: unknown): value is EndRecord =>
   typeof value.taskResults.version === 'string' &&
   Array.isArray(value.taskResults.tasks)
 
-/** A synced job: a string status and a safe-integer number of executions. */
+const JOB_STATUS_SET: ReadonlySet<unknown> = new Set<JobStatus>([
+  'PENDING',
+  'BLOCKED',
+  'QUEUED',
+  'RUNNING',
+  'FAILED',
+  'COMPLETED',
+  'CANCELED',
+])
+
+/** A synced job: one of Scale's job statuses and a safe-integer number of executions. */
 export const isSyncedJob = (value: unknown): value is SyncedJob =>
-  isObject(value) && typeof value.status === 'string' && isInteger(value.numExes)
+  isObject(value) && JOB_STATUS_SET.has(value.status) && isInteger(value.numExes)
