@@ -162,7 +162,7 @@ describe('Mesos timestamps', () => {
   it('NaN and Infinity are named as such in the messages of other codecs too', () => {
     const decoded = TaskUpdate.decode({ taskId: 't', status: 'RUNNING', timestamp: Number.NEGATIVE_INFINITY })
     expect(E.isLeft(decoded) && decoded.left.problems).toEqual([
-      { path: 'timestamp', message: 'expected Integer, got -Infinity' },
+      { path: 'timestamp', message: 'expected an integer, got -Infinity' },
     ])
   })
 })
@@ -355,4 +355,21 @@ describe('every decoder, on hostile JSON', () => {
       for (const execution of Manager.runningExecutions(state)) expect(foreignObjects(execution)).toEqual([])
     },
   )
+})
+
+describe('decoding problems speak the domain, not io-ts codec names', () => {
+  it('say what a field must be: an object with a string value, an integer or nothing, one of the statuses', () => {
+    const mesos = TaskUpdate.fromMesos({ task_id: 5, state: 'TASK_RUNNING', timestamp: 1 })
+    expect(E.isLeft(mesos) && mesos.left.problems).toEqual([
+      { path: 'task_id', message: 'expected an object with a string "value", got 5' },
+    ])
+    const logged = TaskUpdate.decode({ taskId: 't', status: 'RUN', timestamp: 1, exitCode: 'x' })
+    expect(E.isLeft(logged) && logged.left.problems).toEqual([
+      {
+        path: 'status',
+        message: 'expected one of STAGING, RUNNING, FINISHED, FAILED, KILLED, LOST or UNKNOWN, got "RUN"',
+      },
+      { path: 'exitCode', message: 'expected an integer or nothing, got "x"' },
+    ])
+  })
 })

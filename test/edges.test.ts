@@ -43,27 +43,30 @@ describe('decoding problems read plainly', () => {
 
   it('say what was expected and what came, nothing when a key is missing', () => {
     expect(problemsOf(TaskUpdate.decode({}))).toEqual([
-      { path: 'taskId', message: 'expected string, got nothing' },
-      { path: 'status', message: 'expected TaskStatus, got nothing' },
-      { path: 'timestamp', message: 'expected Integer, got nothing' },
+      { path: 'taskId', message: 'expected a string, got nothing' },
+      {
+        path: 'status',
+        message: 'expected one of STAGING, RUNNING, FINISHED, FAILED, KILLED, LOST or UNKNOWN, got nothing',
+      },
+      { path: 'timestamp', message: 'expected an integer, got nothing' },
     ])
   })
 
   it('cut a long value to 60 characters', () => {
     const long = 'x'.repeat(100)
     expect(problemsOf(TaskUpdate.decode({ taskId: 'a', status: 'RUNNING', timestamp: long }))).toEqual([
-      { path: 'timestamp', message: `expected Integer, got "${'x'.repeat(56)}...` },
+      { path: 'timestamp', message: `expected an integer, got "${'x'.repeat(56)}...` },
     ])
     const fits = 'x'.repeat(58)
     expect(problemsOf(TaskUpdate.decode({ taskId: 'a', status: 'RUNNING', timestamp: fits }))).toEqual([
-      { path: 'timestamp', message: `expected Integer, got "${fits}"` },
+      { path: 'timestamp', message: `expected an integer, got "${fits}"` },
     ])
   })
 
   it('name unexpected keys, one line each in the message', () => {
     const decoded = Execution.decodeSettings({ bogus: 1, stagingTimeout: 'x' })
     expect(E.isLeft(decoded) && decoded.left.message).toBe(
-      'invalid settings:\nstagingTimeout: expected NonNegativeInteger, got "x"\nbogus: unexpected key \'bogus\'',
+      'invalid settings:\nstagingTimeout: expected a non-negative integer, got "x"\nbogus: unexpected key \'bogus\'',
     )
   })
 })

@@ -57,6 +57,55 @@ export const describe = (value: unknown): string => {
   }
 }
 
+// The library's own refinements, in the words of the domain.
+const NAMED: Readonly<Record<string, string>> = {
+  Integer: 'an integer',
+  FiniteNumber: 'a finite number',
+  NonNegativeInteger: 'a non-negative integer',
+  PositiveCount: 'a positive integer',
+  Value: 'an object with a string "value"',
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  unknown: 'a value',
+  null: 'null',
+  undefined: 'nothing',
+}
+
+/**
+ * What a codec expects, said plainly rather than by its io-ts name: `one of
+ * A, B` for a key set, `an object` for an interface, `a list` for an array,
+ * each member for a union, `x or nothing` for an optional field.
+ */
+export const expectedOf = (type: t.Decoder<unknown, unknown>, depth = 0): string => {
+  if (Object.prototype.hasOwnProperty.call(NAMED, type.name)) return NAMED[type.name] ?? type.name
+  if (depth > 3) return type.name
+  if (type instanceof Optional) return `${expectedOf(type.inner as t.Decoder<unknown, unknown>, depth + 1)} or nothing`
+  if (type instanceof t.KeyofType) {
+    const keys = Object.keys(type.keys as object)
+    return keys.length < 2
+      ? `${keys.join('')}`
+      : `one of ${keys.slice(0, -1).join(', ')} or ${keys[keys.length - 1] ?? ''}`
+  }
+  if (type instanceof t.LiteralType) return JSON.stringify(type.value) ?? type.name
+  if (type instanceof t.UnionType) {
+    const members = (type.types as ReadonlyArray<t.Decoder<unknown, unknown>>).map((m) => expectedOf(m, depth + 1))
+    return [...new Set(members)].join(' or ')
+  }
+  if (type instanceof t.ArrayType || type instanceof t.ReadonlyArrayType || type instanceof t.TupleType) return 'a list'
+  if (
+    type instanceof t.InterfaceType ||
+    type instanceof t.PartialType ||
+    type instanceof t.IntersectionType ||
+    type instanceof t.ExactType ||
+    type instanceof t.DictionaryType
+  ) {
+    return 'an object'
+  }
+  if (type instanceof t.RefinementType) return expectedOf(type.type as t.Decoder<unknown, unknown>, depth + 1)
+  return type.name
+}
+
 /**
  * Turns io-ts errors into a readable list of problems, one per path (members of
  * an intersection or union that fail on the same value say the same thing).
@@ -69,7 +118,9 @@ export const problemsOf = (errors: t.Errors): readonly Problem[] => {
     if (seen.has(path)) continue
     seen.add(path)
     const last = error.context[error.context.length - 1]
-    const message = error.message ?? `expected ${last?.type.name ?? 'a value'}, got ${describe(error.value)}`
+    const message =
+      error.message ??
+      `expected ${last === undefined ? 'a value' : expectedOf(last.type)}, got ${describe(error.value)}`
     problems.push({ path, message })
   }
   return problems
@@ -123,13 +174,20 @@ export const noExtraKeys = <C extends t.Mixed>(
 }
 
 /** A value that may be absent, `undefined` or `null` in JSON; decodes to `undefined` when not there. */
-export const optional = <C extends t.Mixed>(codec: C) =>
-  new t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown>(
-    `${codec.name} | undefined`,
-    (u): u is t.TypeOf<C> | undefined => u === undefined || codec.is(u),
-    (input, context) => (input === undefined || input === null ? t.success(undefined) : codec.validate(input, context)),
-    (a) => (a === undefined ? undefined : (codec.encode(a) as t.OutputOf<C>)),
-  )
+export const optional = <C extends t.Mixed>(codec: C) => new Optional<C>(codec)
+
+/** The codec of {@link optional}: it keeps its inner codec, so that problems can say what was expected. */
+class Optional<C extends t.Mixed> extends t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown> {
+  constructor(readonly inner: C) {
+    super(
+      `${inner.name} | undefined`,
+      (u): u is t.TypeOf<C> | undefined => u === undefined || inner.is(u),
+      (input, context) =>
+        input === undefined || input === null ? t.success(undefined) : inner.validate(input, context),
+      (a) => (a === undefined ? undefined : (inner.encode(a) as t.OutputOf<C>)),
+    )
+  }
+}
 
 /**
  * A boundary codec: `codec` reading only plain data (see `plainData`). Its
