@@ -241,7 +241,7 @@ const MesosTimestamp = new t.Type<number, number, unknown>(
   (u, c) => {
     if (isMesosTimestamp(u)) return t.success(u)
     if (typeof u !== 'number' || !Number.isFinite(u))
-      return t.failure(u, c, `expected FiniteNumber, got ${describe(u)}`)
+      return t.failure(u, c, `expected a finite number of seconds, got ${describe(u)}`)
     const ms = Math.round(u * 1000)
     return t.failure(u, c, `${describe(u)} seconds is ${describe(ms)} ms, not a safe integer of milliseconds`)
   },

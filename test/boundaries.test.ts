@@ -363,6 +363,10 @@ describe('decoding problems speak the domain, not io-ts codec names', () => {
     expect(E.isLeft(mesos) && mesos.left.problems).toEqual([
       { path: 'task_id', message: 'expected an object with a string "value", got 5' },
     ])
+    const late = TaskUpdate.fromMesos({ task_id: { value: 't' }, state: 'TASK_RUNNING', timestamp: 'soon' })
+    expect(E.isLeft(late) && late.left.problems).toEqual([
+      { path: 'timestamp', message: 'expected a finite number of seconds, got "soon"' },
+    ])
     const logged = TaskUpdate.decode({ taskId: 't', status: 'RUN', timestamp: 1, exitCode: 'x' })
     expect(E.isLeft(logged) && logged.left.problems).toEqual([
       {
