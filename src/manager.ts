@@ -734,6 +734,49 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
   return checked === undefined ? state : step(state, checked, now)
 }
 
+/**
+ * An event with its instant: one step of {@link reduceMany}, and the shape of
+ * an event log's entries.
+ *
+ * @category events
+ * @since 0.2.0
+ */
+export interface Entry {
+  readonly now: Instant
+  readonly event: ManagerEvent
+}
+
+/**
+ * A batch of events applied as one call: the result equals reducing the
+ * entries one by one, in order, and the input state is never changed (the very
+ * same state when no entry changes anything). A host that drains a queue hands
+ * it over in batches. Total as {@link reduce} is: what is not a list is
+ * refused as a whole (the same state), an entry that is not `{ now, event }`
+ * is skipped, and each event is checked as `reduce` checks it.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * const state = Manager.reduceMany(Manager.create(0), [
+ *   { now: 1_000, event: { type: 'TimeoutsChecked' } },
+ *   { now: 1_000, event: { type: 'StarvationChecked' } },
+ * ])
+ * Manager.runningCount(state) // 0
+ *
+ * @category reducers
+ * @since 0.2.0
+ */
+export const reduceMany = (state: Manager, entries: readonly Entry[]): Manager => {
+  const list: unknown = entries
+  if (!Array.isArray(list)) return state
+  let next = state
+  for (const entry of list as readonly unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue
+    const { now, event } = entry as { readonly now?: unknown; readonly event?: unknown }
+    if (isNow(now)) next = reduce(next, event as ManagerEvent, now)
+  }
+  return next
+}
+
 const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
   switch (event.type) {
     case 'Scheduled':
