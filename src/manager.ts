@@ -27,7 +27,7 @@ import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
-import { render, type Problem } from './internal/decode'
+import { describe, render, type Problem } from './internal/decode'
 import { checkedManagerEvent, isNow } from './internal/eventGuards'
 import { fnv1a32 } from './internal/fnv1a'
 import * as HM from './internal/hashMap'
@@ -39,7 +39,7 @@ import * as Metrics from './metrics'
 import type { Settings } from './settings'
 import type { Task } from './task'
 import * as TaskModule from './task'
-import type { TaskUpdate } from './taskUpdate'
+import { fromKubernetesPod, fromMesos, type InvalidTaskUpdate, type TaskUpdate } from './taskUpdate'
 
 /**
  * A message the host scheduler gave with its scheduled executions; passed
@@ -777,6 +777,59 @@ export const reduceMany = (state: Manager, entries: readonly Entry[]): Manager =
   return next
 }
 
+/**
+ * The `TaskUpdated` event of a manager, as {@link taskUpdatedFromMesos} and
+ * {@link taskUpdatedFromKubernetesPod} give it.
+ *
+ * @category events
+ * @since 0.2.0
+ */
+export type TaskUpdated = Extract<ManagerEvent, { readonly type: 'TaskUpdated' }>
+
+const taskUpdated = (update: TaskUpdate): TaskUpdated => ({ type: 'TaskUpdated', update })
+
+/**
+ * A Mesos v1 `TaskStatus` (as parsed JSON) as the manager event that feeds it:
+ * {@link fromMesos | TaskUpdate.fromMesos}, then `{ type: 'TaskUpdated', update }`. Never
+ * throws: anything `fromMesos` refuses is its {@link InvalidTaskUpdate},
+ * each problem with its path.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import * as E from 'fp-ts/Either'
+ * declare let state: Manager.Manager
+ * declare const status: unknown // from the Mesos scheduler API
+ * const event = Manager.taskUpdatedFromMesos(status)
+ * if (E.isRight(event)) state = Manager.reduce(state, event.right, Date.now())
+ * else console.warn(event.left.message) // malformed: reported, never thrown
+ *
+ * @category decoding
+ * @since 0.2.0
+ */
+export const taskUpdatedFromMesos = (json: unknown): E.Either<InvalidTaskUpdate, TaskUpdated> =>
+  E.map(taskUpdated)(fromMesos(json))
+
+/**
+ * A Kubernetes core/v1 `Pod`, or a watch event `{ type, object: Pod }` (as
+ * parsed JSON), as the manager event that feeds it:
+ * {@link fromKubernetesPod | TaskUpdate.fromKubernetesPod}, then `{ type: 'TaskUpdated', update }`.
+ * Never throws: anything `fromKubernetesPod` refuses is its
+ * {@link InvalidTaskUpdate}.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import * as E from 'fp-ts/Either'
+ * declare let state: Manager.Manager
+ * declare const watchEvent: unknown // from a watch on the pods
+ * const event = Manager.taskUpdatedFromKubernetesPod(watchEvent)
+ * if (E.isRight(event)) state = Manager.reduce(state, event.right, Date.now())
+ *
+ * @category decoding
+ * @since 0.2.0
+ */
+export const taskUpdatedFromKubernetesPod = (input: unknown): E.Either<InvalidTaskUpdate, TaskUpdated> =>
+  E.map(taskUpdated)(fromKubernetesPod(input))
+
 const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
   switch (event.type) {
     case 'Scheduled':
@@ -929,6 +982,55 @@ export const nextDeadline = (state: Manager): O.Option<Instant> => {
 }
 
 /**
+ * The default `retry` of {@link nextWakeUp}: 10 seconds, the period at which
+ * Scale's task handling thread looks for tasks to reconcile.
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const WAKE_UP_RETRY = 10_000
+
+/**
+ * When a host should next wake up for the periodic checks, given that it has
+ * just fed `TimeoutsChecked` and `StarvationChecked` at `now` and asked the
+ * cluster for {@link tasksToReconcile} at `now`; none when nothing is due
+ * until an outside event arrives. It is {@link nextDeadline}, except that it
+ * never lies at or before `now`:
+ *
+ * - `nextDeadline` none: none;
+ * - `nextDeadline` after `now`: that deadline, exactly;
+ * - `nextDeadline` at or before `now`: `now + retry`. After the checks at
+ *   `now` no timeout or starvation is due, so such a deadline is a
+ *   reconciliation the host has already asked for; it stays due until the
+ *   task's next status update (asking does not change the state), and waking
+ *   at it would spin. While it is pending, a later deadline hides behind it:
+ *   the host acts on that one at most `retry` late.
+ *
+ * `retry` (milliseconds) defaults to {@link WAKE_UP_RETRY}; one that is not a
+ * positive safe integer counts as the default. The result is at most
+ * `Number.MAX_SAFE_INTEGER`, the last instant a reducer takes. A `now` that is
+ * not a safe integer (which every reducer refuses) gives `nextDeadline` as it
+ * is. Its cost does not grow with the running set.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import * as O from 'fp-ts/Option'
+ * declare const state: Manager.Manager // after the checks at `now`
+ * const now = Date.now()
+ * const wake = Manager.nextWakeUp(state, now) // O.some(t) with t > now, or O.none
+ * if (O.isSome(wake)) setTimeout(() => {}, wake.value - now) // run the next step then
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const nextWakeUp = (state: Manager, now: Instant, retry: number = WAKE_UP_RETRY): O.Option<Instant> => {
+  const deadline = nextDeadline(state)
+  if (O.isNone(deadline) || !isNow(now) || deadline.value > now) return deadline
+  const delay = Number.isSafeInteger(retry) && retry > 0 ? retry : WAKE_UP_RETRY
+  return O.some(Math.min(now + delay, Number.MAX_SAFE_INTEGER))
+}
+
+/**
  * The running executions whose next task may start now (no current task, tasks
  * remaining), by cluster id: what a host offers resources to. Its cost grows
  * with the executions it lists, not with the running set.
@@ -950,6 +1052,47 @@ export const readyExecutions = (state: Manager): RunningExecution[] =>
       const execution = HM.get(state.running, id, HM.hashString(id))
       return execution === undefined ? [] : [execution]
     })
+
+/**
+ * Starts and launches the next task of a ready execution in one call: the
+ * same as `NextTaskStarted { clusterId }` then `TaskLaunched` with the id of
+ * the task that became current, both at `now`. Returns the launched task (what
+ * the host hands to the cluster, with {@link runningExecution} of the new
+ * state for its execution) and the new state, as {@link drain} returns its
+ * messages first. When the execution is not running, not ready (it has a
+ * current task, or no task remains), or `now` is not a safe integer: no task,
+ * and the very same state. Its cost does not grow with the running set.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare let state: Manager.Manager
+ * declare function launchOnCluster(taskId: string): void
+ * for (const execution of Manager.readyExecutions(state)) {
+ *   const [task, next] = Manager.startNextTask(state, execution.clusterId, Date.now())
+ *   state = next
+ *   if (task !== undefined) launchOnCluster(task.id)
+ * }
+ *
+ * @category reducers
+ * @since 0.2.0
+ */
+export const startNextTask = (
+  state: Manager,
+  clusterId: ClusterId,
+  now: Instant,
+): readonly [Task | undefined, Manager] => {
+  // Total on what a JavaScript host may pass: only a string can name an execution.
+  const execution = typeof clusterId === 'string' ? runningExecution(state, clusterId) : undefined
+  const task = execution === undefined ? undefined : Execution.nextTask(execution)
+  if (execution === undefined || task === undefined || !isNow(now) || !Execution.isNextTaskReady(execution)) {
+    return [undefined, state]
+  }
+  const started = reduce(state, { type: 'NextTaskStarted', clusterId: execution.clusterId }, now)
+  const launched = reduce(started, { type: 'TaskLaunched', taskId: task.id }, now)
+  const after = runningExecution(launched, execution.clusterId)
+  const current = after === undefined ? undefined : Execution.currentTask(after)
+  return current === undefined || launched === state ? [undefined, state] : [current, launched]
+}
 
 /**
  * The status JSON of the given nodes at `now` (see {@link Metrics.statusJson}).
@@ -1155,3 +1298,38 @@ const rebuild: Snapshots.Rebuild = (settings, now, running) => {
  */
 export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> =>
   E.mapLeft((problems: readonly Problem[]) => new InvalidSnapshot(problems))(Snapshots.fromSnapshot(json, rebuild))
+
+/**
+ * Restores a manager from a snapshot's JSON text, as it was persisted
+ * (`JSON.stringify(toSnapshot(state))`): `JSON.parse`, then
+ * {@link fromSnapshot}. Never throws: text that is not JSON (a torn or
+ * truncated file, an empty one) is an {@link InvalidSnapshot} whose one
+ * problem, at `<root>`, says so with the parser's message; so is a `text`
+ * that is not a string; JSON that is not a sound snapshot is refused as
+ * `fromSnapshot` refuses it.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import * as E from 'fp-ts/Either'
+ * const text = JSON.stringify(Manager.toSnapshot(Manager.create(0)))
+ * E.isRight(Manager.fromSnapshotText(text)) // true
+ * E.isLeft(Manager.fromSnapshotText(text.slice(0, 40))) // true: torn
+ *
+ * @category snapshots
+ * @since 0.2.0
+ */
+export const fromSnapshotText = (text: string): E.Either<InvalidSnapshot, Manager> => {
+  if (typeof text !== 'string') {
+    return E.left(
+      new InvalidSnapshot([{ path: '<root>', message: `expected the snapshot's JSON text, got ${describe(text)}` }]),
+    )
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unreadable'
+    return E.left(new InvalidSnapshot([{ path: '<root>', message: `not JSON (a torn or truncated file?): ${reason}` }]))
+  }
+  return fromSnapshot(json)
+}
