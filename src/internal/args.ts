@@ -164,12 +164,12 @@ export const parse = <T extends Options>(
   return E.right({ values: values as Values<T>, positionals })
 }
 
-/** The options' help lines, aligned: `  --nodes N        number of nodes ...`. */
-export const usage = (table: Options): string => {
+/** The options' help lines, aligned (their first column at least `width` wide): `  --nodes N        number of nodes ...`. */
+export const usage = (table: Options, minWidth = 0): string => {
   const names = Object.entries(table).map(
     ([key, spec]) => `--${kebab(key)}${spec.type === 'flag' || spec.value === undefined ? '' : ` ${spec.value}`}`,
   )
-  const width = Math.max(...names.map((n) => n.length)) + 2
+  const width = Math.max(minWidth, ...names.map((n) => n.length + 2))
   return Object.values(table)
     .map((spec, i) =>
       spec.help
