@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/Either'
-import { parseArgs, run, type Io } from '../demo/main'
+import { readFileSync } from 'node:fs'
+import { OPTIONS, parseArgs, run, type Io } from '../demo/main'
 import { DEFAULT_OPTIONS, simulate, type LogEvent, type SimulationResult } from '../demo/simulation'
 import { EventLog, TaskUpdate } from '../src/index'
 
@@ -336,6 +337,14 @@ describe('demo: the argument parser', () => {
       '--shards K',
     ]) {
       expect(c.out()).toMatch(new RegExp(`^  ${flag} +\\S`, 'm'))
+    }
+  })
+
+  it("has a row for every option in the README's flag table", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    for (const key of Object.keys(OPTIONS)) {
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+      expect(readme).toMatch(new RegExp(`^\\| \`${flag}[ \`]`, 'm'))
     }
   })
 })
