@@ -53,8 +53,9 @@ describe('numbers in human output', () => {
   })
 
   it('aligns the help of a table', () => {
-    expect(Args.usage({ a: Args.flag('x'), longName: Args.integer('y\nz', 0, 1) })).toBe(
-      '  --a             x\n  --long-name N   y\n                  z',
+    expect(Args.usage({ a: Args.flag('x', { short: 'a' }), longName: Args.integer('y\nz', 0, 1) })).toBe(
+      '  --a, -a         x\n  --long-name N   y\n                  z',
     )
+    expect(Args.usage({ a: Args.flag('x') }, 10)).toBe('  --a        x')
   })
 })

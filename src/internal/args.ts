@@ -166,8 +166,10 @@ export const parse = <T extends Options>(
 
 /** The options' help lines, aligned (their first column at least `width` wide): `  --nodes N        number of nodes ...`. */
 export const usage = (table: Options, minWidth = 0): string => {
-  const names = Object.entries(table).map(
-    ([key, spec]) => `--${kebab(key)}${spec.type === 'flag' || spec.value === undefined ? '' : ` ${spec.value}`}`,
+  const names = Object.entries(table).map(([key, spec]) =>
+    spec.type === 'flag'
+      ? `--${kebab(key)}${spec.short === undefined ? '' : `, -${spec.short}`}`
+      : `--${kebab(key)}${spec.value === undefined ? '' : ` ${spec.value}`}`,
   )
   const width = Math.max(minWidth, ...names.map((n) => n.length + 2))
   return Object.values(table)
