@@ -265,7 +265,10 @@ if (invokedDirectly()) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY,
-    stdin: process.stdin,
+    // Only `replay -` touches the process's standard input.
+    get stdin() {
+      return process.stdin
+    },
   }).then((code) => {
     process.exitCode = code
   })
