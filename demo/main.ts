@@ -25,13 +25,16 @@ export interface Io {
   readonly isTTY: boolean
 }
 
-/** The options of a run. */
-export interface RunOptions extends SimulationOptions {
+/**
+ * The options of a run: the simulation's, `json`, and every other option of
+ * `OPTIONS` as given, so that an option added to the table is here too
+ * (`record`: write the event log, JSON lines of spec section 12, to this file;
+ * `shards`: run this many shard managers in worker threads, absent: one manager,
+ * in this thread).
+ */
+export interface RunOptions
+  extends SimulationOptions, Omit<Args.Values<typeof OPTIONS>, 'help' | 'json' | keyof SimulationOptions> {
   readonly json: boolean
-  /** Write the event log (JSON lines, spec section 12) to this file. */
-  readonly record?: string | undefined
-  /** Run this many shard managers in worker threads (absent: one manager, in this thread). */
-  readonly shards?: number | undefined
 }
 
 /** What the command line asks for. */
