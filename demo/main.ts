@@ -1,5 +1,6 @@
 /**
- * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE]`.
+ * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE] [--shards K]`.
+ * Its options are one table, `OPTIONS`, read by the parser of `src/internal/args.ts`.
  *
  * Runs the simulated cluster of `simulation.ts` and prints a per-node summary
  * (or, with `--json`, the final status JSON and the drained message counts).
@@ -9,7 +10,10 @@ import * as E from 'fp-ts/Either'
 import { closeSync, openSync, realpathSync, writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { cpus } from 'node:os'
-import { CLUSTERS, isClusterKind, type ClusterKind } from './kubernetes'
+import * as Args from '../src/internal/args'
+import { formatCount, plural } from '../src/internal/args'
+import { statusTable } from '../src/internal/statusTable'
+import { CLUSTERS } from './kubernetes'
 import { simulateSharded } from './shards'
 import { DEFAULT_OPTIONS, simulate, type SimulationOptions, type SimulationResult, type Sink } from './simulation'
 
@@ -21,13 +25,16 @@ export interface Io {
   readonly isTTY: boolean
 }
 
-/** The options of a run. */
-export interface RunOptions extends SimulationOptions {
+/**
+ * The options of a run: the simulation's, `json`, and every other option of
+ * `OPTIONS` as given, so that an option added to the table is here too
+ * (`record`: write the event log, JSON lines of spec section 12, to this file;
+ * `shards`: run this many shard managers in worker threads, absent: one manager,
+ * in this thread).
+ */
+export interface RunOptions
+  extends SimulationOptions, Omit<Args.Values<typeof OPTIONS>, 'help' | 'json' | keyof SimulationOptions> {
   readonly json: boolean
-  /** Write the event log (JSON lines, spec section 12) to this file. */
-  readonly record?: string | undefined
-  /** Run this many shard managers in worker threads (absent: one manager, in this thread). */
-  readonly shards?: number | undefined
 }
 
 /** What the command line asks for. */
@@ -38,126 +45,78 @@ export const MAX_SHARDS = 64
 export const MAX_JOBS = 1_000_000
 const MAX_SEED = 0xffffffff
 
+/**
+ * The demo's options: one line each (the flag is the key in kebab case).
+ * Parsed by `src/internal/args.ts`; `--help` prints their help lines.
+ */
+export const OPTIONS = {
+  nodes: Args.integer(
+    `number of nodes (default ${DEFAULT_OPTIONS.nodes}, at most ${formatCount(MAX_NODES)})`,
+    1,
+    MAX_NODES,
+  ),
+  jobs: Args.integer(
+    `number of jobs (default ${formatCount(DEFAULT_OPTIONS.jobs)}, at most ${formatCount(MAX_JOBS)})`,
+    1,
+    MAX_JOBS,
+  ),
+  seed: Args.integer(
+    `seed of the simulation, 0 to ${formatCount(MAX_SEED)} (default ${DEFAULT_OPTIONS.seed})`,
+    0,
+    MAX_SEED,
+  ),
+  cluster: Args.oneOf(
+    'the cluster manager the simulated cluster speaks as: mesos (Mesos\nTaskStatus JSON, the default) or kubernetes (one pod per task, Pod\nwatch events decoded with TaskUpdate.fromKubernetesPod)',
+    CLUSTERS,
+  ),
+  json: Args.flag(
+    'print only {"status": [...], "messages": {...}}: the final status JSON\nof every node and the drained messages counted by type',
+  ),
+  record: Args.text(
+    'write the event log (JSON lines of {"now", "event"}) to FILE, for\n`job-execution-core replay FILE`',
+    'FILE',
+    'a file name',
+  ),
+  shards: Args.integer(
+    `route every event by Manager.shardOf to K managers, each in its own\nworker thread, and merge their metrics (1 to ${MAX_SHARDS})`,
+    1,
+    MAX_SHARDS,
+    'K',
+  ),
+  help: Args.flag('show this help', { short: 'h', alone: true }),
+} as const
+
 export const USAGE = `Usage: npm start -- [options]     (or: npx tsx demo/main.ts [options])
 
 Simulates a cluster on a virtual clock driving the job-execution-core Manager:
 executions scheduled in waves, Mesos task status updates (or pods), failures of every
-category, a lost node, a lost and retried task, cancellations, timeouts and a
-starved execution. The same seed gives the same output.
+category, a lost node, a lost and retried task, cancellations, a re-queued job (its
+second execution), timeouts and a starved execution. The same seed gives the same output.
 
 Options:
-  --nodes N        number of nodes (default ${DEFAULT_OPTIONS.nodes}, at most ${MAX_NODES})
-  --jobs N         number of jobs (default ${DEFAULT_OPTIONS.jobs}, at most ${MAX_JOBS})
-  --seed N         seed of the simulation, 0 to ${MAX_SEED} (default ${DEFAULT_OPTIONS.seed})
-  --cluster KIND   the cluster manager the simulated cluster speaks as: mesos (Mesos
-                   TaskStatus JSON, the default) or kubernetes (one pod per task, Pod
-                   watch events decoded with TaskUpdate.fromKubernetesPod)
-  --json           print only {"status": [...], "messages": {...}}: the final status JSON
-                   of every node and the drained messages counted by type
-  --record FILE    write the event log (JSON lines of {"now", "event"}) to FILE, for
-                   \`job-execution-core replay FILE\`
-  --shards K       route every event by Manager.shardOf to K managers, each in its own
-                   worker thread, and merge their metrics (1 to ${MAX_SHARDS})
-  --help           show this help
+${Args.usage(OPTIONS)}
 `
-
-const fail = (message: string): E.Either<string, never> => E.left(`${message} (see --help)`)
-
-const positiveInteger = (flag: string, value: string, max: number): E.Either<string, number> => {
-  if (!/^\d+$/.test(value) || Number(value) === 0) {
-    return fail(`${flag} must be a positive integer, got '${value}'`)
-  }
-  const n = Number(value)
-  return n > max ? fail(`${flag} must be at most ${max}, got '${value}'`) : E.right(n)
-}
-
-const seedOf = (value: string): E.Either<string, number> => {
-  const n = Number(value)
-  return /^\d+$/.test(value) && n <= MAX_SEED
-    ? E.right(n)
-    : fail(`--seed must be an integer from 0 to ${MAX_SEED}, got '${value}'`)
-}
 
 /**
  * Parses the command line (without `node` and the script). A `Left` is a
  * one-line message about the first bad argument.
  */
 export const parseArgs = (argv: readonly string[]): E.Either<string, Command> => {
-  let nodes = DEFAULT_OPTIONS.nodes
-  let jobs = DEFAULT_OPTIONS.jobs
-  let seed = DEFAULT_OPTIONS.seed
-  let json = false
-  let record: string | undefined
-  let shards: number | undefined
-  let cluster: ClusterKind = CLUSTERS[0]
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? ''
-    if (arg === '--help' || arg === '-h') return E.right({ kind: 'help' })
-    if (!arg.startsWith('-') || arg === '-' || arg === '--') return fail(`unexpected argument '${arg}'`)
-    const eq = arg.indexOf('=')
-    const name = eq === -1 ? arg : arg.slice(0, eq)
-    const inline = eq === -1 ? undefined : arg.slice(eq + 1)
-    if (name === '--json') {
-      if (inline !== undefined) return fail(`--json takes no value, got '${arg}'`)
-      json = true
-      continue
-    }
-    if (
-      name !== '--nodes' &&
-      name !== '--jobs' &&
-      name !== '--seed' &&
-      name !== '--record' &&
-      name !== '--shards' &&
-      name !== '--cluster'
-    ) {
-      return fail(`unknown flag '${name}'`)
-    }
-    let value = inline
-    if (value === undefined) {
-      const following = argv[i + 1]
-      if (following !== undefined && !following.startsWith('--')) {
-        value = following
-        i++
-      }
-    }
-    if (value === undefined || value === '') {
-      return fail(`${name} needs a value${name === '--record' ? ' (a file name)' : ''}`)
-    }
-    switch (name) {
-      case '--nodes': {
-        const parsed = positiveInteger(name, value, MAX_NODES)
-        if (E.isLeft(parsed)) return parsed
-        nodes = parsed.right
-        break
-      }
-      case '--jobs': {
-        const parsed = positiveInteger(name, value, MAX_JOBS)
-        if (E.isLeft(parsed)) return parsed
-        jobs = parsed.right
-        break
-      }
-      case '--seed': {
-        const parsed = seedOf(value)
-        if (E.isLeft(parsed)) return parsed
-        seed = parsed.right
-        break
-      }
-      case '--record':
-        record = value
-        break
-      case '--cluster':
-        if (!isClusterKind(value)) return fail(`--cluster must be one of ${CLUSTERS.join(', ')}, got '${value}'`)
-        cluster = value
-        break
-      case '--shards': {
-        const parsed = positiveInteger(name, value, MAX_SHARDS)
-        if (E.isLeft(parsed)) return parsed
-        shards = parsed.right
-        break
-      }
-    }
-  }
-  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record, shards, cluster } })
+  const parsed = Args.parse(OPTIONS, argv)
+  if (E.isLeft(parsed)) return E.left(`${parsed.left} (see --help)`)
+  const { help, ...given } = parsed.right.values
+  if (help === true) return E.right({ kind: 'help' })
+  return E.right({
+    kind: 'run',
+    options: {
+      ...DEFAULT_OPTIONS,
+      cluster: CLUSTERS[0],
+      record: undefined,
+      shards: undefined,
+      ...given,
+      json: given.json === true,
+    },
+  })
 }
 
 // --- progress ------------------------------------------------------------------------
@@ -169,7 +128,12 @@ interface Progress {
 
 const BAR_WIDTH = 30
 
-const progressReporter = (io: Io): Progress => {
+// `7/11 executions finished, 10 jobs + 1 re-queued`: the total grows when a job is re-queued.
+const progressText = (done: number, total: number, jobs: number): string =>
+  `${formatCount(done)}/${plural(total, 'execution')} finished` +
+  (total > jobs ? `, ${plural(jobs, 'job')} + ${formatCount(total - jobs)} re-queued` : '')
+
+const progressReporter = (io: Io, jobs: number): Progress => {
   if (io.isTTY) {
     let shown = ''
     let percentShown = -1
@@ -181,7 +145,7 @@ const progressReporter = (io: Io): Progress => {
         if (percent === percentShown && done < total) return
         const filled = Math.round(ratio * BAR_WIDTH)
         const bar = `${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}`
-        const line = `[${bar}] ${String(percent).padStart(3)}%  ${done}/${total} executions finished`
+        const line = `[${bar}] ${String(percent).padStart(3)}%  ${progressText(done, total, jobs)}`
         if (line === shown) return
         shown = line
         percentShown = percent
@@ -199,7 +163,7 @@ const progressReporter = (io: Io): Progress => {
       const percent = total === 0 ? 100 : Math.floor((100 * done) / total)
       let threshold = thresholds[next]
       while (threshold !== undefined && percent >= threshold) {
-        io.stderr(`progress: ${threshold}% (${done}/${total} executions finished)\n`)
+        io.stderr(`progress: ${threshold}% (${progressText(done, total, jobs)})\n`)
         next++
         threshold = thresholds[next]
       }
@@ -210,35 +174,12 @@ const progressReporter = (io: Io): Progress => {
 
 // --- output ---------------------------------------------------------------------------
 
-const thousands = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-
 const duration = (ms: number): string => {
   const seconds = Math.floor(ms / 1000)
   const h = Math.floor(seconds / 3600)
   const m = Math.floor((seconds % 3600) / 60)
   const s = seconds % 60
   return `${h}h ${String(m).padStart(2, '0')}m ${String(s).padStart(2, '0')}s`
-}
-
-// Right-aligned columns, two spaces apart; `group` puts a dashed title over columns `from` to the end.
-const table = (
-  rows: ReadonlyArray<readonly string[]>,
-  group: { readonly title: string; readonly from: number },
-): string[] => {
-  const widths: number[] = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)))
-  const lines = rows.map((row) =>
-    row
-      .map((cell, i) => cell.padStart(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  )
-  const indent = widths.slice(0, group.from).reduce((sum, w) => sum + w + 2, 0)
-  const span = widths.slice(group.from).reduce((sum, w) => sum + w, 0) + 2 * (widths.length - group.from - 1)
-  const dashes = Math.max(2, span - group.title.length - 2)
-  const left = Math.floor(dashes / 2)
-  const title = `${'-'.repeat(left)} ${group.title} ${'-'.repeat(dashes - left)}`
-  return [' '.repeat(indent) + title, ...lines]
 }
 
 const wrapList = (items: readonly string[], width: number, indent: string): string[] => {
@@ -258,33 +199,33 @@ const wrapList = (items: readonly string[], width: number, indent: string): stri
 }
 
 const countList = (counts: Readonly<Record<string, number>>): string[] =>
-  Object.entries(counts).map(([name, n]) => `${name} ${thousands(n)}`)
+  Object.entries(counts).map(([name, n]) => `${name} ${formatCount(n)}`)
+
+// Each job runs once, unless JobsSynced re-queues it (Scale's QUEUED with a
+// higher exe number): every extra execution is a re-queue.
+const requeued = (jobs: number, executions: number): number => Math.max(0, executions - jobs)
+
+const requeuedNote = (jobs: number, executions: number): string =>
+  requeued(jobs, executions) === 0 ? '' : ` (${plural(requeued(jobs, executions), 're-queued job')})`
+
+/** `2,000 jobs (2,001 executions: 1 job re-queued)`, or `2,000 jobs` when each ran once. */
+export const jobsAndExecutions = (jobs: number, executions: number): string => {
+  const extra = requeued(jobs, executions)
+  return extra === 0
+    ? plural(jobs, 'job')
+    : `${plural(jobs, 'job')} (${plural(executions, 'execution')}: ${plural(extra, 'job')} re-queued)`
+}
 
 /** The human-readable report of a run. Deterministic apart from its last line. */
 export const summary = (options: SimulationOptions, result: SimulationResult): string => {
-  const rows: string[][] = [['node', 'running', 'completed', 'algorithm', 'data', 'system']]
-  const totals = [0, 0, 0, 0, 0]
-  for (const node of result.statusJson) {
-    const x = node.job_executions
-    const values = [
-      x.running.total,
-      x.completed.total,
-      x.failed.algorithm.total,
-      x.failed.data.total,
-      x.failed.system.total,
-    ]
-    values.forEach((v, i) => (totals[i] = (totals[i] ?? 0) + v))
-    rows.push([String(node.id), ...values.map(thousands)])
-  }
-  rows.push(['total', ...totals.map(thousands)])
-  const [title, header, ...body] = table(rows, { title: 'failed', from: 3 })
   const ends = result.ends
   const failures = Object.entries(ends.byError)
     .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, n]) => `${name} ${n}`)
+    .map(([name, n]) => `${name} ${formatCount(n)}`)
   const perSecond = result.elapsedMs > 0 ? (result.events / result.elapsedMs) * 1000 : 0
   const lines = [
-    `job-execution-core demo: ${options.nodes} nodes, ${options.jobs} jobs, seed ${options.seed}` +
+    `job-execution-core demo: ${plural(options.nodes, 'node')}, ${jobsAndExecutions(options.jobs, result.executions)}, ` +
+      `seed ${options.seed}` +
       (options.cluster === 'kubernetes' ? ', on a Kubernetes cluster (pods)' : ''),
     `Simulated ${duration(result.finalNow - result.startNow)} of cluster time, ` +
       `${new Date(result.startNow).toISOString()} to ${new Date(result.finalNow).toISOString()}` +
@@ -292,11 +233,10 @@ export const summary = (options: SimulationOptions, result: SimulationResult): s
     '',
     'Status per node at the end (finished counts cover the last 3 hours):',
     '',
-    title ?? '',
-    header ?? '',
-    ...body,
+    ...statusTable(result.statusJson),
     '',
-    `Executions: ${thousands(result.executions)} scheduled, ${thousands(ends.records)} ended: ` +
+    `Executions: ${formatCount(result.executions)} scheduled${requeuedNote(options.jobs, result.executions)}, ` +
+      `${formatCount(ends.records)} ended: ` +
       countList(ends.byStatus).join(', '),
     'Failures by error:',
     ...wrapList(failures, 100, '  '),
@@ -304,8 +244,8 @@ export const summary = (options: SimulationOptions, result: SimulationResult): s
     `Tasks retried after being lost that finished: ${ends.finishedRetriedTasks.join(', ') || 'none'}`,
     `Messages drained: ${countList(result.messageCounts).join(', ')}`,
     `Task updates refused by the decoder: ${result.rejected}`,
-    `Events processed: ${thousands(result.events)} in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
-      `(${thousands(perSecond)} events/s, wall clock)`,
+    `Events processed: ${formatCount(result.events)} in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
+      `(${formatCount(perSecond)} events/s, wall clock)`,
   ]
   return lines.map((line) => line.trimEnd()).join('\n') + '\n'
 }
@@ -385,7 +325,7 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
       return 1
     }
   }
-  const progress = progressReporter(io)
+  const progress = progressReporter(io, options.jobs)
   let result: SimulationResult
   let shardLine = ''
   if (options.shards === undefined) {
@@ -399,8 +339,8 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
       elapsedMs: sharded.elapsedMs,
     }
     shardLine =
-      `Shards: ${sharded.shards} managers in worker threads (${cpus().length} cores here) reduced ` +
-      `${thousands(sharded.shardEvents)} routed events; status and messages above are their merged metrics\n`
+      `Shards: ${plural(sharded.shards, 'manager')} in worker threads (${plural(cpus().length, 'core')} here) reduced ` +
+      `${formatCount(sharded.shardEvents)} routed events; status and messages above are their merged metrics\n`
   }
   progress.finish()
   const failure = log?.close()

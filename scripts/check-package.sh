@@ -106,4 +106,7 @@ LOG
 replayed=$(npx --no-install job-execution-core replay tiny.log --json)
 echo "$replayed" | grep -q '"messages":{"CompletedJobs":1,"JobExeEnd":1}' || { echo "the bin's replay is broken: $replayed"; exit 1; }
 echo "bin replay: ok"
+[ "$(npx --no-install job-execution-core replay - --json < tiny.log)" = "$replayed" ] || { echo "the bin's replay - (standard input) is broken"; exit 1; }
+[ "$(npx --no-install job-execution-core --version)" = "$(node -p 'require("job-execution-core/package.json").version')" ] || { echo "the bin's --version is broken"; exit 1; }
+echo "bin replay -, --version: ok"
 echo "package checks: ok"

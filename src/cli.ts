@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * The package's command: `job-execution-core replay FILE [--json] [--strict]`.
+ * The package's command: `job-execution-core replay FILE|- [--json] [--strict]`, `--version`, `--help`.
  *
  * It streams an event log (JSON lines, see `EventLog`) through a fresh manager,
  * draining after every line, and prints the drained messages counted by type
- * and the final status JSON of every node seen. A malformed line is reported on
+ * and a table of the final status of every node seen (with `--json`, one
+ * JSON object; `-` reads standard input). A malformed line is reported on
  * standard error with its number and reason and skipped; with `--strict` the
  * first one stops the replay with exit code 1. Memory does not grow with the
  * file: lines are read in chunks, and a line longer than 8 MiB is refused
@@ -17,6 +18,11 @@ import { createReadStream, statSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import * as E from 'fp-ts/Either'
 import * as EventLog from './eventLog'
+import * as Args from './internal/args'
+import { formatCount, plural } from './internal/args'
+import { statusTable } from './internal/statusTable'
+import { packageVersion } from './internal/version'
+import * as Metrics from './metrics'
 
 /** The longest line the replay holds in memory. */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024
@@ -44,13 +50,24 @@ export interface Io {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly isTTY: boolean
+  /** What `replay -` reads (the process's standard input). */
+  readonly stdin?: AsyncIterable<Uint8Array | string> | undefined
 }
 
-const USAGE = `usage: job-execution-core replay FILE [--json] [--strict]
+/** The options of `replay`, one line each (the flag is the key in kebab case). */
+const OPTIONS = {
+  json: Args.flag('print one JSON object: { "status": [...], "messages": { type: count } }'),
+  strict: Args.flag('stop at the first malformed line with exit code 1'),
+  version: Args.flag('print the version of job-execution-core', { alone: true }),
+  help: Args.flag('show this help', { short: 'h', alone: true }),
+} as const
 
-  replay FILE   replay an event log (JSON lines of { "now": ms, "event": ManagerEvent })
-  --json        print one JSON object: { "status": [...], "messages": { type: count } }
-  --strict      stop at the first malformed line with exit code 1
+const USAGE = `usage: job-execution-core replay FILE [--json] [--strict]
+       job-execution-core --version
+
+  replay FILE   replay an event log (JSON lines of { "now": ms, "event": ManagerEvent });
+                FILE - reads standard input
+${Args.usage(OPTIONS, 'replay FILE'.length + 2)}
 `
 
 interface ReplayCommand {
@@ -60,23 +77,19 @@ interface ReplayCommand {
 }
 
 /** Parses the command line (without `node` and the script). */
-export const parseArgs = (argv: readonly string[]): E.Either<string, ReplayCommand | 'help'> => {
-  if (argv.includes('--help') || argv.includes('-h')) return E.right('help')
-  const [command, ...rest] = argv
+export const parseArgs = (argv: readonly string[]): E.Either<string, ReplayCommand | 'help' | 'version'> => {
+  const parsed = Args.parse(OPTIONS, argv, 2)
+  if (E.isLeft(parsed)) return parsed
+  const { values, positionals } = parsed.right
+  if (values.help === true) return E.right('help')
+  if (values.version === true) return E.right('version')
+  const [command, file] = positionals
   if (command !== 'replay') {
     return E.left(command === undefined ? 'missing command: replay' : `unknown command: ${command}`)
   }
-  let file: string | undefined
-  let json = false
-  let strict = false
-  for (const arg of rest) {
-    if (arg === '--json') json = true
-    else if (arg === '--strict') strict = true
-    else if (arg.startsWith('-')) return E.left(`unknown flag: ${arg}`)
-    else if (file === undefined) file = arg
-    else return E.left(`unexpected argument: ${arg}`)
-  }
-  return file === undefined ? E.left('missing FILE to replay') : E.right({ file, json, strict })
+  return file === undefined
+    ? E.left('missing FILE to replay')
+    : E.right({ file, json: values.json === true, strict: values.strict === true })
 }
 
 const progressBar = (done: number, total: number): string => {
@@ -88,14 +101,15 @@ const progressBar = (done: number, total: number): string => {
 
 /** Splits a byte stream into lines without ever holding more than one line. */
 async function* linesOf(
-  path: string,
+  source: AsyncIterable<Uint8Array | string>,
   onBytes: (n: number) => void,
 ): AsyncGenerator<{ readonly text: string | undefined; readonly truncated: boolean }> {
   let pending: Buffer[] = []
   let pendingBytes = 0
   let tooLong = false
-  for await (const chunk of createReadStream(path)) {
-    const buffer = chunk as Buffer
+  for await (const chunk of source) {
+    const buffer =
+      typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
     onBytes(buffer.length)
     let start = 0
     for (let i = buffer.indexOf(10); i !== -1; i = buffer.indexOf(10, start)) {
@@ -137,17 +151,27 @@ const fileProblem = (path: string): string | undefined => {
 
 /** Replays a log; returns the exit code. */
 export const replayFile = async (command: ReplayCommand, io: Io): Promise<number> => {
-  const problem = fileProblem(command.file)
+  const fromStdin = command.file === '-'
+  const stdin = fromStdin ? io.stdin : undefined
+  const problem = fromStdin
+    ? stdin === undefined
+      ? 'no standard input to replay'
+      : undefined
+    : fileProblem(command.file)
   if (problem !== undefined) {
     io.stderr(`job-execution-core: ${problem}\n`)
     return 1
   }
-  const total = statSync(command.file).size
+  const source = stdin ?? createReadStream(command.file)
+  const name = fromStdin ? 'standard input' : command.file
+  // Standard input has no size to show progress against.
+  const total = fromStdin ? 0 : statSync(command.file).size
+  const showProgress = io.isTTY && !fromStdin
   let read = 0
   let lastDrawn = -1
   const draw = (n: number): void => {
     read += n
-    if (!io.isTTY) return
+    if (!showProgress) return
     const percent = Math.floor((read / Math.max(1, total)) * 100)
     if (percent !== lastDrawn) {
       lastDrawn = percent
@@ -158,33 +182,46 @@ export const replayFile = async (command: ReplayCommand, io: Io): Promise<number
   let line = 0
   let refused = 0
   try {
-    for await (const { text, truncated } of linesOf(command.file, draw)) {
+    for await (const { text, truncated } of linesOf(source, draw)) {
       line++
       if (text !== undefined && text.trim() === '') continue
       const entry = text === undefined ? E.left(`longer than ${MAX_LINE_BYTES} bytes`) : EventLog.decodeLine(text)
       if (E.isLeft(entry)) {
         refused++
         const reason = truncated ? `truncated last line (${entry.left})` : entry.left
-        io.stderr(`${io.isTTY ? '\n' : ''}line ${line}: ${printable(reason)}\n`)
+        io.stderr(`${showProgress ? '\n' : ''}line ${line}: ${printable(reason)}\n`)
         if (command.strict) return 1
         continue
       }
       replay = EventLog.replayEntry(replay, entry.right)
     }
   } catch (error) {
-    io.stderr(`job-execution-core: cannot read ${command.file}: ${error instanceof Error ? error.message : 'error'}\n`)
+    io.stderr(`job-execution-core: cannot read ${name}: ${error instanceof Error ? error.message : 'error'}\n`)
     return 1
   }
-  if (io.isTTY) io.stderr('\n')
+  if (showProgress) io.stderr('\n')
   const result = EventLog.summary(replay)
   if (command.json) {
     io.stdout(`${JSON.stringify(result)}\n`)
     return 0
   }
-  io.stdout(`replayed ${replay.replayed} events from ${line} lines (${refused} refused)\n`)
+  io.stdout(
+    `replayed ${plural(replay.replayed, 'event')} from ${plural(line, 'line')} (${formatCount(refused)} refused)\n`,
+  )
   io.stdout('messages drained:\n')
-  for (const [type, count] of Object.entries(result.messages)) io.stdout(`  ${printable(type)}: ${count}\n`)
-  io.stdout(`status of ${result.status.length} nodes:\n${JSON.stringify(result.status, null, 2)}\n`)
+  if (Object.keys(result.messages).length === 0) io.stdout('  none\n')
+  for (const [type, count] of Object.entries(result.messages)) {
+    io.stdout(`  ${printable(type)}: ${formatCount(count)}\n`)
+  }
+  if (result.status.length === 0) {
+    io.stdout('status: the log names no node\n')
+    return 0
+  }
+  const window = plural(Metrics.WINDOW_LENGTH / 3_600_000, 'hour')
+  io.stdout(
+    `\nstatus of ${plural(result.status.length, 'node')} at the end (finished counts cover the last ${window}):\n\n`,
+  )
+  io.stdout(`${statusTable(result.status, (id) => printable(id)).join('\n')}\n`)
   return 0
 }
 
@@ -197,6 +234,15 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   }
   if (parsed.right === 'help') {
     io.stdout(USAGE)
+    return 0
+  }
+  if (parsed.right === 'version') {
+    const version = packageVersion()
+    if (E.isLeft(version)) {
+      io.stderr(`job-execution-core: cannot tell its version: ${version.left}\n`)
+      return 1
+    }
+    io.stdout(`${version.right}\n`)
     return 0
   }
   return replayFile(parsed.right, io)
@@ -219,6 +265,10 @@ if (invokedDirectly()) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stderr.isTTY,
+    // Only `replay -` touches the process's standard input.
+    get stdin() {
+      return process.stdin
+    },
   }).then((code) => {
     process.exitCode = code
   })

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/Either'
-import { parseArgs, run, type Io } from '../demo/main'
+import { readFileSync } from 'node:fs'
+import { OPTIONS, parseArgs, run, type Io } from '../demo/main'
 import { DEFAULT_OPTIONS, simulate, type LogEvent, type SimulationResult } from '../demo/simulation'
 import { EventLog, TaskUpdate } from '../src/index'
 
@@ -267,5 +268,83 @@ describe('demo: sharded', () => {
     const c = capture()
     expect(await run(['--shards', k], c.io)).toBe(2)
     expect(c.err()).toMatch(/^demo: --shards must be (a positive integer|at most 64)/)
+  })
+})
+
+describe('demo: the header and progress agree with the summary', () => {
+  it('counts jobs and executions alike in the header, the progress and the summary, with grouped numbers', async () => {
+    const c = capture()
+    expect(await run([], c.io)).toBe(0)
+    const out = c.out()
+    // The default workload re-queues one job through JobsSynced: 2,000 jobs run 2,001 executions.
+    expect(out.split('\n')[0]).toBe(
+      'job-execution-core demo: 20 nodes, 2,000 jobs (2,001 executions: 1 job re-queued), seed 42',
+    )
+    expect(out).toMatch(/^Executions: 2,001 scheduled \(1 re-queued job\), 2,001 ended: /m)
+    expect(out).toMatch(/^total +0 +\d{1,3},\d{3} /m)
+    expect(c.err().trimEnd().split('\n').at(-1)).toBe(
+      'progress: 100% (2,001/2,001 executions finished, 2,000 jobs + 1 re-queued)',
+    )
+  })
+
+  it('says "1 node" and "1 job" in the singular', async () => {
+    const c = capture()
+    expect(await run(['--nodes', '1', '--jobs', '1', '--seed', '5'], c.io)).toBe(0)
+    expect(c.out().split('\n')[0]).toMatch(/^job-execution-core demo: 1 node, 1 job(, | \()/)
+  })
+
+  it('says "1 manager" of one shard', async () => {
+    const c = capture()
+    expect(await run(['--nodes', '2', '--jobs', '20', '--shards', '1'], c.io)).toBe(0)
+    expect(c.out()).toMatch(/^Shards: 1 manager in worker threads \(\d+ cores? here\)/m)
+  })
+})
+
+describe('demo: the argument parser', () => {
+  it.each([
+    [['-x'], "unknown flag '-x'"],
+    [['--nodes', '--jobs', '5'], '--nodes needs a value'],
+    [['--record'], '--record needs a value (a file name)'],
+    [['--nodes', '10001'], "--nodes must be at most 10,000, got '10001'"],
+    [['--seed', '4294967296'], "--seed must be at most 4,294,967,295, got '4294967296'"],
+    [['--constructor'], "unknown flag '--constructor'"],
+    [['--', 'stray'], "unexpected argument 'stray'"],
+  ])('%j: one line naming the problem, exit 2', async (argv, message) => {
+    const c = capture()
+    expect(await run(argv, c.io)).toBe(2)
+    expect(c.err()).toBe(`demo: ${message} (see --help)\n`)
+  })
+
+  it('--help and -h win over any other argument', () => {
+    for (const argv of [
+      ['--bogus', '--help'],
+      ['--nodes', 'x', '-h'],
+    ]) {
+      expect(parseArgs(argv)).toEqual(E.right({ kind: 'help' }))
+    }
+  })
+
+  it('prints every option of its table in --help', async () => {
+    const c = capture()
+    expect(await run(['--help'], c.io)).toBe(0)
+    for (const flag of [
+      '--nodes N',
+      '--jobs N',
+      '--seed N',
+      '--cluster KIND',
+      '--json',
+      '--record FILE',
+      '--shards K',
+    ]) {
+      expect(c.out()).toMatch(new RegExp(`^  ${flag} +\\S`, 'm'))
+    }
+  })
+
+  it("has a row for every option in the README's flag table", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    for (const key of Object.keys(OPTIONS)) {
+      const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
+      expect(readme).toMatch(new RegExp(`^\\| \`${flag}[ \`]`, 'm'))
+    }
   })
 })

@@ -1,15 +1,19 @@
 // Event logs and the replay command: a recorded demo run replays to the demo's
 // own --json output; bad logs are reported line by line and never crash.
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { jsonOutput } from '../demo/main'
+import { jsonOutput, summary } from '../demo/main'
 import { simulate } from '../demo/simulation'
 import { MAX_LINE_BYTES, run, type Io } from '../src/cli'
 import { EventLog, Manager } from '../src/index'
+import { packageVersion } from '../src/internal/version'
 import { eventStream } from '../src/testing'
 
 interface Captured extends Io {
@@ -63,15 +67,49 @@ const GOOD = [
 describe('replaying a recorded demo run', () => {
   let recorded: string
   let demoJson: string
+  let demoSummary: string
 
   beforeAll(() => {
     const lines: string[] = []
-    const result = simulate(
-      { nodes: 5, jobs: 300, seed: 7 },
-      (now, event) => void lines.push(EventLog.encodeLine(now, event)),
-    )
+    const options = { nodes: 5, jobs: 300, seed: 7 }
+    const result = simulate(options, (now, event) => void lines.push(EventLog.encodeLine(now, event)))
     recorded = file('demo.log', lines.join('\n') + '\n')
     demoJson = jsonOutput(result)
+    demoSummary = summary(options, result)
+  })
+
+  it("prints the final status per node as the demo's summary table, with grouped numbers", async () => {
+    const io = capture()
+    expect(await run(['replay', recorded], io)).toBe(0)
+    const text = io.out.join('')
+    const tableOf = (output: string): string[] => {
+      const lines = output.split('\n')
+      const header = lines.findIndex((line) => /^ node +running +completed/.test(line))
+      const end = lines.findIndex((line) => line.startsWith('total '))
+      return lines.slice(header - 1, end + 1)
+    }
+    expect(tableOf(text)).toHaveLength(5 + 3)
+    expect(tableOf(text)).toEqual(tableOf(demoSummary))
+    expect(text).toContain('\nstatus of 5 nodes at the end (finished counts cover the last 3 hours):\n')
+    expect(text).not.toContain('"job_executions"')
+    expect(text).toMatch(/^replayed \d{1,3}(,\d{3})+ events from \d{1,3}(,\d{3})+ lines \(0 refused\)\n/)
+  })
+
+  it('reads standard input for -, to the same output as the file', async () => {
+    for (const flags of [['--json'], []]) {
+      const fromFile = capture()
+      expect(await run(['replay', recorded, ...flags], fromFile)).toBe(0)
+      // In small chunks, so that lines span chunks.
+      const text = readFileSync(recorded)
+      const chunks = Array.from({ length: Math.ceil(text.length / 1000) }, (_, i) =>
+        text.subarray(i * 1000, i * 1000 + 1000),
+      )
+      const fromStdin = { ...capture(true), stdin: Readable.from(chunks) }
+      expect(await run(['replay', '-', ...flags], fromStdin)).toBe(0)
+      expect(fromStdin.out.join('')).toBe(fromFile.out.join(''))
+      // No progress bar without a size to measure against.
+      expect(fromStdin.err).toEqual([])
+    }
   })
 
   it('gives exactly the demo final status JSON and message counts', async () => {
@@ -85,7 +123,7 @@ describe('replaying a recorded demo run', () => {
     const io = capture()
     expect(await run(['replay', recorded], io)).toBe(0)
     const text = io.out.join('')
-    expect(text).toMatch(/^replayed \d+ events from \d+ lines \(0 refused\)/)
+    expect(text).toMatch(/^replayed [\d,]+ events from [\d,]+ lines \(0 refused\)/)
     expect(text).toMatch(/JobExeEnd: \d+/)
     expect(text).toMatch(/status of 5 nodes/)
   })
@@ -94,6 +132,60 @@ describe('replaying a recorded demo run', () => {
     const io = capture(true)
     expect(await run(['replay', recorded, '--json'], io)).toBe(0)
     expect(io.err.join('')).toMatch(/\[#+\.*\] 100%/)
+  })
+})
+
+describe('replay: small logs, standard input and the version', () => {
+  it('says one event, one line and one node in the singular, and escapes node ids in the table', async () => {
+    const path = file('one.log', '{"now":1,"event":{"type":"NodeLost","nodeId":"\\u001b[31mred"}}\n')
+    const io = capture()
+    expect(await run(['replay', path], io)).toBe(0)
+    const text = io.out.join('')
+    expect(text).toMatch(/^replayed 1 event from 1 line \(0 refused\)\nmessages drained:\n {2}none\n/)
+    expect(text).toContain('status of 1 node at the end')
+    expect(text).toMatch(/^\\u001b\[31mred +0 +0 +0 +0 +0$/m)
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/\u001b/)
+  })
+
+  it('says so when the log names no node', async () => {
+    const io = capture()
+    expect(await run(['replay', file('none.log', '{"now":1,"event":{"type":"TimeoutsChecked"}}\n')], io)).toBe(0)
+    expect(io.out.at(-1)).toBe('status: the log names no node\n')
+  })
+
+  it('reports - without a standard input with exit code 1', async () => {
+    const io = capture()
+    expect(await run(['replay', '-'], io)).toBe(1)
+    expect(io.err.join('')).toBe('job-execution-core: no standard input to replay\n')
+  })
+
+  it('reads standard input for - in the real command, and prints the version of package.json', () => {
+    const cli = join(import.meta.dirname, '..', 'src', 'cli.ts')
+    const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx')
+    const input = `${GOOD.join('\n')}\n`
+    const out = execFileSync(tsx, [cli, 'replay', '-', '--json'], { input, encoding: 'utf8' })
+    expect(JSON.parse(out)).toMatchObject({ messages: { CompletedJobs: 1, JobExeEnd: 1 }, status: [{ id: 7 }] })
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }
+    expect(execFileSync(tsx, [cli, '--version'], { encoding: 'utf8' })).toBe(`${pkg.version}\n`)
+  })
+
+  it('finds package.json from dist/ and from src/internal/, and only the package its own', () => {
+    const root = mkdtempSync(join(tmpdir(), 'jec-version-'))
+    mkdirSync(join(root, 'dist'))
+    mkdirSync(join(root, 'src', 'internal'), { recursive: true })
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'job-execution-core', version: '9.8.7' }))
+    writeFileSync(join(root, 'src', 'package.json'), JSON.stringify({ name: 'someone-else', version: '1.0.0' }))
+    expect(packageVersion(pathToFileURL(join(root, 'dist', 'cli.js')).href)).toEqual(E.right('9.8.7'))
+    expect(packageVersion(pathToFileURL(join(root, 'src', 'internal', 'version.ts')).href)).toEqual(E.right('9.8.7'))
+    expect(E.isLeft(packageVersion(pathToFileURL(join(tmpdir(), 'x.js')).href))).toBe(true)
+    expect(E.isLeft(packageVersion('https://example.com/cli.js'))).toBe(true)
+  })
+
+  it('--version wins over the other arguments', async () => {
+    const io = capture()
+    expect(await run(['replay', 'nope.log', '--version'], io)).toBe(0)
+    expect(io.out.join('')).toMatch(/^\d+\.\d+\.\d+/)
   })
 })
 
@@ -193,9 +285,10 @@ describe('bad logs', () => {
       [[], 'missing command: replay'],
       [['play', 'x'], 'unknown command: play'],
       [['replay'], 'missing FILE to replay'],
-      [['replay', 'a', 'b'], 'unexpected argument: b'],
-      [['replay', 'a', '--fast'], 'unknown flag: --fast'],
-      [['replay', 'a', 'x-'], 'unexpected argument: x-'],
+      [['replay', 'a', 'b'], "unexpected argument 'b'"],
+      [['replay', 'a', '--fast'], "unknown flag '--fast'"],
+      [['replay', 'a', 'x-'], "unexpected argument 'x-'"],
+      [['replay', 'a', '--json=no'], "--json takes no value, got '--json=no'"],
     ]
     for (const [argv, message] of cases) {
       const io = capture()
