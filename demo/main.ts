@@ -1,5 +1,6 @@
 /**
- * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE]`.
+ * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE]
+ * [--shards K] [--engine memory|postgres] [--kill-shard I]`.
  *
  * Runs the simulated cluster of `simulation.ts` and prints a per-node summary
  * (or, with `--json`, the final status JSON and the drained message counts).
@@ -11,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { cpus } from 'node:os'
 import { CLUSTERS, isClusterKind, type ClusterKind } from './kubernetes'
 import { simulateSharded } from './shards'
+import { simulatePostgres } from './postgres'
 import { DEFAULT_OPTIONS, simulate, type SimulationOptions, type SimulationResult, type Sink } from './simulation'
 
 /** Where the demo writes. */
@@ -28,6 +30,10 @@ export interface RunOptions extends SimulationOptions {
   readonly record?: string | undefined
   /** Run this many shard managers in worker threads (absent: one manager, in this thread). */
   readonly shards?: number | undefined
+  /** Where the shards run: in memory (worker threads) or as processes on PostgreSQL (`--engine`). */
+  readonly engine?: 'memory' | 'postgres' | undefined
+  /** The shard whose owner process is killed midway (`--kill-shard`, with `--engine postgres`). */
+  readonly killShard?: number | undefined
 }
 
 /** What the command line asks for. */
@@ -58,6 +64,11 @@ Options:
                    \`job-execution-core replay FILE\`
   --shards K       route every event by Manager.shardOf to K managers, each in its own
                    worker thread, and merge their metrics (1 to ${MAX_SHARDS})
+  --engine E       memory (the default) or postgres: K shard processes (--shards, default 1)
+                   running runShard on PostgreSQL (the server of DATABASE_URL / PG*, else a
+                   throwaway local one started and stopped here)
+  --kill-shard I   with --engine postgres: SIGKILL shard I's process midway (0 to K-1); a
+                   standby process takes over and the failover time is printed
   --help           show this help
 `
 
@@ -90,6 +101,9 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
   let record: string | undefined
   let shards: number | undefined
   let cluster: ClusterKind = CLUSTERS[0]
+  // --engine and --kill-shard (the durable demo, demo/postgres.ts).
+  let engine: 'memory' | 'postgres' | undefined
+  let killShard: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? ''
     if (arg === '--help' || arg === '-h') return E.right({ kind: 'help' })
@@ -108,7 +122,9 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
       name !== '--seed' &&
       name !== '--record' &&
       name !== '--shards' &&
-      name !== '--cluster'
+      name !== '--cluster' &&
+      name !== '--engine' &&
+      name !== '--kill-shard'
     ) {
       return fail(`unknown flag '${name}'`)
     }
@@ -155,9 +171,26 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
         shards = parsed.right
         break
       }
+      // The durable demo's flags.
+      case '--engine':
+        if (value !== 'memory' && value !== 'postgres')
+          return fail(`--engine must be memory or postgres, got '${value}'`)
+        engine = value
+        break
+      case '--kill-shard':
+        if (!/^\d+$/.test(value) || Number(value) >= MAX_SHARDS) {
+          return fail(`--kill-shard must be a shard from 0 to ${MAX_SHARDS - 1}, got '${value}'`)
+        }
+        killShard = Number(value)
+        break
     }
   }
-  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record, shards, cluster } })
+  // The durable demo's checks.
+  if (killShard !== undefined && engine !== 'postgres') return fail('--kill-shard needs --engine postgres')
+  if (killShard !== undefined && killShard >= (shards ?? 1)) {
+    return fail(`--kill-shard must be below --shards (${shards ?? 1}), got '${killShard}'`)
+  }
+  return E.right({ kind: 'run', options: { nodes, jobs, seed, json, record, shards, cluster, engine, killShard } })
 }
 
 // --- progress ------------------------------------------------------------------------
@@ -388,7 +421,27 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   const progress = progressReporter(io)
   let result: SimulationResult
   let shardLine = ''
-  if (options.shards === undefined) {
+  if (options.engine === 'postgres') {
+    const durable = await simulatePostgres(options, options.shards ?? 1, options.killShard, log?.sink, progress.update)
+    if (E.isLeft(durable)) {
+      progress.finish()
+      log?.close()
+      io.stderr(`demo: ${durable.left}\n`)
+      return 1
+    }
+    const d = durable.right
+    result = { ...d.simulation, statusJson: d.statusJson, messageCounts: d.messageCounts, elapsedMs: d.elapsedMs }
+    const failover =
+      d.failover === undefined
+        ? ''
+        : `Failover: shard ${d.failover.shard}'s process killed (SIGKILL) after ${thousands(d.failover.appendedBefore)} of ` +
+          `${thousands(d.failover.total)} entries; the standby applied its first entry ${d.failover.ms.toFixed(0)} ms later\n`
+    shardLine =
+      `Shards: ${d.shards} shard processes on PostgreSQL (${d.server === 'throwaway' ? 'a throwaway local server' : 'the configured server'}) ` +
+      `reduced ${thousands(d.entries)} logged entries; status and messages above are their merged metrics\n` +
+      failover
+    if (options.json && failover !== '') io.stderr(failover)
+  } else if (options.shards === undefined) {
     result = simulate(options, log?.sink, progress.update)
   } else {
     const sharded = await simulateSharded(options, options.shards, log?.sink, progress.update)
