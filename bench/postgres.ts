@@ -1,4 +1,4 @@
-// npm run bench:postgres [-- --quick] [-- --runs N]
+// npm run bench:postgres [-- --quick] [-- --runs N] [-- --snapshot-every N]
 //
 // The durable engine on PostgreSQL (the server of DATABASE_URL / PG*; start a
 // throwaway one with `eval "$(bash scripts/db.sh start)"`), in this process:
@@ -24,6 +24,9 @@ const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const runsAt = args.indexOf('--runs')
 const RUNS = runsAt === -1 ? 3 : Math.max(1, Number(args[runsAt + 1] ?? 3))
+const everyAt = args.indexOf('--snapshot-every')
+// runShard's default (1,000) unless given: a snapshot of the whole shard every N entries.
+const SNAPSHOT_EVERY = everyAt === -1 ? undefined : Number(args[everyAt + 1])
 const JOBS = quick ? 500 : 5_000
 const RUNNING = quick ? [10_000] : [10_000, 100_000]
 
@@ -97,7 +100,14 @@ const throughput = async (k: number): Promise<{ perShard: number; appendPerSecon
     const appendPerSecond = total / ((performance.now() - appendStart) / 1000)
     const started = performance.now()
     const stops = await Promise.all(
-      lines.map((_, shard) => runShard(store, shard, { signal: never, start: T0, untilCaughtUp: true })),
+      lines.map((_, shard) =>
+        runShard(store, shard, {
+          signal: never,
+          start: T0,
+          untilCaughtUp: true,
+          ...(SNAPSHOT_EVERY === undefined ? {} : { snapshotEvery: SNAPSHOT_EVERY, snapshotAfterMs: 1e9 }),
+        }),
+      ),
     )
     const seconds = (performance.now() - started) / 1000
     for (const stop of stops) if (stop.type !== 'Stopped') throw new Error(`a shard stopped: ${stop.type}`)
