@@ -1,5 +1,6 @@
 /**
- * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE] [--shards K]`.
+ * The demo's command line: `npm start -- [--nodes N] [--jobs N] [--seed N] [--cluster mesos|kubernetes] [--json] [--record FILE]
+ * [--shards K] [--engine memory|postgres] [--kill-shard I]`.
  * Its options are one table, `OPTIONS`, read by the parser of `src/internal/args.ts`.
  *
  * Runs the simulated cluster of `simulation.ts` and prints a per-node summary
@@ -15,6 +16,7 @@ import { formatCount, plural } from '../src/internal/args'
 import { statusTable } from '../src/internal/statusTable'
 import { CLUSTERS } from './kubernetes'
 import { simulateSharded } from './shards'
+import { simulatePostgres } from './postgres'
 import { DEFAULT_OPTIONS, simulate, type SimulationOptions, type SimulationResult, type Sink } from './simulation'
 
 /** Where the demo writes. */
@@ -83,6 +85,18 @@ export const OPTIONS = {
     MAX_SHARDS,
     'K',
   ),
+  // The durable demo's flags (demo/postgres.ts).
+  engine: Args.oneOf(
+    'memory (the default) or postgres: K shard processes (--shards, default 1)\nrunning runShard on PostgreSQL (the server of DATABASE_URL / PG*, else a\nthrowaway local one started and stopped here)',
+    ['memory', 'postgres'],
+    'E',
+  ),
+  killShard: Args.integer(
+    `with --engine postgres: SIGKILL shard I's process midway (0 to K-1); a\nstandby process takes over and the failover time is printed`,
+    0,
+    MAX_SHARDS - 1,
+    'I',
+  ),
   help: Args.flag('show this help', { short: 'h', alone: true }),
 } as const
 
@@ -106,6 +120,13 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
   if (E.isLeft(parsed)) return E.left(`${parsed.left} (see --help)`)
   const { help, ...given } = parsed.right.values
   if (help === true) return E.right({ kind: 'help' })
+  // The durable demo's checks (demo/postgres.ts).
+  if (given.killShard !== undefined && given.engine !== 'postgres') {
+    return E.left('--kill-shard needs --engine postgres (see --help)')
+  }
+  if (given.killShard !== undefined && given.killShard >= (given.shards ?? 1)) {
+    return E.left(`--kill-shard must be below --shards (${given.shards ?? 1}), got '${given.killShard}' (see --help)`)
+  }
   return E.right({
     kind: 'run',
     options: {
@@ -328,7 +349,27 @@ export const run = async (argv: readonly string[], io: Io): Promise<number> => {
   const progress = progressReporter(io, options.jobs)
   let result: SimulationResult
   let shardLine = ''
-  if (options.shards === undefined) {
+  if (options.engine === 'postgres') {
+    const durable = await simulatePostgres(options, options.shards ?? 1, options.killShard, log?.sink, progress.update)
+    if (E.isLeft(durable)) {
+      progress.finish()
+      log?.close()
+      io.stderr(`demo: ${durable.left}\n`)
+      return 1
+    }
+    const d = durable.right
+    result = { ...d.simulation, statusJson: d.statusJson, messageCounts: d.messageCounts, elapsedMs: d.elapsedMs }
+    const failover =
+      d.failover === undefined
+        ? ''
+        : `Failover: shard ${d.failover.shard}'s process killed (SIGKILL) after ${formatCount(d.failover.appendedBefore)} of ` +
+          `${formatCount(d.failover.total)} entries; the standby applied its first entry ${d.failover.ms.toFixed(0)} ms later\n`
+    shardLine =
+      `Shards: ${d.shards} shard processes on PostgreSQL (${d.server === 'throwaway' ? 'a throwaway local server' : 'the configured server'}) ` +
+      `reduced ${formatCount(d.entries)} logged entries; status and messages above are their merged metrics\n` +
+      failover
+    if (options.json && failover !== '') io.stderr(failover)
+  } else if (options.shards === undefined) {
     result = simulate(options, log?.sink, progress.update)
   } else {
     const sharded = await simulateSharded(options, options.shards, log?.sink, progress.update)
