@@ -24,6 +24,7 @@ import { EventLog, type Manager, Metrics } from '../src/index'
 import { PgStore, routeLine, type NewEntry } from '../src/postgres'
 import type { OwnerReport, OwnerRequest } from './postgresShard'
 import { simulate, type OnProgress, type SimulationOptions, type SimulationResult } from './simulation'
+import { fromWire, sumCounts } from './wireMetrics'
 
 /** A run on PostgreSQL: the simulation's own result, and what the shard owners made of it. */
 export interface PostgresResult {
@@ -102,24 +103,6 @@ interface Owner {
   connected: boolean
 }
 
-const metricsOf = (reply: Extract<OwnerReport, { kind: 'done' }>['metrics']): Metrics.Metrics => {
-  const blocks = reply.blocks.map((block) => ({ start: block.start, counts: Metrics.fromEntries(block.counts) }))
-  return {
-    now: reply.now,
-    running: Metrics.fromEntries(reply.running),
-    finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
-    blocks,
-  }
-}
-
-const sortedCounts = (counts: Iterable<Readonly<Record<string, number>>>): Record<string, number> => {
-  const total: Record<string, number> = {}
-  for (const record of counts) {
-    for (const [type, n] of Object.entries(record)) total[type] = (total[type] ?? 0) + n
-  }
-  return Object.fromEntries(Object.entries(total).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-}
-
 /**
  * Runs the simulation with its events appended to `k` shard logs on
  * PostgreSQL, reduced by `k` owner processes (and a standby for `killShard`,
@@ -194,7 +177,7 @@ export const simulatePostgres = async (
             for (const [offset, counts] of report.entries) outbox.set(`${shard}:${offset}`, counts)
             return
           case 'done':
-            resolveDone(metricsOf(report.metrics))
+            resolveDone(fromWire(report.metrics))
             return
           case 'failed':
             rejectDone(new Error(`shard ${shard}: ${report.reason}`))
@@ -274,7 +257,7 @@ export const simulatePostgres = async (
       simulation,
       shards: k,
       statusJson: Metrics.statusJson(merged, simulation.nodeIds, simulation.finalNow),
-      messageCounts: sortedCounts(outbox.values()),
+      messageCounts: sumCounts(outbox.values()),
       entries: lines.reduce((sum, shardLines) => sum + shardLines.length, 0),
       server: server.right.kind,
       ...(failover === undefined ? {} : { failover }),

@@ -9,8 +9,9 @@
  * parent as they are handed out (at-least-once: the parent keeps one per offset).
  */
 import * as E from 'fp-ts/Either'
-import { EventLog, Manager, Metrics } from '../src/index'
+import { EventLog, Manager } from '../src/index'
 import { PgStore, runShard } from '../src/postgres'
+import { toWire, type WireMetrics } from './wireMetrics'
 
 /** What the parent tells a shard owner. */
 export interface OwnerRequest {
@@ -26,11 +27,7 @@ export type OwnerReport =
   | { readonly kind: 'outbox'; readonly entries: ReadonlyArray<readonly [number, Readonly<Record<string, number>>]> }
   | {
       readonly kind: 'done'
-      readonly metrics: {
-        readonly now: number
-        readonly running: readonly Metrics.CountRow[]
-        readonly blocks: ReadonlyArray<{ readonly start: number; readonly counts: readonly Metrics.CountRow[] }>
-      }
+      readonly metrics: WireMetrics
     }
   | { readonly kind: 'failed'; readonly reason: string }
 
@@ -117,15 +114,7 @@ const main = async (): Promise<number> => {
     await send({ kind: 'failed', reason: stop.type === 'Failed' ? stop.reason : `shard ${args.shard} lost` })
     return 1
   }
-  const metrics = Manager.metrics(stop.state)
-  await send({
-    kind: 'done',
-    metrics: {
-      now: metrics.now,
-      running: Metrics.toEntries(metrics.running),
-      blocks: metrics.blocks.map((block) => ({ start: block.start, counts: Metrics.toEntries(block.counts) })),
-    },
-  })
+  await send({ kind: 'done', metrics: toWire(Manager.metrics(stop.state)) })
   return 0
 }
 

@@ -6,8 +6,9 @@
  */
 import { parentPort } from 'node:worker_threads'
 import * as E from 'fp-ts/Either'
-import { EventLog, Manager, Metrics, TaskUpdate } from '../src/index'
+import { EventLog, Manager, TaskUpdate } from '../src/index'
 import type { ShardReply, ShardRequest } from './shards'
+import { toWire } from './wireMetrics'
 
 let state = Manager.create(0)
 let messages: Readonly<Record<string, number>> = {}
@@ -48,13 +49,8 @@ parentPort?.on('message', (request: ShardRequest) => {
       for (const [now, logged] of request.batch) apply(now, logged)
       return
     case 'finish': {
-      const metrics = Manager.metrics(state)
       const reply: ShardReply = {
-        metrics: {
-          now: metrics.now,
-          running: Metrics.toEntries(metrics.running),
-          blocks: metrics.blocks.map((block) => ({ start: block.start, counts: Metrics.toEntries(block.counts) })),
-        },
+        metrics: toWire(Manager.metrics(state)),
         messages,
         events,
         rejected,

@@ -10,6 +10,7 @@ import * as O from 'fp-ts/Option'
 import * as E from 'fp-ts/Either'
 import { EventLog, Ids, Manager, Metrics, TaskUpdate } from '../src/index'
 import { simulate, type OnProgress, type SimulationOptions, type SimulationResult } from './simulation'
+import { fromWire, sumCounts, type WireMetrics } from './wireMetrics'
 
 /** What the main thread sends a shard. */
 export type ShardRequest =
@@ -19,11 +20,7 @@ export type ShardRequest =
 
 /** What a shard answers to `finish`. */
 export interface ShardReply {
-  readonly metrics: {
-    readonly now: number
-    readonly running: readonly Metrics.CountRow[]
-    readonly blocks: ReadonlyArray<{ readonly start: number; readonly counts: readonly Metrics.CountRow[] }>
-  }
+  readonly metrics: WireMetrics
   readonly messages: Readonly<Record<string, number>>
   readonly events: number
   readonly rejected: number
@@ -65,24 +62,6 @@ export const routeLogged = (event: EventLog.LoggedEvent, k: number): Array<reado
     return [[O.isNone(clusterId) ? 0 : Manager.shardOf(clusterId.value, k), event]]
   }
   return Manager.route(event, k)
-}
-
-const metricsOf = (reply: ShardReply['metrics']): Metrics.Metrics => {
-  const blocks = reply.blocks.map((block) => ({ start: block.start, counts: Metrics.fromEntries(block.counts) }))
-  return {
-    now: reply.now,
-    running: Metrics.fromEntries(reply.running),
-    finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
-    blocks,
-  }
-}
-
-const sumCounts = (counts: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> => {
-  const total: Record<string, number> = {}
-  for (const record of counts) {
-    for (const [type, n] of Object.entries(record)) total[type] = (total[type] ?? 0) + n
-  }
-  return Object.fromEntries(Object.entries(total).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
 }
 
 const startWorker = (): Worker => new Worker(new URL('./shardWorker.mjs', import.meta.url))
@@ -137,7 +116,7 @@ export const simulateSharded = async (
         return answer
       }),
     )
-    const merged = replies.map((reply) => metricsOf(reply.metrics)).reduce(Metrics.merge)
+    const merged = replies.map((reply) => fromWire(reply.metrics)).reduce(Metrics.merge)
     return {
       simulation,
       shards: k,
