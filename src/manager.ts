@@ -29,6 +29,7 @@ import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
 import { describe, render, type Problem } from './internal/decode'
 import { checkedManagerEvent, isNow } from './internal/eventGuards'
+import { JOB_STATUS_LIST } from './internal/recordGuards'
 import { fnv1a32 } from './internal/fnv1a'
 import * as HM from './internal/hashMap'
 import * as L from './internal/list'
@@ -286,15 +287,7 @@ export type JobStatus = 'PENDING' | 'BLOCKED' | 'QUEUED' | 'RUNNING' | 'FAILED' 
  * @category constants
  * @since 0.2.0
  */
-export const JOB_STATUSES: readonly JobStatus[] = [
-  'PENDING',
-  'BLOCKED',
-  'QUEUED',
-  'RUNNING',
-  'FAILED',
-  'COMPLETED',
-  'CANCELED',
-]
+export const JOB_STATUSES: readonly JobStatus[] = JOB_STATUS_LIST
 
 /**
  * The status and number of executions of a job, as the host's database says.

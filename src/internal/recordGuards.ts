@@ -53,7 +53,8 @@ export const isEndRecord = (value: unknown): value is EndRecord =>
   typeof value.taskResults.version === 'string' &&
   Array.isArray(value.taskResults.tasks)
 
-const JOB_STATUS_SET: ReadonlySet<unknown> = new Set<JobStatus>([
+/** Scale's job statuses, in its order (published as `Manager.JOB_STATUSES`). */
+export const JOB_STATUS_LIST: readonly JobStatus[] = [
   'PENDING',
   'BLOCKED',
   'QUEUED',
@@ -61,7 +62,9 @@ const JOB_STATUS_SET: ReadonlySet<unknown> = new Set<JobStatus>([
   'FAILED',
   'COMPLETED',
   'CANCELED',
-])
+]
+
+const JOB_STATUS_SET: ReadonlySet<unknown> = new Set(JOB_STATUS_LIST)
 
 /** A synced job: one of Scale's job statuses and a safe-integer number of executions. */
 export const isSyncedJob = (value: unknown): value is SyncedJob =>
