@@ -125,7 +125,7 @@ export const ratiosOf = (r: Omit<Results, 'ratios' | 'seconds'>): Ratio[] => {
   if (d0 !== undefined && d1 !== undefined) {
     ratios.push(
       atMost(
-        `nextDeadline ${kilo(d1.n)} / ${kilo(d0.n)} (SPEC 12: must not grow with N)`,
+        `nextDeadline ${kilo(d1.n)} / ${kilo(d0.n)} (contract §12: must not grow with N)`,
         d1.microsPerCall.median / d0.microsPerCall.median,
         1.5,
         `${fmt(d1.microsPerCall.median * 1_000)} / ${fmt(d0.microsPerCall.median * 1_000)} ns per call`,

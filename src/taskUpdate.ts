@@ -377,7 +377,7 @@ export const decode = (json: unknown): E.Either<InvalidTaskUpdate, TaskUpdate> =
     E.mapLeft((errors) => new InvalidTaskUpdate(problemsOf(errors))),
   )
 
-// Kubernetes pods (SPEC section 13), read by a decoder of their own.
+// Kubernetes pods (contract §13), read by a decoder of their own.
 import { decodePod } from './internal/kubernetesPod'
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Container volume names (SPEC section 9).
+ * Container volume names (contract §9).
  */
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'

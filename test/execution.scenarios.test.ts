@@ -1,5 +1,5 @@
 /**
- * Scenario tests of one running execution (SPEC sections 4-6, 8, 11, 12),
+ * Scenario tests of one running execution (contract §§4-6, 8, 11, 12),
  * driven only through the public API.
  */
 import * as E from 'fp-ts/Either'

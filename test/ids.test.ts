@@ -1,5 +1,5 @@
 /**
- * Cluster ids and task ids (SPEC section 2).
+ * Cluster ids and task ids (contract §2).
  */
 import * as O from 'fp-ts/Option'
 import { fc, test } from '@fast-check/vitest'

@@ -1,5 +1,5 @@
 /**
- * Decoding Kubernetes pods into task updates (SPEC section 13, Kubernetes).
+ * Decoding Kubernetes pods into task updates (contract §13, Kubernetes).
  *
  * The fixtures under test/fixtures/pods/ are written here, field for field
  * after pods as the API server and the kubelet publish them (Kubernetes' own

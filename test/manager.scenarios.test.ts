@@ -1,5 +1,5 @@
 /**
- * Scenario tests of the manager of running executions (SPEC sections 6, 7, 10,
+ * Scenario tests of the manager of running executions (contract §§6, 7, 10,
  * 11, 12), through the public API only.
  */
 import fc from 'fast-check'

@@ -1,5 +1,5 @@
 /**
- * Metric scenarios (SPEC section 10, and Metrics.merge of section 12): the
+ * Metric scenarios (contract §10, and Metrics.merge of section 12): the
  * scenarios of Scale's own metrics tests (running executions that finish in
  * two consecutive 5-minute blocks, and history loaded from the database),
  * replayed through the Manager, and the Metrics group directly.

@@ -1,4 +1,4 @@
-// Manager.reduceMany (SPEC 13, "Batches"): a batch of { now, event } entries
+// Manager.reduceMany (contract §13, "Batches"): a batch of { now, event } entries
 // applied as one call equals reducing them one by one, and never changes its
 // input.
 import { fc, test } from '@fast-check/vitest'

@@ -1,5 +1,5 @@
 /**
- * The rules of one task (SPEC section 5), tested on the Task module directly.
+ * The rules of one task (contract §5), tested on the Task module directly.
  */
 import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Task, type TaskUpdate } from '../src/index'

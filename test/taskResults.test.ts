@@ -1,6 +1,6 @@
 /**
  * Task results JSON, its codec and accessors, and building it from an
- * execution (SPEC section 8).
+ * execution (contract §8).
  */
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'

@@ -1,5 +1,5 @@
 /**
- * Decoding Mesos `TaskStatus` JSON into task updates (SPEC section 4).
+ * Decoding Mesos `TaskStatus` JSON into task updates (contract §4).
  */
 import * as E from 'fp-ts/Either'
 import { fc, test } from '@fast-check/vitest'

@@ -1,6 +1,6 @@
 /**
  * Reading a core/v1 `Pod` (or a watch event carrying one) as a task update,
- * by the rules of SPEC section 13 (Kubernetes).
+ * by the rules of contract §13 (Kubernetes).
  *
  * Hand-written rather than io-ts: a pod carries dozens of fields this reads
  * nothing of, and it reads only own properties (`hasOwnProperty`), so that
