@@ -9,7 +9,7 @@
  * @module
  */
 import type { Execution, ExecutionSpec } from '../execution'
-import type { Settings } from '../settings'
+import { DEFAULT_SETTINGS, type Settings } from '../settings'
 import type { TaskType } from '../task'
 import { isExecutionStatus } from './recordGuards'
 import {
@@ -74,15 +74,8 @@ const hasSpecFields = (value: Fields): boolean =>
 export const isExecutionSpec = (value: unknown): value is ExecutionSpec =>
   isObject(value) && hasSpecFields(value) && (value.taskTypes === undefined || isTaskTypeList(value.taskTypes))
 
-const SETTING_KEYS = [
-  'stagingTimeout',
-  'pullTimeout',
-  'preTimeout',
-  'postTimeout',
-  'stagingReconcileDelay',
-  'runningReconcileDelay',
-  'starvationDelay',
-] as const
+// Every duration setting has a default; `maxLostRetries` alone may be absent.
+const SETTING_KEYS = Object.keys(DEFAULT_SETTINGS) as ReadonlyArray<keyof Settings>
 
 // Settings and task configurations are shared by many executions: each is checked once.
 const checkedShared = new WeakSet<object>()
