@@ -530,6 +530,74 @@ export const unlaunchedDeadline = (execution: Execution): Instant | undefined =>
 }
 
 /**
+ * Whether the execution's current task must be killed now (see
+ * {@link Task.needsKill}); false without a current task.
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const needsKill = (execution: Execution): boolean => {
+  const task = currentTask(execution)
+  return task !== undefined && Task.needsKill(task)
+}
+
+/**
+ * Whether reconciliation of the execution's current task is forced and pending
+ * (see {@link Task.isReconciliationForced}); false without a current task.
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const isReconciliationForced = (execution: Execution): boolean => {
+  const task = currentTask(execution)
+  return task !== undefined && Task.isReconciliationForced(task)
+}
+
+/**
+ * The first instant at which the current task needs reconciliation by the age
+ * of its last update (see {@link Task.unforcedReconciliationDeadline}); absent
+ * without a current task, or when its reconciliation is forced.
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const reconciliationDeadline = (execution: Execution): Instant | undefined => {
+  const task = currentTask(execution)
+  return task === undefined ? undefined : Task.unforcedReconciliationDeadline(task)
+}
+
+const earlier = (a: Instant | undefined, b: Instant | undefined): Instant | undefined =>
+  a === undefined || (b !== undefined && b < a) ? b : a
+
+/**
+ * The earliest instant at which a periodic check would act on the execution:
+ * with a current task, the earliest of its timeout
+ * ({@link Task.timeoutDeadline}), its {@link reconciliationDeadline} and the
+ * {@link unlaunchedDeadline}; without one, its {@link starvationDeadline}.
+ * Absent when no check will ever act on it as it is.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * let exe = Execution.create({
+ *   id: 7, clusterId: 'scale_job_fw1_42x3', jobId: 42, exeNum: 3, jobTypeId: 5, nodeId: 1,
+ *   agentId: 'agent-1', queued: 0, started: 0,
+ *   jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+ * })
+ * exe = Execution.reduce(exe, { type: 'NextTaskStarted' }, 1_000)
+ * exe = Execution.reduce(exe, { type: 'TaskLaunched', taskId: 'scale_job_fw1_42x3_pull' }, 1_000)
+ * Execution.deadline(exe) // 31_001: reconcile the staging task unless it reports by then
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const deadline = (execution: Execution): Instant | undefined => {
+  const task = currentTask(execution)
+  if (task === undefined) return starvationDeadline(execution)
+  const timeout = Task.timeoutDeadline(task)
+  return earlier(earlier(timeout, Task.unforcedReconciliationDeadline(task)), unlaunchedDeadline(execution))
+}
+
+/**
  * What the host stores when an execution ends, and passes back as history.
  *
  * @category model

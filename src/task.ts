@@ -379,6 +379,30 @@ export const needsReconciliation = (task: Task, now: Instant): boolean => {
 }
 
 /**
+ * Whether reconciliation of the task was forced and is still pending: it was
+ * forced (by an update the cluster reports as a reconciliation, or by a
+ * request), and the task is launched and not ended. Such a task needs
+ * reconciliation at any instant (see {@link needsReconciliation}).
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const isReconciliationForced = (task: Task): boolean =>
+  task.forceReconciliation && reconciliationDeadline(task) !== undefined
+
+/**
+ * The first instant at which the task needs reconciliation by the age of its
+ * last update alone: {@link reconciliationDeadline}, absent when
+ * reconciliation is forced (the task then needs it at any instant, so it has
+ * no deadline to wait for).
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const unforcedReconciliationDeadline = (task: Task): Instant | undefined =>
+  task.forceReconciliation ? undefined : reconciliationDeadline(task)
+
+/**
  * The first instant at which the task has timed out: staging (launched, not
  * started) longer than its staging timeout, or running longer than its running
  * timeout. Absent when it cannot time out (not launched, ended, already timed
