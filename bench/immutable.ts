@@ -28,7 +28,7 @@ export const immutableEngine: Engine<Manager.Manager> = {
   drive,
   running: (state) => Manager.runningCount(state),
   runningByNode: (state, nodeId) => {
-    const [status] = Manager.statusJson(state, [nodeId], state.metrics.now)
+    const [status] = Manager.statusJson(state, [nodeId], Manager.metrics(state).now)
     return status === undefined ? 0 : status.job_executions.running.total
   },
   drain: (state, now) => {

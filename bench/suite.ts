@@ -3,6 +3,7 @@
 // with tiny sizes.
 import * as O from 'fp-ts/Option'
 import { Execution, Manager, Metrics } from '../src/index'
+import { toInternal } from '../src/internal/managerState'
 import { ROUND_STEP, type Engine } from './engine'
 import {
   ALL_NODES,
@@ -355,7 +356,7 @@ export const measureRemembered = (n: number, opts: Repetitions): RememberedFigur
     state = Manager.drain(Manager.reduce(state, { type: 'Scheduled', executions: specs }, BUILT_AT), BUILT_AT)[1]
   }
   const after = heapUsed()
-  const remembered = state.remembered.byId.size
+  const remembered = toInternal(state).remembered.byId.size
   const again = Array.from({ length: Math.min(n, 1_000) }, (_, i) => finishedSpecOf(i))
   const mover0 = finishedSpecOf(0)
   const microsPerRedelivered = microsPerCall((i) => {
@@ -367,7 +368,7 @@ export const measureRemembered = (n: number, opts: Repetitions): RememberedFigur
   const started = clock()
   const moved = Manager.reduce(state, { type: 'Scheduled', executions: [mover] }, later)
   const microsPerForgotten = ((clock() - started) * 1_000) / Math.max(1, remembered)
-  sink(moved.remembered.byId.size)
+  sink(toInternal(moved).remembered.byId.size)
   return {
     remembered,
     bytesPerRemembered: (after - before) / Math.max(1, remembered),

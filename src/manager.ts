@@ -3,11 +3,13 @@
  * finishes the ones that are done, queues the messages the host must send, and
  * keeps the metrics.
  *
- * The state is a set of persistent maps: the running executions by cluster id,
- * and indexes by node, job, execution id, readiness, kill and reconciliation
- * need, and by the next timeout, reconciliation and starvation deadline. An
- * event costs O(log n) per execution it touches, never a scan or a copy of the
- * whole running set; an event that changes nothing returns the very same state.
+ * The state ({@link Manager}) is opaque: read it through the queries of this
+ * module. Inside, it is a set of persistent maps: the running executions by
+ * cluster id, and indexes by node, job, execution id, readiness, kill and
+ * reconciliation need, and by the next timeout, reconciliation and starvation
+ * deadline. An event costs O(log n) per execution it touches, never a scan or
+ * a copy of the whole running set; an event that changes nothing returns the
+ * very same state.
  *
  * Bad input never throws and never corrupts counts: events naming unknown
  * cluster ids, task ids, nodes or jobs change nothing; updates for task ids
@@ -27,20 +29,24 @@ import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
+import * as Deadlines from './internal/deadlineIndex'
 import { describe, render, type Problem } from './internal/decode'
 import { checkedManagerEvent, isNow } from './internal/eventGuards'
-import { JOB_STATUS_LIST } from './internal/recordGuards'
-import { fnv1a32 } from './internal/fnv1a'
+import { cancelOffQueue, loadHistory } from './internal/hostRecords'
 import * as HM from './internal/hashMap'
-import * as L from './internal/list'
-import * as R from './internal/remembered'
+import { applyTo, applyToAll, cancelSynced, schedule } from './internal/lifecycle'
+import { empty, fromInternal, toInternal, withChanges, type ManagerState } from './internal/managerState'
+import { membersOf } from './internal/nodeJobGroups'
+import * as Outbox from './internal/outbox'
+import { JOB_STATUS_LIST } from './internal/recordGuards'
 import * as SM from './internal/sortedMap'
 import * as Snapshots from './internal/snapshot'
 import * as Metrics from './metrics'
 import type { Settings } from './settings'
 import type { Task } from './task'
-import * as TaskModule from './task'
 import { fromKubernetesPod, fromMesos, type InvalidTaskUpdate, type TaskUpdate } from './taskUpdate'
+
+export { route, shardOf } from './internal/sharding'
 
 /**
  * A message the host scheduler gave with its scheduled executions; passed
@@ -134,108 +140,26 @@ export const isMessage = (message: unknown): message is Message => {
 export const endRecordsOf = (messages: Drained): EndRecord[] =>
   messages.filter(isMessage).flatMap((m) => (m.type === 'JobExeEnd' ? m.records : []))
 
+declare const ManagerTypeId: unique symbol
+
 /**
- * The queued messages, not yet drained.
+ * The manager's state: opaque, read through the queries of this module
+ * ({@link runningExecutions}, {@link tasksToKill}, {@link nextDeadline},
+ * {@link metrics}, ...), changed only by its reducers ({@link reduce},
+ * {@link drain}, ...), persisted as a {@link Snapshot}. It is immutable plain
+ * data: a host may keep it in a frozen store (immer, Redux) as it is.
  *
- * @category model
- * @since 0.1.0
- */
-export interface Outbox {
-  readonly host: L.List<HostMessage>
-  readonly ends: L.List<EndRecord>
-  readonly completed: L.List<CompletedJob>
-  readonly failed: L.List<FailedJob>
-}
-
-type Pair<A, B> = readonly [A, B]
-
-/**
- * The manager's state. Read it through the queries of this module; its maps are
- * internal persistent trees.
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * const state: Manager.Manager = Manager.create(0)
+ * Manager.runningCount(state) // 0
  *
  * @category model
  * @since 0.1.0
  */
 export interface Manager {
-  /** Settings for executions scheduled as specs rather than as executions. */
-  readonly settings: Settings
-  readonly running: HM.HashMap<ClusterId, RunningExecution>
-  /** The cluster ids on each node. */
-  readonly byNode: Groups<NodeId>
-  /** The cluster ids of each job. */
-  readonly byJob: Groups<RecordId>
-  readonly byExecutionId: HM.HashMap<RecordId, ClusterId>
-  /**
-   * Each execution with a deadline of any kind (timeout, starvation,
-   * reconciliation) under a key at or before it; the first key is exact.
-   */
-  readonly deadlines: SM.Tree<Pair<Instant, ClusterId>, true>
-  /** The key of each execution in `deadlines`. */
-  readonly deadlineKeys: HM.HashMap<ClusterId, Instant>
-  /** The smallest key of `deadlines`, kept so that {@link nextDeadline} costs the same at any size. */
-  readonly earliestDeadline: Instant | undefined
-  readonly toKill: SM.Tree<ClusterId, true>
-  readonly forced: SM.Tree<ClusterId, true>
-  readonly ready: HM.HashMap<ClusterId, true>
-  readonly outbox: Outbox
-  readonly metrics: Metrics.Metrics
-  /**
-   * The cluster ids of executions that finished, and of end records that went
-   * out, while their end is in the metrics window: a `Scheduled`, a history
-   * record or a canceled-off-queue record delivered again for one of them
-   * changes nothing. Forgotten block by block as the window moves on.
-   *
-   * @internal
-   */
-  readonly remembered: R.Remembered
+  readonly [ManagerTypeId]: 'Manager'
 }
-
-const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-const compareByInstant = (a: Pair<Instant, ClusterId>, b: Pair<Instant, ClusterId>): number =>
-  a[0] - b[0] || compareStrings(a[1], b[1])
-
-/**
- * Sets of cluster ids by a node or job id: a hash map of hash sets, a group of
- * one being its cluster id alone (a job mostly has one execution running), so
- * that an execution costs one small entry, not a tree node and a key pair.
- *
- * @internal
- */
-export type Groups<K> = HM.HashMap<K, ClusterId | HM.HashMap<ClusterId, true>>
-
-const hashOfId = (key: NodeId): number => (typeof key === 'number' ? HM.hashNumber(key) : HM.hashString(key))
-
-const join = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId, idHash: number): Groups<K> => {
-  const hash = hashOfId(key)
-  const members = HM.get(groups, key, hash)
-  if (members === undefined) return HM.set(groups, key, hash, id)
-  if (typeof members !== 'string') return HM.set(groups, key, hash, HM.set(members, id, idHash, true))
-  if (members === id) return groups
-  const pair = HM.set(HM.set(HM.empty, members, HM.hashString(members), true), id, idHash, true)
-  return HM.set(groups, key, hash, pair)
-}
-
-const leave = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId, idHash: number): Groups<K> => {
-  const hash = hashOfId(key)
-  const members = HM.get(groups, key, hash)
-  if (members === undefined) return groups
-  if (typeof members === 'string') return members === id ? HM.remove(groups, key, hash) : groups
-  const left = HM.remove(members, id, idHash)
-  if (left === members) return groups
-  // A set holds two or more, so a set of one is left only here: its one key is a short listing.
-  const [only] = left.size === 1 ? HM.keys(left) : []
-  return HM.set(groups, key, hash, only ?? left)
-}
-
-// In cluster id order, so that what an event does to a group's executions does
-// not depend on the hashes.
-const membersOf = <K extends NodeId>(groups: Groups<K>, key: K): ClusterId[] => {
-  const members = HM.get(groups, key, hashOfId(key))
-  if (members === undefined) return []
-  return typeof members === 'string' ? [members] : HM.keys(members).sort(compareStrings)
-}
-
-const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: null }
 
 /**
  * An empty manager at `now`. Executions scheduled as specs take `settings`
@@ -249,22 +173,7 @@ const EMPTY_OUTBOX: Outbox = { host: null, ends: null, completed: null, failed: 
  * @category constructors
  * @since 0.1.0
  */
-export const create = (now: Instant, settings?: Partial<Settings>): Manager => ({
-  settings: Execution.withDefaults(settings),
-  running: HM.empty,
-  byNode: HM.empty,
-  byJob: HM.empty,
-  byExecutionId: HM.empty,
-  deadlines: SM.empty,
-  deadlineKeys: HM.empty,
-  earliestDeadline: undefined,
-  toKill: SM.empty,
-  forced: SM.empty,
-  ready: HM.empty,
-  outbox: EMPTY_OUTBOX,
-  metrics: Metrics.create(now),
-  remembered: R.empty,
-})
+export const create = (now: Instant, settings?: Partial<Settings>): Manager => fromInternal(empty(now, settings))
 
 /**
  * A job's status in the host's database, as Scale names them. `JobsSynced`
@@ -343,364 +252,73 @@ export type ManagerEvent =
   | { readonly type: 'StarvationChecked' }
   | { readonly type: 'HistoryLoaded'; readonly records: readonly Metrics.Counted[] }
 
-// --- indexes -----------------------------------------------------------------
-
-const earlier = (a: Instant | undefined, b: Instant | undefined): Instant | undefined =>
-  a === undefined || (b !== undefined && b < a) ? b : a
-
-// The earliest instant at which a check would act on the execution: its current
-// task's timeout or (unforced) reconciliation, the drop of a current task never
-// launched after a final status, or its starvation.
-const deadlineOf = (execution: RunningExecution): Instant | undefined => {
-  const task = Execution.currentTask(execution)
-  if (task === undefined) return Execution.starvationDeadline(execution)
-  const timeout = TaskModule.timeoutDeadline(task)
-  const reconciliation = task.forceReconciliation ? undefined : TaskModule.reconciliationDeadline(task)
-  return earlier(earlier(timeout, reconciliation), Execution.unlaunchedDeadline(execution))
-}
-
-const reconciliationDeadlineOf = (execution: RunningExecution): Instant | undefined => {
-  const task = Execution.currentTask(execution)
-  return task === undefined || task.forceReconciliation ? undefined : TaskModule.reconciliationDeadline(task)
-}
-
-const needsKill = (execution: RunningExecution | undefined): boolean => {
-  const task = execution === undefined ? undefined : Execution.currentTask(execution)
-  return task !== undefined && TaskModule.needsKill(task)
-}
-
-const isForced = (execution: RunningExecution | undefined): boolean => {
-  const task = execution === undefined ? undefined : Execution.currentTask(execution)
-  return task !== undefined && task.forceReconciliation && TaskModule.reconciliationDeadline(task) !== undefined
-}
-
-const isReady = (execution: RunningExecution | undefined): boolean =>
-  execution !== undefined && Execution.isNextTaskReady(execution)
-
-const toggle = (
-  tree: SM.Tree<ClusterId, true>,
-  id: ClusterId,
-  before: boolean,
-  after: boolean,
-): SM.Tree<ClusterId, true> => {
-  if (before === after) return tree
-  return after ? SM.set(tree, id, true, compareStrings) : SM.remove(tree, id, compareStrings)
-}
-
-// The deadline index is lazy, because nearly every event moves an execution's
-// deadline later (each update pushes its reconciliation out, an ended task
-// drops it) and a tree move per event was half of an event's cost. Each
-// execution with a deadline sits under a key at or before it, recorded in
-// `deadlineKeys`; a key moves only when the deadline comes earlier than it, and
-// the first key is always exact: when the execution there moves on, its key is
-// settled, and so on until the first key is exact again. Every other key being
-// a lower bound, the first key is the earliest deadline of all.
-interface Deadlines {
-  readonly deadlines: SM.Tree<Pair<Instant, ClusterId>, true>
-  readonly deadlineKeys: HM.HashMap<ClusterId, Instant>
-}
-
-// Callers never move a key to where it is.
-const moveKey = (
-  index: Deadlines,
-  id: ClusterId,
-  hash: number,
-  from: Instant | undefined,
-  to: Instant | undefined,
-): Deadlines => {
-  let deadlines = index.deadlines
-  if (from !== undefined) deadlines = SM.remove(deadlines, [from, id], compareByInstant)
-  if (to !== undefined) deadlines = SM.set(deadlines, [to, id], true, compareByInstant)
-  const deadlineKeys =
-    to === undefined ? HM.remove(index.deadlineKeys, id, hash) : HM.set(index.deadlineKeys, id, hash, to)
-  return { deadlines, deadlineKeys }
-}
-
-// Settles first keys until the first one is exact.
-const settleFront = (index: Deadlines, running: HM.HashMap<ClusterId, RunningExecution>): Deadlines => {
-  let next = index
-  for (;;) {
-    const first = SM.min(next.deadlines)
-    if (first === undefined) return next
-    const [key, id] = first.key
-    const hash = HM.hashString(id)
-    const execution = HM.get(running, id, hash)
-    const due = execution === undefined ? undefined : deadlineOf(execution)
-    if (due === key) return next
-    next = moveKey(next, id, hash, key, due)
-  }
-}
-
-// The state with one execution's index entries moved from what `before` needs
-// to what `after` needs (`undefined`: not running), and its running entry set
-// to `running` (always a changed map: callers return early when nothing
-// changed). Only the current task can be launched and not ended, so only it
-// and the execution's starvation (or, after a final status, the drop of a
-// current task never launched) matter.
-const reindex = (
-  state: Manager,
-  id: ClusterId,
-  hash: number,
-  before: RunningExecution | undefined,
-  after: RunningExecution | undefined,
-  running: HM.HashMap<ClusterId, RunningExecution>,
-): Manager => {
-  let index: Deadlines = state
-  const key = HM.get(state.deadlineKeys, id, hash)
-  const due = after === undefined ? undefined : deadlineOf(after)
-  if (after === undefined ? key !== undefined : due !== undefined && (key === undefined || due < key)) {
-    index = moveKey(index, id, hash, key, due)
-  }
-  // Only the first key can go stale, and only when its execution moves on or ends.
-  if (key !== undefined && key === state.earliestDeadline) index = settleFront(index, running)
-  const readyBefore = isReady(before)
-  const readyAfter = isReady(after)
-  const ready =
-    readyBefore === readyAfter
-      ? state.ready
-      : readyAfter
-        ? HM.set(state.ready, id, hash, true)
-        : HM.remove(state.ready, id, hash)
-  const toKill = toggle(state.toKill, id, needsKill(before), needsKill(after))
-  const forced = toggle(state.forced, id, isForced(before), isForced(after))
-  return {
-    settings: state.settings,
-    running,
-    byNode: state.byNode,
-    byJob: state.byJob,
-    byExecutionId: state.byExecutionId,
-    deadlines: index.deadlines,
-    deadlineKeys: index.deadlineKeys,
-    earliestDeadline: index.deadlines === state.deadlines ? state.earliestDeadline : SM.min(index.deadlines)?.key[0],
-    toKill,
-    forced,
-    ready,
-    outbox: state.outbox,
-    metrics: state.metrics,
-    remembered: state.remembered,
-  }
-}
-
-// --- adding, replacing and finishing executions ---------------------------------
-
-const isExecution = (x: RunningExecution | ExecutionSpec): x is RunningExecution =>
-  'tasks' in x && Array.isArray(x.tasks) && 'status' in x
-
-const addExecution = (state: Manager, execution: RunningExecution, now: Instant): Manager => {
-  const id = execution.clusterId
-  const hash = HM.hashString(id)
-  // Delivery is at least once: an execution running, or finished within the
-  // window, is not added again; nor is a second one with a running execution id.
-  if (HM.has(state.running, id, hash) || R.has(state.remembered, id, hash)) return state
-  if (HM.has(state.byExecutionId, execution.id, HM.hashNumber(execution.id))) return state
-  const added: Manager = reindex(
-    {
-      ...state,
-      byNode: join(state.byNode, execution.nodeId, id, hash),
-      byJob: join(state.byJob, execution.jobId, id, hash),
-      byExecutionId: HM.set(state.byExecutionId, execution.id, HM.hashNumber(execution.id), id),
-      metrics: Metrics.addRunning(state.metrics, execution),
-    },
-    id,
-    hash,
-    undefined,
-    execution,
-    HM.set(state.running, id, hash, execution),
-  )
-  return Execution.isFinished(execution) ? finish(added, hash, execution, execution, now) : added
-}
-
-// `indexed` is the version of the execution the indexes hold.
-const finish = (
-  state: Manager,
-  hash: number,
-  indexed: RunningExecution,
-  execution: RunningExecution,
-  now: Instant,
-): Manager => {
-  const id = execution.clusterId
-  const unindexed = reindex(state, id, hash, indexed, undefined, HM.remove(state.running, id, hash))
-  const record = Execution.endRecord(execution)
-  const outbox: Outbox = {
-    host: state.outbox.host,
-    ends: L.append(state.outbox.ends, record),
-    completed:
-      execution.status === 'COMPLETED'
-        ? L.append(state.outbox.completed, { jobId: execution.jobId, exeNum: execution.exeNum })
-        : state.outbox.completed,
-    failed:
-      execution.status === 'FAILED' && execution.error !== undefined
-        ? L.append(state.outbox.failed, { jobId: execution.jobId, exeNum: execution.exeNum, error: execution.error })
-        : state.outbox.failed,
-  }
-  const metrics = Metrics.addFinished(Metrics.removeRunning(Metrics.advance(state.metrics, now), execution), execution)
-  const executionHash = HM.hashNumber(execution.id)
-  const remembered = R.remember(
-    forgetExpired(state, metrics),
-    id,
-    hash,
-    Metrics.blockStart(Math.max(execution.finished ?? now, metrics.now)),
-  )
-  return {
-    ...unindexed,
-    byNode: leave(state.byNode, execution.nodeId, id, hash),
-    byJob: leave(state.byJob, execution.jobId, id, hash),
-    byExecutionId:
-      HM.get(state.byExecutionId, execution.id, executionHash) === id
-        ? HM.remove(state.byExecutionId, execution.id, executionHash)
-        : state.byExecutionId,
-    outbox,
-    metrics,
-    remembered,
-  }
-}
-
-// What is remembered once the metrics moved on to `metrics`: the blocks that left the window are forgotten with them.
-const forgetExpired = (state: Manager, metrics: Metrics.Metrics): R.Remembered =>
-  metrics.now === state.metrics.now ? state.remembered : R.forget(state.remembered, metrics.now)
-
-// The cluster id of a record from the host, if it has one (history records need not).
-const clusterIdOfRecord = (record: object): ClusterId | undefined => {
-  const id = (record as { readonly clusterId?: unknown }).clusterId
-  return typeof id === 'string' ? id : undefined
-}
-
-// Applies an execution event to one running execution, re-indexes it, and
-// finishes it when it has neither a current task nor tasks remaining.
-const applyTo = (state: Manager, id: ClusterId, now: Instant, event: Execution.ExecutionEvent): Manager => {
-  const hash = HM.hashString(id)
-  const before = HM.get(state.running, id, hash)
-  if (before === undefined) return state
-  const after = Execution.reduce(before, event, now)
-  if (after === before) return state
-  if (Execution.isFinished(after)) return finish(state, hash, before, after, now)
-  // The indexes keep the execution's own id string: `id` may be a slice of an
-  // event's task id, which would keep that whole string alive.
-  const own = before.clusterId
-  return reindex(state, own, hash, before, after, HM.set(state.running, own, hash, after))
-}
-
+// The execution events the manager's events give, made once.
 const NEXT_TASK_STARTED: Execution.ExecutionEvent = { type: 'NextTaskStarted' }
-const CANCELED: Execution.ExecutionEvent = { type: 'Canceled' }
-const NODE_LOST: Execution.ExecutionEvent = { type: 'NodeLost' }
-const LOST_AND_KILLED: readonly Execution.ExecutionEvent[] = [NODE_LOST, { type: 'KillRequested' }]
-const STARVATION_CHECKED: Execution.ExecutionEvent = { type: 'StarvationChecked' }
+const NODE_LOST: readonly Execution.ExecutionEvent[] = [{ type: 'NodeLost' }]
+const LOST_AND_KILLED: readonly Execution.ExecutionEvent[] = [{ type: 'NodeLost' }, { type: 'KillRequested' }]
+const STARVATION_CHECKED: readonly Execution.ExecutionEvent[] = [{ type: 'StarvationChecked' }]
 const TIMEOUTS_CHECKED: Execution.ExecutionEvent = { type: 'TimeoutsChecked' }
 
-const applyToAll = (
-  state: Manager,
-  ids: readonly ClusterId[],
+// The event for the execution of a job task id (the others name no execution).
+const applyToTask = (
+  state: ManagerState,
+  taskId: TaskId,
   now: Instant,
-  events: readonly Execution.ExecutionEvent[],
-): Manager => {
-  let next = state
-  for (const id of ids) for (const event of events) next = applyTo(next, id, now, event)
-  return next
+  event: Execution.ExecutionEvent,
+): ManagerState => {
+  const id = clusterIdOfTask(taskId)
+  return O.isNone(id) ? state : applyTo(state, id.value, now, event)
 }
 
-// The executions whose deadline has come at `now`, by deadline, then cluster
-// id. The index keys are lower bounds, so the candidates are checked against
-// their deadlines and put in the order those give.
-const dueAt = (state: Manager, now: Instant): ClusterId[] => {
-  const due: Array<Pair<Instant, ClusterId>> = []
-  SM.forEachFrom(state.deadlines, undefined, compareByInstant, ([key, id]) => {
-    if (key > now) return false
-    const execution = HM.get(state.running, id, HM.hashString(id))
-    const deadline = execution === undefined ? undefined : deadlineOf(execution)
-    if (deadline !== undefined && deadline <= now) due.push([deadline, id])
-    return true
-  })
-  return due.sort(compareByInstant).map(([, id]) => id)
-}
-
-const clusterIdOf = (state: Manager, id: RecordId | ClusterId): ClusterId | undefined =>
+const clusterIdOf = (state: ManagerState, id: RecordId | ClusterId): ClusterId | undefined =>
   typeof id === 'string' ? id : HM.get(state.byExecutionId, id, HM.hashNumber(id))
 
-// Record keys are strings in JSON; job ids are numbers when they look like one.
-const jobIdOfKey = (key: string): RecordId | string => (/^-?\d+$/.test(key) ? Number(key) : key)
-
-// Times out the current task if its timeout has passed, or drops one never
-// launched after a final status once its deadline has come (which finishes
-// the execution).
-const timeOut = (state: Manager, id: ClusterId, now: Instant): Manager => applyTo(state, id, now, TIMEOUTS_CHECKED)
-
-const cancelSynced = (state: Manager, jobs: Readonly<Record<string, SyncedJob>>, now: Instant): Manager => {
-  let next = state
-  for (const key of Object.keys(jobs)) {
-    const job = jobs[key]
-    if (typeof job !== 'object' || job === null) continue
-    const jobId = jobIdOfKey(key)
-    if (typeof jobId !== 'number') continue
-    for (const id of membersOf(next.byJob, jobId)) {
-      const execution = HM.get(next.running, id, HM.hashString(id))
-      if (execution === undefined) continue
-      if (job.status === 'CANCELED' || job.numExes > execution.exeNum) {
-        next = applyTo(next, id, now, CANCELED)
-      }
-    }
-  }
-  return next
+// One reducer per event type, in a table typed by the union: a new event
+// variant does not compile until it has its reducer (a `switch` with a
+// `default` would ignore it, silently).
+type Reducers = {
+  readonly [K in ManagerEvent['type']]: (
+    state: ManagerState,
+    event: Extract<ManagerEvent, { readonly type: K }>,
+    now: Instant,
+  ) => ManagerState
 }
 
-const schedule = (
-  state: Manager,
-  executions: ReadonlyArray<RunningExecution | ExecutionSpec>,
-  messages: readonly HostMessage[] | undefined,
-  now: Instant,
-): Manager => {
-  let next = state
-  for (const x of executions) {
-    // Delivered again: skipped before a spec is made into an execution.
-    const hash = HM.hashString(x.clusterId)
-    if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
-    next = addExecution(next, isExecution(x) ? x : Execution.create(x, state.settings), now)
-  }
-  if (messages !== undefined && messages.length > 0) {
-    next = { ...next, outbox: { ...next.outbox, host: L.appendAll(next.outbox.host, messages) } }
-  }
-  return next
+const REDUCERS: Reducers = {
+  Scheduled: (state, event, now) => schedule(state, event.executions, event.messages, now),
+  NextTaskStarted: (state, event, now) => applyTo(state, event.clusterId, now, NEXT_TASK_STARTED),
+  TaskLaunched: (state, event, now) =>
+    applyToTask(state, event.taskId, now, { type: 'TaskLaunched', taskId: event.taskId }),
+  TaskUpdated: (state, event, now) =>
+    applyToTask(state, event.update.taskId, now, { type: 'TaskUpdated', update: event.update }),
+  TaskTimedOut: (state, event, now) =>
+    applyToTask(state, event.taskId, now, { type: 'TaskTimedOut', taskId: event.taskId }),
+  // Times out each current task whose timeout passed, or drops one never
+  // launched after a final status once its deadline has come (which finishes
+  // the execution).
+  TimeoutsChecked: (state, _event, now) =>
+    Deadlines.dueAt(state.deadlines, state.running, now).reduce(
+      (next, id) => applyTo(next, id, now, TIMEOUTS_CHECKED),
+      state,
+    ),
+  ExecutionsLost: (state, event, now) => {
+    const ids = event.ids.flatMap((x) => {
+      const id = clusterIdOf(state, x)
+      return id === undefined ? [] : [id]
+    })
+    return applyToAll(state, ids, now, LOST_AND_KILLED)
+  },
+  NodeLost: (state, event, now) => applyToAll(state, membersOf(state.byNode, event.nodeId), now, NODE_LOST),
+  CanceledOffQueue: (state, event, now) => cancelOffQueue(state, event.records, now),
+  JobsSynced: (state, event, now) => cancelSynced(state, event.jobs, now),
+  StarvationChecked: (state, _event, now) =>
+    applyToAll(state, Deadlines.dueAt(state.deadlines, state.running, now), now, STARVATION_CHECKED),
+  HistoryLoaded: (state, event, now) => loadHistory(state, event.records, now),
 }
 
-// A record with a cluster id is counted once: one the manager remembers is
-// skipped, and the others are remembered from then on (unless their execution
-// is running here). Records without a cluster id are always counted.
-const loadHistory = (state: Manager, records: readonly Metrics.Counted[], now: Instant): Manager => {
-  if (records.length === 0) return state
-  let metrics = Metrics.advance(state.metrics, now)
-  let remembered = forgetExpired(state, metrics)
-  for (const record of records) {
-    const id = clusterIdOfRecord(record)
-    if (id !== undefined) {
-      const hash = HM.hashString(id)
-      if (R.has(remembered, id, hash)) continue
-      if (!HM.has(state.running, id, hash)) {
-        const until = Metrics.blockStart(Math.max(record.finished ?? now, metrics.now))
-        remembered = R.remember(remembered, id, hash, until)
-      }
-    }
-    metrics = Metrics.addFinished(metrics, record)
-  }
-  return metrics === state.metrics && remembered === state.remembered ? state : { ...state, metrics, remembered }
-}
-
-// Each record goes out once, as history does: a remembered one is skipped.
-const cancelOffQueue = (state: Manager, records: readonly EndRecord[], now: Instant): Manager => {
-  let ends = state.outbox.ends
-  let remembered = state.remembered
-  for (const record of records) {
-    const id = clusterIdOfRecord(record)
-    if (id !== undefined) {
-      const hash = HM.hashString(id)
-      if (R.has(remembered, id, hash)) continue
-      if (!HM.has(state.running, id, hash)) {
-        const until = Metrics.blockStart(Math.max(record.finished ?? now, now, state.metrics.now))
-        remembered = R.remember(remembered, id, hash, until)
-      }
-    }
-    ends = L.append(ends, record)
-  }
-  return ends === state.outbox.ends ? state : { ...state, outbox: { ...state.outbox, ends }, remembered }
-}
+// The table is keyed by the union, so the reducer of `event.type` takes that variant.
+const step = (state: ManagerState, event: ManagerEvent, now: Instant): ManagerState =>
+  (REDUCERS[event.type] as (state: ManagerState, event: ManagerEvent, now: Instant) => ManagerState)(state, event, now)
 
 /**
  * The manager after an event at `now`. Pure; the very same state when the event
@@ -724,7 +342,7 @@ const cancelOffQueue = (state: Manager, records: readonly EndRecord[], now: Inst
  */
 export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
   const checked = isNow(now) ? checkedManagerEvent(event) : undefined
-  return checked === undefined ? state : step(state, checked, now)
+  return checked === undefined ? state : fromInternal(step(toInternal(state), checked, now))
 }
 
 /**
@@ -823,48 +441,6 @@ export const taskUpdatedFromMesos = (json: unknown): E.Either<InvalidTaskUpdate,
 export const taskUpdatedFromKubernetesPod = (input: unknown): E.Either<InvalidTaskUpdate, TaskUpdated> =>
   E.map(taskUpdated)(fromKubernetesPod(input))
 
-const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
-  switch (event.type) {
-    case 'Scheduled':
-      return schedule(state, event.executions, event.messages, now)
-    case 'NextTaskStarted':
-      return applyTo(state, event.clusterId, now, NEXT_TASK_STARTED)
-    case 'TaskLaunched': {
-      const id = clusterIdOfTask(event.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskLaunched', taskId: event.taskId })
-    }
-    case 'TaskUpdated': {
-      const id = clusterIdOfTask(event.update.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskUpdated', update: event.update })
-    }
-    case 'TaskTimedOut': {
-      const id = clusterIdOfTask(event.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskTimedOut', taskId: event.taskId })
-    }
-    case 'TimeoutsChecked':
-      return dueAt(state, now).reduce((acc, id) => timeOut(acc, id, now), state)
-    case 'ExecutionsLost': {
-      const ids = event.ids.flatMap((x) => {
-        const id = clusterIdOf(state, x)
-        return id === undefined ? [] : [id]
-      })
-      return applyToAll(state, ids, now, LOST_AND_KILLED)
-    }
-    case 'NodeLost':
-      return applyToAll(state, membersOf(state.byNode, event.nodeId), now, [NODE_LOST])
-    case 'CanceledOffQueue':
-      return cancelOffQueue(state, event.records, now)
-    case 'JobsSynced':
-      return cancelSynced(state, event.jobs, now)
-    case 'StarvationChecked':
-      return applyToAll(state, dueAt(state, now), now, [STARVATION_CHECKED])
-    case 'HistoryLoaded':
-      return loadHistory(state, event.records, now)
-    default:
-      return state
-  }
-}
-
 /**
  * The queued messages, in order: the host's running-job messages, one
  * `JobExeEnd` with all end records, `CompletedJobs`, `FailedJobs` (empty ones
@@ -882,13 +458,9 @@ const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
  * @since 0.1.0
  */
 export const drain = (state: Manager, now: Instant): readonly [Drained, Manager] => {
-  const { host, ends, completed, failed } = state.outbox
-  if (!isNow(now) || (host === null && ends === null && completed === null && failed === null)) return [[], state]
-  const messages: unknown[] = L.toArray(host)
-  if (ends !== null) messages.push({ type: 'JobExeEnd', records: L.toArray(ends) })
-  if (completed !== null) messages.push({ type: 'CompletedJobs', jobs: L.toArray(completed), when: now })
-  if (failed !== null) messages.push({ type: 'FailedJobs', jobs: L.toArray(failed), when: now })
-  return [messages, { ...state, outbox: EMPTY_OUTBOX }]
+  const internal = toInternal(state)
+  if (!isNow(now) || Outbox.isEmpty(internal.outbox)) return [[], state]
+  return [Outbox.messagesOf(internal.outbox, now), fromInternal(withChanges(internal, { outbox: Outbox.empty }))]
 }
 
 /**
@@ -898,7 +470,7 @@ export const drain = (state: Manager, now: Instant): readonly [Drained, Manager]
  * @since 0.1.0
  */
 export const runningExecution = (state: Manager, clusterId: ClusterId): RunningExecution | undefined =>
-  HM.get(state.running, clusterId, HM.hashString(clusterId))
+  HM.get(toInternal(state).running, clusterId, HM.hashString(clusterId))
 
 /**
  * All running executions, by cluster id.
@@ -907,7 +479,7 @@ export const runningExecution = (state: Manager, clusterId: ClusterId): RunningE
  * @since 0.1.0
  */
 export const runningExecutions = (state: Manager): RunningExecution[] =>
-  HM.values(state.running).sort((a, b) => compareStrings(a.clusterId, b.clusterId))
+  HM.values(toInternal(state).running).sort((a, b) => compareStrings(a.clusterId, b.clusterId))
 
 /**
  * How many executions are running.
@@ -915,9 +487,11 @@ export const runningExecutions = (state: Manager): RunningExecution[] =>
  * @category queries
  * @since 0.1.0
  */
-export const runningCount = (state: Manager): number => state.running.size
+export const runningCount = (state: Manager): number => toInternal(state).running.size
 
-const currentTasksOf = (state: Manager, ids: readonly ClusterId[]): Task[] =>
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+const currentTasksOf = (state: ManagerState, ids: readonly ClusterId[]): Task[] =>
   ids.flatMap((id) => {
     const execution = HM.get(state.running, id, HM.hashString(id))
     const task = execution === undefined ? undefined : Execution.currentTask(execution)
@@ -931,11 +505,13 @@ const currentTasksOf = (state: Manager, ids: readonly ClusterId[]): Task[] =>
  * @category queries
  * @since 0.1.0
  */
-export const tasksToKill = (state: Manager): Task[] =>
-  currentTasksOf(
-    state,
-    SM.entries(state.toKill).map(([id]) => id),
+export const tasksToKill = (state: Manager): Task[] => {
+  const internal = toInternal(state)
+  return currentTasksOf(
+    internal,
+    SM.entries(internal.toKill).map(([id]) => id),
   )
+}
 
 /**
  * The tasks the host must reconcile at `now`, by cluster id: forced ones, and
@@ -945,13 +521,14 @@ export const tasksToKill = (state: Manager): Task[] =>
  * @since 0.1.0
  */
 export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
-  const due = dueAt(state, now).filter((id) => {
-    const execution = HM.get(state.running, id, HM.hashString(id))
-    const deadline = execution === undefined ? undefined : reconciliationDeadlineOf(execution)
+  const internal = toInternal(state)
+  const due = Deadlines.dueAt(internal.deadlines, internal.running, now).filter((id) => {
+    const execution = HM.get(internal.running, id, HM.hashString(id))
+    const deadline = execution === undefined ? undefined : Execution.reconciliationDeadline(execution)
     return deadline !== undefined && deadline <= now
   })
-  const ids = [...SM.entries(state.forced).map(([id]) => id), ...due]
-  return currentTasksOf(state, ids.sort(compareStrings))
+  const ids = [...SM.entries(internal.forced).map(([id]) => id), ...due]
+  return currentTasksOf(internal, ids.sort(compareStrings))
 }
 
 /**
@@ -970,7 +547,7 @@ export const tasksToReconcile = (state: Manager, now: Instant): Task[] => {
  */
 export const nextDeadline = (state: Manager): O.Option<Instant> => {
   // Beyond the safe integers no `now` can reach a deadline (such a `now` is refused).
-  const earliest = state.earliestDeadline
+  const earliest = Deadlines.earliest(toInternal(state).deadlines)
   return earliest !== undefined && Number.isSafeInteger(earliest) ? O.some(earliest) : O.none
 }
 
@@ -1038,13 +615,15 @@ export const nextWakeUp = (state: Manager, now: Instant, retry: number = WAKE_UP
  * @category queries
  * @since 0.1.0
  */
-export const readyExecutions = (state: Manager): RunningExecution[] =>
-  HM.keys(state.ready)
+export const readyExecutions = (state: Manager): RunningExecution[] => {
+  const { ready, running } = toInternal(state)
+  return HM.keys(ready)
     .sort(compareStrings)
     .flatMap((id) => {
-      const execution = HM.get(state.running, id, HM.hashString(id))
+      const execution = HM.get(running, id, HM.hashString(id))
       return execution === undefined ? [] : [execution]
     })
+}
 
 /**
  * Starts and launches the next task of a ready execution in one call: the
@@ -1094,7 +673,7 @@ export const startNextTask = (
  * @since 0.1.0
  */
 export const statusJson = (state: Manager, nodeIds: readonly NodeId[], now: Instant): Metrics.NodeStatusJson[] =>
-  Metrics.statusJson(state.metrics, nodeIds, now)
+  Metrics.statusJson(toInternal(state).metrics, nodeIds, now)
 
 /**
  * The manager's metrics, to merge with other shards' ({@link Metrics.merge}).
@@ -1102,90 +681,7 @@ export const statusJson = (state: Manager, nodeIds: readonly NodeId[], now: Inst
  * @category queries
  * @since 0.1.0
  */
-export const metrics = (state: Manager): Metrics.Metrics => state.metrics
-
-/**
- * A stable shard number in `0 .. k-1` for a cluster id, the same in every
- * process, version and language: the standard 32-bit FNV-1a hash of the id's
- * UTF-8 bytes, modulo `k` (test vectors in the scale-out guide). `k` below 1
- * counts as 1.
- *
- * @example
- * import { Manager } from 'job-execution-core'
- * Manager.shardOf('scale_job_fw1_42x3', 4) // always the same number in 0..3
- *
- * @category sharding
- * @since 0.1.0
- */
-export const shardOf = (clusterId: ClusterId, k: number): number => {
-  const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
-  // Total on what a JavaScript host may pass: what is not a string goes to shard 0.
-  return typeof clusterId === 'string' ? fnv1a32(clusterId) % shards : 0
-}
-
-/**
- * Which shards must see an event, when executions are split over `k` managers
- * by {@link shardOf}: events about one execution or task go to its shard;
- * `NodeLost`, `JobsSynced`, `TimeoutsChecked` and `StarvationChecked` go to
- * every shard (each acts on its own executions); `ExecutionsLost` sends cluster
- * ids to their shard and execution ids (which carry no cluster id) to every
- * shard; host messages, canceled-off-queue records and history go to shard 0
- * only, so that they are sent and counted once. The merged metrics of the
- * shards then equal those of one manager fed everything. What `reduce` would
- * refuse goes nowhere (an empty list), and so does a list's malformed element.
- *
- * @example
- * import { Manager } from 'job-execution-core'
- * Manager.route({ type: 'TimeoutsChecked' }, 3).map(([shard]) => shard) // [0, 1, 2]
- *
- * @category sharding
- * @since 0.1.0
- */
-export const route = (input: ManagerEvent, k: number): Array<readonly [number, ManagerEvent]> => {
-  const event = checkedManagerEvent(input)
-  if (event === undefined) return []
-  const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
-  const all = Array.from({ length: shards }, (_, shard) => shard)
-  const ofTask = (taskId: TaskId): number => {
-    const id = clusterIdOfTask(taskId)
-    return O.isNone(id) ? 0 : shardOf(id.value, shards)
-  }
-  switch (event.type) {
-    case 'Scheduled': {
-      const groups = all.map(() => [] as Array<RunningExecution | ExecutionSpec>)
-      for (const x of event.executions) groups[shardOf(x.clusterId, shards)]?.push(x)
-      return all.flatMap((shard) => {
-        const executions = groups[shard] ?? []
-        const messages = shard === 0 ? (event.messages ?? []) : []
-        return executions.length === 0 && messages.length === 0
-          ? []
-          : [[shard, { type: 'Scheduled', executions, ...(messages.length > 0 ? { messages } : {}) }] as const]
-      })
-    }
-    case 'NextTaskStarted':
-      return [[shardOf(event.clusterId, shards), event]]
-    case 'TaskLaunched':
-    case 'TaskTimedOut':
-      return [[ofTask(event.taskId), event]]
-    case 'TaskUpdated':
-      return [[ofTask(event.update.taskId), event]]
-    case 'ExecutionsLost':
-      return all.flatMap((shard) => {
-        const ids = event.ids.filter((id) => typeof id !== 'string' || shardOf(id, shards) === shard)
-        return ids.length === 0 ? [] : [[shard, { type: 'ExecutionsLost', ids }] as const]
-      })
-    case 'NodeLost':
-    case 'JobsSynced':
-    case 'TimeoutsChecked':
-    case 'StarvationChecked':
-      return all.map((shard) => [shard, event] as const)
-    case 'CanceledOffQueue':
-    case 'HistoryLoaded':
-      return [[0, event]]
-    default:
-      return []
-  }
-}
+export const metrics = (state: Manager): Metrics.Metrics => toInternal(state).metrics
 
 // --- snapshots ------------------------------------------------------------------
 
@@ -1256,13 +752,7 @@ export class InvalidSnapshot extends Error {
  * @category snapshots
  * @since 0.1.0
  */
-export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(state)
-
-const rebuild: Snapshots.Rebuild = (settings, now, running) => {
-  let state = create(now, settings)
-  for (const execution of running) state = addExecution(state, execution, now)
-  return state
-}
+export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toInternal(state))
 
 /**
  * Restores a manager from a snapshot (as parsed JSON, of version 2 or 1).
@@ -1290,7 +780,7 @@ const rebuild: Snapshots.Rebuild = (settings, now, running) => {
  * @since 0.1.0
  */
 export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> =>
-  E.mapLeft((problems: readonly Problem[]) => new InvalidSnapshot(problems))(Snapshots.fromSnapshot(json, rebuild))
+  E.bimap((problems: readonly Problem[]) => new InvalidSnapshot(problems), fromInternal)(Snapshots.fromSnapshot(json))
 
 /**
  * Restores a manager from a snapshot's JSON text, as it was persisted

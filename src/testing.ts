@@ -30,7 +30,10 @@ import * as Errors from './errors'
 import type { JobError } from './errors'
 import * as Execution from './execution'
 import { compareIds, type Instant, type NodeId } from './ids'
-import * as HM from './internal/hashMap'
+import { brokenInvariants as brokenIndexes } from './internal/indexMaintenance'
+import { rebuild } from './internal/lifecycle'
+import { toInternal } from './internal/managerState'
+import * as Remembered from './internal/remembered'
 import * as SM from './internal/sortedMap'
 import * as Manager from './manager'
 import * as Metrics from './metrics'
@@ -617,22 +620,6 @@ export const hostileEventStream = (options?: { readonly maxLength?: number }): f
 
 // --- invariants -----------------------------------------------------------------
 
-const sameEntries = <K>(a: SM.Tree<K, unknown>, b: SM.Tree<K, unknown>): boolean => {
-  const left = SM.entries(a)
-  const right = SM.entries(b)
-  return left.length === right.length && left.every(([key], i) => JSON.stringify(key) === JSON.stringify(right[i]?.[0]))
-}
-
-// A group index as text, in key order, each group's members sorted; a group of
-// one is its id alone, never a set of one (nor an empty set).
-const groupsText = (groups: Manager.Groups<NodeId>): string => {
-  const rows: Array<[NodeId, string[]]> = []
-  HM.forEach(groups, (key, members) =>
-    rows.push([key, typeof members === 'string' ? [`${members} (alone)`] : HM.keys(members).sort()]),
-  )
-  return JSON.stringify(rows.sort(([a], [b]) => compareIds(a, b)))
-}
-
 const recountRunning = (state: Manager.Manager): Metrics.Counts => {
   let counts: Metrics.Counts = Metrics.empty
   for (const execution of Manager.runningExecutions(state)) {
@@ -641,84 +628,16 @@ const recountRunning = (state: Manager.Manager): Metrics.Counts => {
   return counts
 }
 
-const reindexed = (state: Manager.Manager): Manager.Manager => {
-  let fresh = Manager.create(state.metrics.now, state.settings)
-  fresh = Manager.reduce(fresh, { type: 'Scheduled', executions: Manager.runningExecutions(state) }, state.metrics.now)
-  return fresh
-}
-
-// After a final status, a current task never launched (no last status update)
-// is dropped once it has waited longer than the staging timeout: restated here
-// from the rule, not from the execution's own query.
-const unlaunchedDropOf = (execution: Execution.Execution, task: Task.Task): Instant | undefined =>
-  execution.status === 'RUNNING' || execution.finished === undefined || task.lastStatusUpdate !== undefined
-    ? undefined
-    : execution.finished + execution.settings.stagingTimeout + 1
-
-// The earliest of an execution's deadlines, from the public queries.
-const earliestDeadlineOf = (execution: Execution.Execution): Instant | undefined => {
-  const task = Execution.currentTask(execution)
-  const all =
-    task === undefined
-      ? [Execution.starvationDeadline(execution)]
-      : [
-          Task.timeoutDeadline(task),
-          task.forceReconciliation ? undefined : Task.reconciliationDeadline(task),
-          unlaunchedDropOf(execution, task),
-        ]
-  const defined = all.filter((x): x is Instant => x !== undefined)
-  return defined.length === 0 ? undefined : Math.min(...defined)
-}
-
-// The deadline index is lazy (see the manager): each execution with a deadline
-// sits under a key at or before it, every key belongs to a running execution,
-// and the first key is exact, so that it is the earliest deadline of all.
-const deadlineProblems = (state: Manager.Manager): string[] => {
-  const broken: string[] = []
-  const keys = new Map<string, number>()
-  for (const [[key, id]] of SM.entries(state.deadlines)) keys.set(id, key)
-  if (keys.size !== SM.size(state.deadlines) || keys.size !== state.deadlineKeys.size) {
-    broken.push('the deadline index has more than one key for an execution')
-  }
-  HM.forEach(state.deadlineKeys, (id, key) => {
-    if (keys.get(id) !== key) broken.push(`the deadline key of ${id} is not the one in the tree`)
-    if (Manager.runningExecution(state, id) === undefined) broken.push(`${id} has a deadline key but is not running`)
-  })
-  let earliest: Instant | undefined
-  for (const execution of Manager.runningExecutions(state)) {
-    const due = earliestDeadlineOf(execution)
-    if (due === undefined) continue
-    if (earliest === undefined || due < earliest) earliest = due
-    const key = keys.get(execution.clusterId)
-    if (key === undefined || key > due)
-      broken.push(`the deadline of ${execution.clusterId} is not indexed at or before it`)
-  }
-  if (state.earliestDeadline !== SM.min(state.deadlines)?.key[0])
-    broken.push('the earliest deadline is not the first key')
-  if (state.earliestDeadline !== earliest) broken.push('the earliest deadline is not the earliest of the executions')
-  return broken
-}
-
-// What is remembered of finished executions: no running one, each in a group
-// of its block, the groups ascending and in the window.
-const rememberedProblems = (state: Manager.Manager): string[] => {
-  const broken: string[] = []
-  const { byId, groups } = state.remembered
-  const listed = new Map<string, number[]>()
-  groups.forEach((group, i) => {
-    const previous = groups[i - 1]
-    if (previous !== undefined && previous.start >= group.start) broken.push('remembered groups are not ascending')
-    if (!Metrics.isBlockInWindow(group.start, state.metrics.now))
-      broken.push(`remembered group ${group.start} left the window`)
-    for (let at = group.ids; at !== null; at = at.tail)
-      listed.set(at.head, [...(listed.get(at.head) ?? []), group.start])
-  })
-  HM.forEach(byId, (id, start) => {
-    if (Manager.runningExecution(state, id) !== undefined) broken.push(`${id} is remembered as finished but running`)
-    if (!(listed.get(id) ?? []).includes(start)) broken.push(`${id} is not in the group of its block ${start}`)
-  })
-  if (byId.size !== HM.keys(byId).length) broken.push('the remembered map miscounts its size')
-  return broken
+// Each structure of the state checks its own invariant; the indexes are also
+// checked against the same running executions indexed afresh.
+const structureProblems = (manager: Manager.Manager): string[] => {
+  const state = toInternal(manager)
+  const rebuilt = rebuild(state.settings, state.metrics.now, Manager.runningExecutions(manager))
+  const isRunning = (id: string): boolean => Manager.runningExecution(manager, id) !== undefined
+  return [
+    ...brokenIndexes(state, rebuilt),
+    ...Remembered.brokenInvariants(state.remembered, state.metrics.now, isRunning),
+  ]
 }
 
 /**
@@ -741,7 +660,7 @@ const rememberedProblems = (state: Manager.Manager): string[] => {
  */
 export const checkInvariants = (state: Manager.Manager): string[] => {
   const broken: string[] = []
-  const metrics = state.metrics
+  const metrics = Manager.metrics(state)
   if (!Metrics.equals(metrics.running, recountRunning(state))) {
     broken.push('running metrics differ from a recount of the running set')
   }
@@ -783,25 +702,7 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
   for (const execution of Manager.runningExecutions(state)) {
     if (Execution.isFinished(execution)) broken.push(`${execution.clusterId} is finished but still running`)
   }
-  const fresh = reindexed(state)
-  for (const name of ['toKill', 'forced'] as const) {
-    if (!sameEntries<unknown>(state[name], fresh[name])) broken.push(`the ${name} index disagrees with the running set`)
-  }
-  for (const name of ['byNode', 'byJob'] as const) {
-    if (groupsText(state[name]) !== groupsText(fresh[name])) {
-      broken.push(`the ${name} index disagrees with the running set`)
-    }
-  }
-  const sameKeys = (a: readonly unknown[], b: readonly unknown[]): boolean =>
-    JSON.stringify([...a].sort()) === JSON.stringify([...b].sort())
-  if (!sameKeys(HM.keys(state.ready), HM.keys(fresh.ready)))
-    broken.push('the ready index disagrees with the running set')
-  if (!sameKeys(HM.keys(state.byExecutionId), HM.keys(fresh.byExecutionId))) {
-    broken.push('the byExecutionId index disagrees with the running set')
-  }
-  if (state.running.size !== HM.keys(state.running).length) broken.push('the running map miscounts its size')
-  broken.push(...deadlineProblems(state))
-  broken.push(...rememberedProblems(state))
+  broken.push(...structureProblems(state))
   return broken
 }
 

@@ -6,6 +6,7 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Execution, Manager, Metrics } from '../src/index'
 import { checkInvariants, eventStream, type TimedEvent } from '../src/testing'
+import { toInternal } from '../src/internal/managerState'
 
 const NODES = [1, 2, 3, 4]
 const T0 = Date.UTC(2026, 0, 1)
@@ -126,7 +127,7 @@ describe('an execution that finished', () => {
     // The window moves when another execution finishes 3 h 10 min later.
     const later = T0 + 190 * MINUTE
     state = completed(state, 2, later)
-    expect(state.remembered.byId.size).toBe(1)
+    expect(toInternal(state).remembered.byId.size).toBe(1)
     state = Manager.reduce(state, { type: 'Scheduled', executions: [spec(1)] }, later)
     expect(Manager.runningCount(state)).toBe(1)
     expect(checkInvariants(state)).toEqual([])
@@ -212,9 +213,9 @@ describe('what is remembered', () => {
     let state = Manager.create(T0)
     for (let i = 0; i < 60; i++) state = completed(state, i + 1, T0 + i * 10 * MINUTE)
     // 10 minutes apart, over 10 hours: only those of the last 3 h 5 min or so are left.
-    expect(state.remembered.byId.size).toBeLessThanOrEqual(20)
-    expect(state.remembered.byId.size).toBeGreaterThanOrEqual(18)
-    expect(state.remembered.groups.length).toBe(state.remembered.byId.size)
+    expect(toInternal(state).remembered.byId.size).toBeLessThanOrEqual(20)
+    expect(toInternal(state).remembered.byId.size).toBeGreaterThanOrEqual(18)
+    expect(toInternal(state).remembered.groups.length).toBe(toInternal(state).remembered.byId.size)
     expect(checkInvariants(state)).toEqual([])
   })
 })

@@ -111,3 +111,34 @@ export const fromRows = (rows: readonly Row[]): Remembered => {
   }
   return { byId, groups }
 }
+
+/** How many ids are remembered. */
+export const size = (remembered: Remembered): number => remembered.byId.size
+
+/**
+ * What is broken in what is remembered at `now`, each as a sentence: a
+ * remembered id must not be running (`isRunning`), and must be in the group of
+ * its block; the groups ascend and are in the window.
+ */
+export const brokenInvariants = (
+  remembered: Remembered,
+  now: Instant,
+  isRunning: (id: ClusterId) => boolean,
+): string[] => {
+  const broken: string[] = []
+  const { byId, groups } = remembered
+  const listed = new Map<string, number[]>()
+  groups.forEach((group, i) => {
+    const previous = groups[i - 1]
+    if (previous !== undefined && previous.start >= group.start) broken.push('remembered groups are not ascending')
+    if (!isBlockInWindow(group.start, now)) broken.push(`remembered group ${group.start} left the window`)
+    for (let at = group.ids; at !== null; at = at.tail)
+      listed.set(at.head, [...(listed.get(at.head) ?? []), group.start])
+  })
+  HM.forEach(byId, (id, start) => {
+    if (isRunning(id)) broken.push(`${id} is remembered as finished but running`)
+    if (!(listed.get(id) ?? []).includes(start)) broken.push(`${id} is not in the group of its block ${start}`)
+  })
+  if (byId.size !== HM.keys(byId).length) broken.push('the remembered map miscounts its size')
+  return broken
+}

@@ -15,14 +15,15 @@
  * @module
  */
 import * as E from 'fp-ts/Either'
-import type { Execution } from '../execution'
-import type { Instant } from '../ids'
-import type { Manager, Snapshot } from '../manager'
+import type { Snapshot } from '../manager'
 import * as Metrics from '../metrics'
 import * as C from './canonical'
 import { problemsOf, type Problem } from './decode'
 import * as HM from './hashMap'
-import * as L from './list'
+import { rebuild } from './lifecycle'
+import type { ManagerState } from './managerState'
+import { withChanges } from './managerState'
+import * as Outbox from './outbox'
 import * as R from './remembered'
 import { blockProblems, executionProblems, rememberedProblems, uniquenessProblems } from './snapshotChecks'
 import { SnapshotV1Codec, SnapshotV2Codec } from './stateCodecs'
@@ -34,16 +35,11 @@ type Content = Omit<Snapshot, 'integrity'>
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const contentOf = (state: Manager): Content => ({
+const contentOf = (state: ManagerState): Content => ({
   snapshotVersion: VERSION,
   settings: state.settings,
   running: HM.values(state.running).sort((a, b) => compareStrings(a.clusterId, b.clusterId)),
-  outbox: {
-    host: L.toArray(state.outbox.host),
-    ends: L.toArray(state.outbox.ends),
-    completed: L.toArray(state.outbox.completed),
-    failed: L.toArray(state.outbox.failed),
-  },
+  outbox: Outbox.toLists(state.outbox),
   metrics: {
     now: state.metrics.now,
     running: Metrics.toEntries(state.metrics.running),
@@ -57,13 +53,10 @@ export const integrityOf = (content: Readonly<Record<string, unknown>>): string 
   C.hash({ ...content, integrity: undefined })
 
 /** The state as a snapshot. */
-export const toSnapshot = (state: Manager): Snapshot => {
+export const toSnapshot = (state: ManagerState): Snapshot => {
   const content = contentOf(state)
   return { ...content, integrity: integrityOf(content) }
 }
-
-/** Builds a state with these settings and executions at `now`, as if scheduled then. */
-export type Rebuild = (settings: Snapshot['settings'], now: Instant, running: readonly Execution[]) => Manager
 
 const versionOf = (json: unknown): unknown =>
   typeof json === 'object' && json !== null
@@ -71,7 +64,7 @@ const versionOf = (json: unknown): unknown =>
     : undefined
 
 /** The state a snapshot holds, or every problem found in it, each with its path. */
-export const fromSnapshot = (json: unknown, rebuild: Rebuild): E.Either<readonly Problem[], Manager> => {
+export const fromSnapshot = (json: unknown): E.Either<readonly Problem[], ManagerState> => {
   const v1 = versionOf(json) === 1
   const decoded = v1
     ? E.map((s: typeof SnapshotV1Codec._A): Snapshot => ({
@@ -103,21 +96,15 @@ export const fromSnapshot = (json: unknown, rebuild: Rebuild): E.Either<readonly
     start: block.start,
     counts: Metrics.fromEntries(block.counts),
   }))
-  const restored: Manager = {
-    ...state,
-    outbox: {
-      host: L.fromArray(snapshot.outbox.host),
-      ends: L.fromArray(snapshot.outbox.ends),
-      completed: L.fromArray(snapshot.outbox.completed),
-      failed: L.fromArray(snapshot.outbox.failed),
-    },
+  const restored = withChanges(state, {
+    outbox: Outbox.fromLists(snapshot.outbox),
     metrics: {
       ...state.metrics,
       finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
       blocks,
     },
     remembered: R.fromRows(snapshot.remembered),
-  }
+  })
   // Only what a snapshot of the restored state holds, in its order, is accepted.
   const again: Readonly<Record<string, unknown>> = contentOf(restored)
   const expected = v1 ? { ...again, snapshotVersion: 1, remembered: undefined } : again

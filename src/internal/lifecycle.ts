@@ -1,0 +1,160 @@
+/**
+ * Executions coming and going: adding a scheduled one, applying an execution
+ * event to a running one, and finishing one that is done (its end queued in the
+ * outbox, counted in the metrics, and remembered while it counts there, so that
+ * the same execution delivered again is not run twice).
+ *
+ * @internal
+ * @module
+ */
+import * as Execution from '../execution'
+import type { ExecutionSpec } from '../execution'
+import type { ClusterId, Instant, RecordId } from '../ids'
+import type { HostMessage, SyncedJob } from '../manager'
+import * as Metrics from '../metrics'
+import type { Settings } from '../settings'
+import * as HM from './hashMap'
+import { reindex } from './indexMaintenance'
+import { empty, withChanges, type ManagerState } from './managerState'
+import * as Groups from './nodeJobGroups'
+import * as Outbox from './outbox'
+import * as R from './remembered'
+
+const isExecution = (x: Execution.Execution | ExecutionSpec): x is Execution.Execution =>
+  'tasks' in x && Array.isArray(x.tasks) && 'status' in x
+
+/** What is remembered once the metrics moved on to `metrics`: the blocks that left the window are forgotten with them. */
+export const forgetExpired = (state: ManagerState, metrics: Metrics.Metrics): R.Remembered =>
+  metrics.now === state.metrics.now ? state.remembered : R.forget(state.remembered, metrics.now)
+
+// Delivery is at least once: an execution running, or finished within the
+// window, is not added again; nor is a second one with a running execution id.
+const addExecution = (state: ManagerState, execution: Execution.Execution, now: Instant): ManagerState => {
+  const id = execution.clusterId
+  const hash = HM.hashString(id)
+  if (HM.has(state.running, id, hash) || R.has(state.remembered, id, hash)) return state
+  const executionHash = HM.hashNumber(execution.id)
+  if (HM.has(state.byExecutionId, execution.id, executionHash)) return state
+  const grouped = withChanges(state, {
+    byNode: Groups.join(state.byNode, execution.nodeId, id, hash),
+    byJob: Groups.join(state.byJob, execution.jobId, id, hash),
+    byExecutionId: HM.set(state.byExecutionId, execution.id, executionHash, id),
+    metrics: Metrics.addRunning(state.metrics, execution),
+  })
+  const added = reindex(grouped, id, hash, undefined, execution)
+  return Execution.isFinished(execution) ? finish(added, hash, execution, execution, now) : added
+}
+
+// `indexed` is the version of the execution the indexes hold.
+const finish = (
+  state: ManagerState,
+  hash: number,
+  indexed: Execution.Execution,
+  execution: Execution.Execution,
+  now: Instant,
+): ManagerState => {
+  const id = execution.clusterId
+  const unindexed = reindex(state, id, hash, indexed, undefined)
+  const metrics = Metrics.addFinished(Metrics.removeRunning(Metrics.advance(state.metrics, now), execution), execution)
+  const executionHash = HM.hashNumber(execution.id)
+  const until = Metrics.blockStart(Math.max(Execution.finished(execution) ?? now, metrics.now))
+  return withChanges(unindexed, {
+    byNode: Groups.leave(state.byNode, execution.nodeId, id, hash),
+    byJob: Groups.leave(state.byJob, execution.jobId, id, hash),
+    byExecutionId:
+      HM.get(state.byExecutionId, execution.id, executionHash) === id
+        ? HM.remove(state.byExecutionId, execution.id, executionHash)
+        : state.byExecutionId,
+    outbox: Outbox.queueFinished(state.outbox, execution),
+    metrics,
+    remembered: R.remember(forgetExpired(state, metrics), id, hash, until),
+  })
+}
+
+/**
+ * The state once the execution `id` took `event` at `now`: re-indexed, or
+ * finished when it has neither a current task nor tasks remaining; the very
+ * same state when it is not running or the event changes nothing.
+ */
+export const applyTo = (
+  state: ManagerState,
+  id: ClusterId,
+  now: Instant,
+  event: Execution.ExecutionEvent,
+): ManagerState => {
+  const hash = HM.hashString(id)
+  const before = HM.get(state.running, id, hash)
+  if (before === undefined) return state
+  const after = Execution.reduce(before, event, now)
+  if (after === before) return state
+  if (Execution.isFinished(after)) return finish(state, hash, before, after, now)
+  // The indexes keep the execution's own id string: `id` may be a slice of an
+  // event's task id, which would keep that whole string alive.
+  return reindex(state, before.clusterId, hash, before, after)
+}
+
+/** The state once each execution of `ids`, in order, took each of `events`. */
+export const applyToAll = (
+  state: ManagerState,
+  ids: readonly ClusterId[],
+  now: Instant,
+  events: readonly Execution.ExecutionEvent[],
+): ManagerState => {
+  let next = state
+  for (const id of ids) for (const event of events) next = applyTo(next, id, now, event)
+  return next
+}
+
+/** The state with these executions (or specs, made with the state's settings) running, and the host's messages queued. */
+export const schedule = (
+  state: ManagerState,
+  executions: ReadonlyArray<Execution.Execution | ExecutionSpec>,
+  messages: readonly HostMessage[] | undefined,
+  now: Instant,
+): ManagerState => {
+  let next = state
+  for (const x of executions) {
+    // Delivered again: skipped before a spec is made into an execution.
+    const hash = HM.hashString(x.clusterId)
+    if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
+    next = addExecution(next, isExecution(x) ? x : Execution.create(x, state.settings), now)
+  }
+  if (messages === undefined) return next
+  const outbox = Outbox.queueHost(next.outbox, messages)
+  return outbox === next.outbox ? next : withChanges(next, { outbox })
+}
+
+/** A state with these settings and executions at `now`, as if scheduled then: what a snapshot restores. */
+export const rebuild = (settings: Settings, now: Instant, running: readonly Execution.Execution[]): ManagerState => {
+  let state = empty(now, settings)
+  for (const execution of running) state = addExecution(state, execution, now)
+  return state
+}
+
+// Record keys are strings in JSON; job ids are numbers when they look like one.
+const jobIdOfKey = (key: string): RecordId | string => (/^-?\d+$/.test(key) ? Number(key) : key)
+
+const CANCELED: Execution.ExecutionEvent = { type: 'Canceled' }
+
+/** The state with the executions of CANCELED jobs, and of jobs with more executions than their own number, canceled. */
+export const cancelSynced = (
+  state: ManagerState,
+  jobs: Readonly<Record<string, SyncedJob>>,
+  now: Instant,
+): ManagerState => {
+  let next = state
+  for (const key of Object.keys(jobs)) {
+    const job = jobs[key]
+    if (typeof job !== 'object' || job === null) continue
+    const jobId = jobIdOfKey(key)
+    if (typeof jobId !== 'number') continue
+    for (const id of Groups.membersOf(next.byJob, jobId)) {
+      const execution = HM.get(next.running, id, HM.hashString(id))
+      if (execution === undefined) continue
+      if (job.status === 'CANCELED' || job.numExes > execution.exeNum) {
+        next = applyTo(next, id, now, CANCELED)
+      }
+    }
+  }
+  return next
+}
