@@ -3,7 +3,7 @@
 // an index that breaks it.
 import { test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
-import { Execution, Ids, Manager } from '../src/index'
+import { type Execution, Ids, Manager } from '../src/index'
 import * as Deadlines from '../src/internal/deadlineIndex'
 import * as HM from '../src/internal/hashMap'
 import { fromInternal, toInternal, withChanges } from '../src/internal/managerState'
