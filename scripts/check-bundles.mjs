@@ -1,0 +1,179 @@
+// Run by check-package.sh inside the throw-away project that installed the
+// packed tarball, with ESBUILD naming esbuild's binary. Checks that:
+// - a host's bundler tree-shakes the package: a minified bundle of `Ids` alone,
+//   fp-ts and io-ts included, is at most a tenth of one of everything;
+// - the ESM build imports fp-ts through `#fp-ts/*` (no `fp-ts/lib` CommonJS
+//   file), so a host's bundle holds one copy of each fp-ts module, its own;
+// - each module system holds one copy of the core: every source module is in
+//   one output file, and the manager functions and error classes the /testing
+//   and /postgres entries use are the root entry's, under ESM and CommonJS.
+import { execFileSync } from 'node:child_process'
+import console from 'node:console'
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import process from 'node:process'
+import { fileURLToPath, pathToFileURL, URL } from 'node:url'
+
+const esbuild = process.env.ESBUILD
+if (esbuild === undefined) throw new Error('ESBUILD must name the esbuild binary')
+const require = createRequire(join(process.cwd(), 'package.json'))
+const root = dirname(require.resolve('job-execution-core/package.json'))
+const fail = (message) => {
+  console.error(message)
+  process.exit(1)
+}
+const format = (bytes) => `${new Intl.NumberFormat('en-US').format(bytes)} bytes`
+
+/** The bundle of `source` (esbuild, ESM, minified), its size and its input files. */
+const bundle = (name, source, options = []) => {
+  writeFileSync(`${name}.mjs`, source)
+  execFileSync(esbuild, [
+    `${name}.mjs`,
+    '--bundle',
+    '--minify',
+    '--format=esm',
+    `--outfile=${name}.bundle.js`,
+    `--metafile=${name}.meta.json`,
+    '--log-level=warning',
+    ...options,
+  ])
+  const inputs = Object.keys(JSON.parse(readFileSync(`${name}.meta.json`, 'utf8')).inputs)
+  return { size: statSync(`${name}.bundle.js`).size, inputs }
+}
+
+// Tree-shaking. Each bundle logs what it imports, so that nothing imported is dropped.
+const ids = bundle('ids', "import { Ids } from 'job-execution-core'\nconsole.log(Ids)\n")
+const all = bundle('everything', "import * as all from 'job-execution-core'\nconsole.log(all)\n")
+for (const peer of ['fp-ts', 'io-ts']) {
+  if (!all.inputs.some((path) => path.startsWith(`node_modules/${peer}/es6/`))) {
+    fail(`the bundle of everything does not hold ${peer}'s ES modules`)
+  }
+}
+const share = ids.size / all.size
+console.log(
+  `bundle of Ids alone: ${format(ids.size)}; of everything: ${format(all.size)} (${(100 * share).toFixed(1)}%, esbuild --bundle --minify, fp-ts and io-ts included)`,
+)
+if (share > 0.1) fail('the bundle of Ids alone is more than a tenth of the bundle of everything')
+
+// fp-ts: the ESM build imports it through the package's imports map only.
+const files = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
+  )
+const dist = files(join(root, 'dist'))
+let viaImportsMap = 0
+for (const file of dist.filter((path) => path.endsWith('.js'))) {
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*"([^".][^"]*)"/g)) {
+    if (/^fp-ts\/|^io-ts\/lib\//.test(specifier)) fail(`${file} imports ${specifier}, not #fp-ts/X or io-ts`)
+    if (specifier.startsWith('#fp-ts/')) viaImportsMap += 1
+  }
+}
+if (viaImportsMap === 0) fail('no ESM file imports fp-ts through #fp-ts/*')
+console.log(`ESM build: ${viaImportsMap} imports of fp-ts, all through #fp-ts/* (none of fp-ts/lib)`)
+// A host importing fp-ts/Either itself: one copy of it in the bundle, the host's own,
+// for the bundler's web and Node targets alike.
+for (const platform of ['browser', 'node']) {
+  const host = bundle(
+    `host-${platform}`,
+    "import * as E from 'fp-ts/Either'\nimport * as all from 'job-execution-core'\nconsole.log(E, all)\n",
+    [`--platform=${platform}`, '--external:pg', '--external:fast-check'],
+  )
+  const either = host.inputs.filter((path) => /^node_modules\/fp-ts\/(lib|es6)\/Either\.js$/.test(path))
+  if (either.length !== 1) fail(`a ${platform} host's bundle holds fp-ts/Either ${either.length} times: ${either}`)
+  if (platform === 'browser' && either[0] !== 'node_modules/fp-ts/es6/Either.js') {
+    fail(`a browser host's bundle holds ${either[0]}, not fp-ts's ES module`)
+  }
+  console.log(`a ${platform} host's bundle: one fp-ts/Either (${either[0]})`)
+}
+
+// One copy of the core per module system: esbuild marks each source module it
+// emits with a `// src/...` line; each must be in one file of each build.
+for (const extension of ['.js', '.cjs']) {
+  const where = new Map()
+  for (const file of dist.filter((path) => path.endsWith(extension))) {
+    for (const source of new Set(
+      Array.from(readFileSync(file, 'utf8').matchAll(/^\/\/ (src\/\S+\.ts)$/gm), (m) => m[1]),
+    )) {
+      where.set(source, [...(where.get(source) ?? []), file])
+    }
+  }
+  for (const [source, outputs] of where) {
+    if (outputs.length > 1) fail(`${source} is in ${outputs.length} ${extension} files: ${outputs.join(', ')}`)
+  }
+  if (where.size === 0) fail(`no ${extension} file names its source module`)
+}
+
+// The manager module each entry loads: the one whose namespace has `fromSnapshot`.
+const ENTRIES = ['job-execution-core', 'job-execution-core/testing', 'job-execution-core/postgres']
+const managerOf = (entry, managers) => {
+  if (managers.length !== 1) fail(`${entry} loads ${managers.length} manager modules: ${managers.map((m) => m.file)}`)
+  return managers[0]
+}
+const sameCore = (system, rootApi, managers) => {
+  const error = managers[0].api.fromSnapshot(null).left
+  for (const [entry, manager] of managers.map((m, i) => [ENTRIES[i], m])) {
+    if (manager.file !== managers[0].file) fail(`${system}: ${entry} loads ${manager.file}, not ${managers[0].file}`)
+    if (manager.api.reduce !== rootApi.Manager.reduce || manager.api.fromSnapshot !== rootApi.Manager.fromSnapshot) {
+      fail(`${system}: the manager functions ${entry} uses are not the root entry's`)
+    }
+    if (!(manager.api.fromSnapshot(null).left instanceof rootApi.Manager.InvalidSnapshot)) {
+      fail(`${system}: an InvalidSnapshot made by the manager ${entry} uses is not instanceof the root's class`)
+    }
+  }
+  if (!(error instanceof Error) || error.name !== 'InvalidSnapshot')
+    fail(`${system}: fromSnapshot(null) is not refused`)
+}
+
+// ESM: the files an entry loads, following the relative imports of each (the
+// URL each names is the module instance it gets).
+const esmGraph = (file) => {
+  const seen = new Set()
+  const todo = [file]
+  while (todo.length > 0) {
+    const next = todo.pop()
+    if (seen.has(next)) continue
+    seen.add(next)
+    for (const [, specifier] of readFileSync(next, 'utf8').matchAll(/(?:from|import)\s*"(\.\.?\/[^"]+)"/g)) {
+      todo.push(fileURLToPath(new URL(specifier, pathToFileURL(next))))
+    }
+  }
+  return [...seen]
+}
+const esmRoot = await import('job-execution-core')
+const esmManagers = []
+for (const entry of ENTRIES) {
+  const found = []
+  for (const file of esmGraph(fileURLToPath(import.meta.resolve(entry)))) {
+    const api = await import(pathToFileURL(file).href)
+    if (typeof api.fromSnapshot === 'function' && typeof api.reduce === 'function') found.push({ file, api })
+  }
+  esmManagers.push(managerOf(entry, found))
+}
+sameCore('ESM', esmRoot, esmManagers)
+const esmTesting = await import('job-execution-core/testing')
+if (esmTesting.EXIT_CODE_ERRORS !== esmRoot.Errors.SCALE_EXIT_CODES) fail('ESM: /testing has its own Errors module')
+
+// CommonJS: the modules each entry required, as Node's module tree records them.
+const cjsRoot = require('job-execution-core')
+const cjsManagers = ENTRIES.map((entry) => {
+  require(entry)
+  const seen = new Set()
+  const found = []
+  const walk = (module) => {
+    if (seen.has(module)) return
+    seen.add(module)
+    const api = module.exports
+    if (typeof api.fromSnapshot === 'function' && typeof api.reduce === 'function') {
+      found.push({ file: module.filename, api })
+    }
+    module.children.forEach(walk)
+  }
+  walk(require.cache[require.resolve(entry)])
+  return managerOf(entry, found)
+})
+sameCore('CommonJS', cjsRoot, cjsManagers)
+if (require('job-execution-core/testing').EXIT_CODE_ERRORS !== cjsRoot.Errors.SCALE_EXIT_CODES) {
+  fail('CommonJS: /testing has its own Errors module')
+}
+console.log('one copy of the core per module system (ESM and CommonJS; root, /testing, /postgres): ok')
