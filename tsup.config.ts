@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { defineConfig, type Options } from 'tsup'
 
@@ -71,6 +72,21 @@ const perModule = (format: 'esm' | 'cjs'): Plugin => ({
   },
 })
 
+/**
+ * Node's `import` of each entry (`dist/<entry>.node.js`): the CommonJS build,
+ * re-exported, so that a process that both imports and requires the package
+ * (an ESM host with a CommonJS dependency, say) runs one copy of it, and a
+ * state's errors are `instanceof` the classes either way. Bundlers take the
+ * ES modules instead (the `module` condition), for `import` and `require`
+ * alike. In Node, fp-ts is CommonJS under either build, so nothing is lost.
+ */
+const nodeImports = async (): Promise<void> => {
+  for (const name of Object.keys(ENTRIES)) {
+    const text = `// The CommonJS build, for Node's \`import\` (see package.json's exports).\nexport * from './${name}.cjs'\n`
+    await writeFile(`dist/${name}.node.js`, text)
+  }
+}
+
 const shared: Options = {
   sourcemap: true,
   target: 'node20',
@@ -89,7 +105,7 @@ export default defineConfig([
     clean: true,
     esbuildPlugins: [perModule('esm')],
   },
-  { ...shared, entry: ENTRIES, format: 'cjs', esbuildPlugins: [perModule('cjs')] },
+  { ...shared, entry: ENTRIES, format: 'cjs', esbuildPlugins: [perModule('cjs')], onSuccess: nodeImports },
   // Declarations per public entry, for both module systems (`.d.ts` and `.d.cts`).
   { ...shared, entry: ENTRIES, format: ['esm', 'cjs'], dts: { only: true } },
 ])

@@ -6,7 +6,9 @@
 //   file), so a host's bundle holds one copy of each fp-ts module, its own;
 // - each module system holds one copy of the core: every source module is in
 //   one output file, and the manager functions and error classes the /testing
-//   and /postgres entries use are the root entry's, under ESM and CommonJS.
+//   and /postgres entries use are the root entry's, in the ES modules bundlers
+//   take and in the CommonJS build;
+// - in Node, `import` and `require` load the same (CommonJS) copy.
 import { execFileSync } from 'node:child_process'
 import console from 'node:console'
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -125,8 +127,10 @@ const sameCore = (system, rootApi, managers) => {
     fail(`${system}: fromSnapshot(null) is not refused`)
 }
 
-// ESM: the files an entry loads, following the relative imports of each (the
-// URL each names is the module instance it gets).
+// The ES modules bundlers take (the `module` condition of the exports map):
+// the files an entry loads, following the relative imports of each (the URL
+// each names is the module instance it gets). Node can load them too, as the
+// command line does.
 const esmGraph = (file) => {
   const seen = new Set()
   const todo = [file]
@@ -140,18 +144,24 @@ const esmGraph = (file) => {
   }
   return [...seen]
 }
-const esmRoot = await import('job-execution-core')
+const exportsMap = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports
+const moduleFile = (entry) => {
+  const target = exportsMap[entry.replace(/^job-execution-core/, '.')]?.module?.default
+  if (typeof target !== 'string') fail(`the exports map has no module condition for ${entry}`)
+  return join(root, target)
+}
+const esmRoot = await import(pathToFileURL(moduleFile(ENTRIES[0])).href)
 const esmManagers = []
 for (const entry of ENTRIES) {
   const found = []
-  for (const file of esmGraph(fileURLToPath(import.meta.resolve(entry)))) {
+  for (const file of esmGraph(moduleFile(entry))) {
     const api = await import(pathToFileURL(file).href)
     if (typeof api.fromSnapshot === 'function' && typeof api.reduce === 'function') found.push({ file, api })
   }
   esmManagers.push(managerOf(entry, found))
 }
 sameCore('ESM', esmRoot, esmManagers)
-const esmTesting = await import('job-execution-core/testing')
+const esmTesting = await import(pathToFileURL(moduleFile(ENTRIES[1])).href)
 if (esmTesting.EXIT_CODE_ERRORS !== esmRoot.Errors.SCALE_EXIT_CODES) fail('ESM: /testing has its own Errors module')
 
 // CommonJS: the modules each entry required, as Node's module tree records them.
@@ -177,3 +187,20 @@ if (require('job-execution-core/testing').EXIT_CODE_ERRORS !== cjsRoot.Errors.SC
   fail('CommonJS: /testing has its own Errors module')
 }
 console.log('one copy of the core per module system (ESM and CommonJS; root, /testing, /postgres): ok')
+
+// Node: `import` runs the CommonJS build too, so a process that imports and
+// requires the package has one copy of it (no dual-package hazard).
+const nodeRoot = await import('job-execution-core')
+if (nodeRoot.Manager.reduce !== cjsRoot.Manager.reduce) fail('Node: import and require give two managers')
+if (!(nodeRoot.Manager.fromSnapshot(null).left instanceof cjsRoot.Manager.InvalidSnapshot)) {
+  fail("Node: an InvalidSnapshot from import is not instanceof require's class")
+}
+if (
+  (await import('job-execution-core/testing')).checkInvariants !== require('job-execution-core/testing').checkInvariants
+) {
+  fail('Node: import and require give two /testing entries')
+}
+if ((await import('job-execution-core/postgres')).runShard !== require('job-execution-core/postgres').runShard) {
+  fail('Node: import and require give two /postgres entries')
+}
+console.log('Node: import and require load one copy of the core (root, /testing, /postgres): ok')
