@@ -89,6 +89,19 @@ for (const platform of ['browser', 'node']) {
   console.log(`a ${platform} host's bundle: one fp-ts/Either (${either[0]})`)
 }
 
+// A bundle whose code both imports and requires the package: one copy (the ES
+// modules, which the module condition gives require too).
+writeFileSync('requirer.cjs', "module.exports = require('job-execution-core').Manager\n")
+const mixed = bundle(
+  'mixed',
+  "import { Manager } from 'job-execution-core'\nimport required from './requirer.cjs'\nconsole.log(Manager === required)\n",
+)
+const managers = mixed.inputs.filter((path) => /job-execution-core\/dist\/manager\.c?js$/.test(path))
+if (managers.join() !== 'node_modules/job-execution-core/dist/manager.js') {
+  fail(`a bundle that imports and requires the package holds ${managers.join(', ')}`)
+}
+console.log('a bundle that imports and requires the package: one copy (dist/manager.js): ok')
+
 // One copy of the core per module system: esbuild marks each source module it
 // emits with a `// src/...` line; each must be in one file of each build.
 for (const extension of ['.js', '.cjs']) {
@@ -204,3 +217,38 @@ if ((await import('job-execution-core/postgres')).runShard !== require('job-exec
   fail('Node: import and require give two /postgres entries')
 }
 console.log('Node: import and require load one copy of the core (root, /testing, /postgres): ok')
+
+// Where two copies do meet (the ES modules beside the CommonJS build, as when a
+// bundled copy and an installed one share a process, or two installed
+// versions): a state is plain data, so one copy reduces the other's; an error
+// is not `instanceof` the other copy's class, and its `_tag` says what it is.
+const spec = {
+  id: 1,
+  clusterId: 'scale_job_fw_1x1',
+  jobId: 1,
+  exeNum: 1,
+  jobTypeId: 2,
+  nodeId: 3,
+  agentId: 'a',
+  queued: 0,
+  started: 0,
+  taskTypes: ['main'],
+  jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60000 },
+}
+const finished = { task_id: { value: 'scale_job_fw_1x1_main' }, state: 'TASK_FINISHED', timestamp: 0.003 }
+let crossed = esmRoot.Manager.create(0)
+crossed = cjsRoot.Manager.reduce(crossed, { type: 'Scheduled', executions: [spec] }, 0)
+crossed = esmRoot.Manager.reduce(crossed, { type: 'NextTaskStarted', clusterId: spec.clusterId }, 1)
+crossed = cjsRoot.Manager.reduce(crossed, { type: 'TaskLaunched', taskId: finished.task_id.value }, 2)
+crossed = esmRoot.Manager.reduce(
+  crossed,
+  { type: 'TaskUpdated', update: cjsRoot.TaskUpdate.fromMesos(finished).right },
+  3,
+)
+const crossedTypes = esmRoot.Manager.drain(crossed, 4)[0].map((message) => message.type)
+if (crossedTypes.join() !== 'JobExeEnd,CompletedJobs') fail(`two copies passing a state: drained ${crossedTypes}`)
+const foreign = cjsRoot.Manager.fromSnapshot(null).left
+if (foreign instanceof esmRoot.Manager.InvalidSnapshot || foreign._tag !== 'InvalidSnapshot') {
+  fail("two copies: an error is expected to be instanceof its own copy's class only, with the same _tag")
+}
+console.log('two copies, if a host makes them: states cross, errors are told by _tag, not instanceof: ok')
