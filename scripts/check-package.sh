@@ -6,8 +6,13 @@
 # the host's own copy is the only one, and the oldest versions the peer ranges
 # allow are checked too.
 # The root entry never loads pg (the optional peer of job-execution-core/postgres).
+# check-bundles.mjs measures what a host's bundler makes of the installed package
+# (tree-shaking, one fp-ts, one copy of the core per module system), with the
+# current and with the oldest peers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo=$(pwd)
+export ESBUILD="$repo/node_modules/.bin/esbuild"
 npm run build >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -72,13 +77,6 @@ console.log('CJS testing import: ok')
 JS
 node testing.mjs
 node testing.cjs
-# The oldest peers the ranges promise.
-npm install --no-audit --no-fund --silent fp-ts@2.10.0 io-ts@2.2.16
-node root.mjs
-node root.cjs
-node testing.mjs
-node testing.cjs
-echo "oldest peers (fp-ts 2.10.0, io-ts 2.2.16): ok"
 npm install --no-audit --no-fund --silent pg@8
 cat > postgres.mjs <<'JS'
 import { MemoryStore, PgStore, runShard, routeLine, SCHEMA_VERSION } from 'job-execution-core/postgres'
@@ -97,6 +95,18 @@ JS
 node postgres.mjs
 node postgres.cjs
 node root.cjs # again, now that pg is installed: the root entry still does not load it
+cp "$repo/scripts/check-bundles.mjs" .
+node check-bundles.mjs
+# The oldest peers the ranges promise.
+npm install --no-audit --no-fund --silent fp-ts@2.10.0 io-ts@2.2.16
+node root.mjs
+node root.cjs
+node testing.mjs
+node testing.cjs
+node postgres.mjs
+node postgres.cjs
+node check-bundles.mjs
+echo "oldest peers (fp-ts 2.10.0, io-ts 2.2.16): ok"
 cat > tiny.log <<'LOG'
 {"now":0,"event":{"type":"Scheduled","executions":[{"id":1,"clusterId":"scale_job_fw_1x1","jobId":1,"exeNum":1,"jobTypeId":2,"nodeId":3,"agentId":"a","queued":0,"started":0,"taskTypes":["main"],"jobType":{"name":"j","isSystem":false,"isLongRunning":false,"timeout":60000}}]}}
 {"now":1,"event":{"type":"NextTaskStarted","clusterId":"scale_job_fw_1x1"}}

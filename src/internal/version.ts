@@ -1,8 +1,8 @@
 /**
  * The package's version, read at run time from its package.json: the first
  * one named `job-execution-core` in the folders above this module. That is
- * `../package.json` both from `dist/cli.js` (the installed command) and, two
- * folders up, from `src/internal/` under tsx.
+ * two folders up both from `dist/internal/` (the installed command's module)
+ * and from `src/internal/` under tsx.
  */
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
