@@ -1,6 +1,8 @@
 /**
  * FNV-1a (32 bits) over the UTF-8 bytes of a string: the standard hash, so a
- * router written in any language puts an id on the same shard.
+ * router written in any language puts an id on the same shard. The library's
+ * one FNV-1a: `Manager.shardOf`, the hash-trie's string keys and the
+ * PostgreSQL advisory-lock namespace all use it.
  *
  * @internal
  * @module
