@@ -27,7 +27,8 @@ import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
-import { describe, render, type Problem } from './internal/decode'
+import { describe, type Problem } from './internal/decode'
+import { invalidError } from './internal/invalid'
 import { checkedManagerEvent, isNow } from './internal/eventGuards'
 import { JOB_STATUS_LIST } from './internal/recordGuards'
 import { fnv1a32 } from './internal/fnv1a'
@@ -1232,17 +1233,7 @@ export interface Snapshot {
  * @category snapshots
  * @since 0.1.0
  */
-export class InvalidSnapshot extends Error {
-  /** @since 0.1.0 */
-  readonly _tag = 'InvalidSnapshot'
-  constructor(
-    /** Each problem, with its path in the snapshot. */
-    readonly problems: readonly Problem[],
-  ) {
-    super(`invalid snapshot:\n${render(problems)}`)
-    this.name = 'InvalidSnapshot'
-  }
-}
+export class InvalidSnapshot extends invalidError('InvalidSnapshot', 'snapshot') {}
 
 /**
  * The state as a versioned snapshot (`snapshotVersion: 2`) of plain JSON data,

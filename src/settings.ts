@@ -11,7 +11,8 @@
  */
 import * as E from 'fp-ts/Either'
 import type { Duration } from './ids'
-import { problemsOf, render, type Problem } from './internal/decode'
+import { problemsOf } from './internal/decode'
+import { invalidError } from './internal/invalid'
 import * as t from 'io-ts'
 import { boundary, NonNegativeInteger, noExtraKeys } from './internal/decode'
 
@@ -95,17 +96,7 @@ const SettingsCodec = boundary(
  * @category errors
  * @since 0.1.0
  */
-export class InvalidSettings extends Error {
-  /** @since 0.1.0 */
-  readonly _tag = 'InvalidSettings'
-  constructor(
-    /** Each offending key, with what is wrong there. */
-    readonly problems: readonly Problem[],
-  ) {
-    super(`invalid settings:\n${render(problems)}`)
-    this.name = 'InvalidSettings'
-  }
-}
+export class InvalidSettings extends invalidError('InvalidSettings', 'settings') {}
 
 // Settings that already hold every threshold are used as they are, so that
 // executions created with the same settings share them.
