@@ -832,15 +832,15 @@ const step = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
       return applyTo(state, event.clusterId, now, NEXT_TASK_STARTED)
     case 'TaskLaunched': {
       const id = clusterIdOfTask(event.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskLaunched', taskId: event.taskId })
+      return id === undefined ? state : applyTo(state, id, now, { type: 'TaskLaunched', taskId: event.taskId })
     }
     case 'TaskUpdated': {
       const id = clusterIdOfTask(event.update.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskUpdated', update: event.update })
+      return id === undefined ? state : applyTo(state, id, now, { type: 'TaskUpdated', update: event.update })
     }
     case 'TaskTimedOut': {
       const id = clusterIdOfTask(event.taskId)
-      return O.isNone(id) ? state : applyTo(state, id.value, now, { type: 'TaskTimedOut', taskId: event.taskId })
+      return id === undefined ? state : applyTo(state, id, now, { type: 'TaskTimedOut', taskId: event.taskId })
     }
     case 'TimeoutsChecked':
       return dueAt(state, now).reduce((acc, id) => timeOut(acc, id, now), state)
@@ -1149,7 +1149,7 @@ export const route = (input: ManagerEvent, k: number): Array<readonly [number, M
   const all = Array.from({ length: shards }, (_, shard) => shard)
   const ofTask = (taskId: TaskId): number => {
     const id = clusterIdOfTask(taskId)
-    return O.isNone(id) ? 0 : shardOf(id.value, shards)
+    return id === undefined ? 0 : shardOf(id, shards)
   }
   switch (event.type) {
     case 'Scheduled': {
