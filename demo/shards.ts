@@ -6,7 +6,6 @@
  * equals that of one manager fed everything.
  */
 import { Worker } from 'node:worker_threads'
-import * as O from 'fp-ts/Option'
 import * as E from 'fp-ts/Either'
 import { EventLog, Ids, Manager, Metrics, TaskUpdate } from '../src/index'
 import { simulate, type OnProgress, type SimulationOptions, type SimulationResult } from './simulation'
@@ -53,13 +52,13 @@ const taskIdOfRaw = (status: unknown): string | undefined => {
 export const routeLogged = (event: EventLog.LoggedEvent, k: number): Array<readonly [number, EventLog.LoggedEvent]> => {
   if (EventLog.isMesosUpdate(event)) {
     const taskId = taskIdOfRaw(event.update.status)
-    const clusterId = taskId === undefined ? O.none : Ids.clusterIdOfTask(taskId)
-    return [[O.isNone(clusterId) ? 0 : Manager.shardOf(clusterId.value, k), event]]
+    const clusterId = taskId === undefined ? undefined : Ids.clusterIdOfTask(taskId)
+    return [[clusterId === undefined ? 0 : Manager.shardOf(clusterId, k), event]]
   }
   if (EventLog.isKubernetesPodUpdate(event)) {
     const decoded = TaskUpdate.fromKubernetesPod(event.update.pod)
-    const clusterId = E.isLeft(decoded) ? O.none : Ids.clusterIdOfTask(decoded.right.taskId)
-    return [[O.isNone(clusterId) ? 0 : Manager.shardOf(clusterId.value, k), event]]
+    const clusterId = E.isLeft(decoded) ? undefined : Ids.clusterIdOfTask(decoded.right.taskId)
+    return [[clusterId === undefined ? 0 : Manager.shardOf(clusterId, k), event]]
   }
   return Manager.route(event, k)
 }

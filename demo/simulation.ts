@@ -537,7 +537,7 @@ export const simulate = (options: SimulationOptions, sink?: Sink, onProgress?: O
       cluster.delete(update.taskId)
     }
     const clusterId = Ids.clusterIdOfTask(update.taskId)
-    if (O.isSome(clusterId)) offerWhenReady(clusterId.value)
+    if (clusterId !== undefined) offerWhenReady(clusterId)
   }
 
   // The next task of an execution gets resources a little later, unless the

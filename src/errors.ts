@@ -11,6 +11,8 @@
  */
 
 import { isJobError } from './internal/shapes'
+import type * as t from 'io-ts'
+import type { JobErrorShape } from './internal/records'
 
 export type { Problem } from './internal/decode'
 
@@ -40,11 +42,7 @@ export const CATEGORIES: readonly ErrorCategory[] = ['ALGORITHM', 'DATA', 'SYSTE
  * @category model
  * @since 0.1.0
  */
-export interface JobError {
-  readonly name: string
-  readonly category: ErrorCategory
-  readonly title: string
-}
+export interface JobError extends Readonly<t.TypeOf<typeof JobErrorShape>> {}
 
 /**
  * A lookup from exit codes to errors, as the host passes it in: `{ 2: error }`.

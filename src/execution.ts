@@ -10,15 +10,15 @@
  * @module
  */
 import * as Errors from './errors'
-import type { ErrorCategory, ExitCodeErrors, JobError } from './errors'
-import type { ClusterId, Duration, Instant, NodeId, RecordId, TaskId } from './ids'
+import type { ErrorCategory, JobError } from './errors'
+import type { Instant, TaskId } from './ids'
 import { checkedExecutionEvent, isNow } from './internal/eventGuards'
 import { replaceAt } from './internal/patch'
+import type { EndRecordShape, ExecutionShape, ExecutionSpecShape, JobTypeShape } from './internal/records'
+import type * as t from 'io-ts'
 import { withDefaults, type Settings } from './settings'
 import * as Task from './task'
-import type { TaskType } from './task'
 import type { TaskUpdate } from './taskUpdate'
-import type { TaskResults } from './taskResults'
 import { fromTasks } from './taskResults'
 
 export { DEFAULT_SETTINGS, decodeSettings, InvalidSettings, withDefaults, type Settings } from './settings'
@@ -45,19 +45,7 @@ export type FinalStatus = Exclude<ExecutionStatus, 'RUNNING'>
  * @category model
  * @since 0.1.0
  */
-export interface JobType {
-  readonly name: string
-  readonly isSystem: boolean
-  readonly isLongRunning: boolean
-  /** The main task's running timeout, in milliseconds. */
-  readonly timeout: Duration
-  /**
-   * Non-zero exit code of the main task to error; unmapped codes give
-   * `algorithm-unknown`. No exit code, or 0, is never looked up (an entry for 0
-   * is never used), as in Scale.
-   */
-  readonly errorMapping?: ExitCodeErrors | undefined
-}
+export interface JobType extends Readonly<t.TypeOf<typeof JobTypeShape>> {}
 
 /**
  * What the host knows about an execution when it schedules it.
@@ -73,23 +61,7 @@ export interface JobType {
  * @category model
  * @since 0.1.0
  */
-export interface ExecutionSpec {
-  readonly id: RecordId
-  readonly clusterId: ClusterId
-  readonly jobId: RecordId
-  readonly exeNum: number
-  readonly jobTypeId: RecordId
-  readonly nodeId: NodeId
-  readonly agentId: string
-  readonly priority?: number | undefined
-  readonly queued: Instant
-  readonly started: Instant
-  /** The task types to run, in order; default `pull`, `pre`, `main`, `post`. */
-  readonly taskTypes?: readonly TaskType[] | undefined
-  readonly jobType: JobType
-  /** The registry of system exit codes. */
-  readonly exitCodeErrors?: ExitCodeErrors | undefined
-}
+export interface ExecutionSpec extends Readonly<t.TypeOf<typeof ExecutionSpecShape>> {}
 
 /**
  * A running job execution. Plain, read-only data.
@@ -101,28 +73,7 @@ export interface ExecutionSpec {
  * @category model
  * @since 0.1.0
  */
-export interface Execution {
-  readonly id: RecordId
-  readonly clusterId: ClusterId
-  readonly jobId: RecordId
-  readonly exeNum: number
-  readonly jobTypeId: RecordId
-  readonly nodeId: NodeId
-  readonly agentId: string
-  readonly priority?: number | undefined
-  readonly queued: Instant
-  readonly started: Instant
-  readonly jobType: JobType
-  readonly exitCodeErrors?: ExitCodeErrors | undefined
-  readonly settings: Settings
-  readonly status: ExecutionStatus
-  readonly error?: JobError | undefined
-  readonly finished?: Instant | undefined
-  readonly tasks: readonly Task.Task[]
-  readonly current?: number | undefined
-  readonly next: number
-  readonly lastTaskFinished?: Instant | undefined
-}
+export interface Execution extends Readonly<t.TypeOf<typeof ExecutionShape>> {}
 
 type ExecutionState = Pick<
   Execution,
@@ -603,20 +554,7 @@ export const deadline = (execution: Execution): Instant | undefined => {
  * @category model
  * @since 0.1.0
  */
-export interface EndRecord {
-  readonly id: RecordId
-  readonly clusterId: ClusterId
-  readonly jobId: RecordId
-  readonly exeNum: number
-  readonly jobTypeId: RecordId
-  readonly nodeId: NodeId
-  readonly status: ExecutionStatus
-  readonly error?: JobError | undefined
-  readonly queued: Instant
-  readonly started: Instant
-  readonly finished?: Instant | undefined
-  readonly taskResults: TaskResults
-}
+export interface EndRecord extends Readonly<t.TypeOf<typeof EndRecordShape>> {}
 
 /**
  * The end record of an execution: its ids, status, error, instants and task results.

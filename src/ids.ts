@@ -6,10 +6,16 @@
  * `{clusterId}_{taskType}` (plus `_lost-{n}` once the task has been lost `n`
  * times). These helpers build and parse them without ever throwing.
  *
+ * An absent value is `undefined` throughout the library, in records (which
+ * are JSON as they stand: an omitted key) and in what functions return (a
+ * cluster id a task id does not hold, an error an exit code does not map to),
+ * so that `?.` and `??` read it and no field read is wrapped. fp-ts `Option`
+ * is kept only where the contract binds it: `Manager.nextDeadline` and its
+ * drop-in replacement `Manager.nextWakeUp`.
+ *
  * @since 0.1.0
  * @module
  */
-import * as O from 'fp-ts/Option'
 
 /**
  * Integer milliseconds since the Unix epoch. Every instant in the library is one.
@@ -87,28 +93,28 @@ export const clusterId = (frameworkId: string, jobId: RecordId, exeNum: number):
 
 /**
  * The cluster id inside a task id: its first four `_`-separated segments.
- * None when the id is not a job task id or has fewer than four segments.
+ * `undefined` when the id is not a job task id or has fewer than four segments
+ * (an `Option` in 0.1.0).
  *
  * @example
  * import { Ids } from 'job-execution-core'
- * import * as O from 'fp-ts/Option'
- * Ids.clusterIdOfTask('scale_job_fw1_42x3_main_lost-2') // O.some('scale_job_fw1_42x3')
- * Ids.clusterIdOfTask('cleanup_7') // O.none
+ * Ids.clusterIdOfTask('scale_job_fw1_42x3_main_lost-2') // 'scale_job_fw1_42x3'
+ * Ids.clusterIdOfTask('cleanup_7') // undefined
  *
  * @category destructors
  * @since 0.1.0
  */
-export const clusterIdOfTask = (taskId: TaskId): O.Option<ClusterId> => {
-  if (typeof taskId !== 'string' || !isJobTaskId(taskId)) return O.none
+export const clusterIdOfTask = (taskId: TaskId): ClusterId | undefined => {
+  if (typeof taskId !== 'string' || !isJobTaskId(taskId)) return undefined
   // The first four `_`-separated segments, found without splitting the whole id.
   const first = taskId.indexOf('_')
   const second = first < 0 ? -1 : taskId.indexOf('_', first + 1)
   const third = second < 0 ? -1 : taskId.indexOf('_', second + 1)
-  if (third < 0) return O.none
+  if (third < 0) return undefined
   const fourth = taskId.indexOf('_', third + 1)
   const end = fourth < 0 ? taskId.length : fourth
-  if (third === second + 1 || end === third + 1) return O.none
-  return O.some(taskId.slice(0, end))
+  if (third === second + 1 || end === third + 1) return undefined
+  return taskId.slice(0, end)
 }
 
 /**

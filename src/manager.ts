@@ -30,7 +30,8 @@ import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './
 import type { JobError } from './errors'
 import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
 import * as Deadlines from './internal/deadlineIndex'
-import { describe, render, type Problem } from './internal/decode'
+import { describe, type Problem } from './internal/decode'
+import { invalidError } from './internal/invalid'
 import { checkedManagerEvent, isNow } from './internal/eventGuards'
 import { cancelOffQueue, loadHistory } from './internal/hostRecords'
 import * as HM from './internal/hashMap'
@@ -267,7 +268,7 @@ const applyToTask = (
   event: Execution.ExecutionEvent,
 ): ManagerState => {
   const id = clusterIdOfTask(taskId)
-  return O.isNone(id) ? state : applyTo(state, id.value, now, event)
+  return id === undefined ? state : applyTo(state, id, now, event)
 }
 
 const clusterIdOf = (state: ManagerState, id: RecordId | ClusterId): ClusterId | undefined =>
@@ -728,17 +729,7 @@ export interface Snapshot {
  * @category snapshots
  * @since 0.1.0
  */
-export class InvalidSnapshot extends Error {
-  /** @since 0.1.0 */
-  readonly _tag = 'InvalidSnapshot'
-  constructor(
-    /** Each problem, with its path in the snapshot. */
-    readonly problems: readonly Problem[],
-  ) {
-    super(`invalid snapshot:\n${render(problems)}`)
-    this.name = 'InvalidSnapshot'
-  }
-}
+export class InvalidSnapshot extends invalidError('InvalidSnapshot', 'snapshot') {}
 
 /**
  * The state as a versioned snapshot (`snapshotVersion: 2`) of plain JSON data,

@@ -10,10 +10,11 @@
  * @module
  */
 import * as E from 'fp-ts/Either'
-import type { Duration } from './ids'
-import { problemsOf, render, type Problem } from './internal/decode'
+import { problemsOf } from './internal/decode'
+import { invalidError } from './internal/invalid'
 import * as t from 'io-ts'
 import { boundary, NonNegativeInteger, noExtraKeys } from './internal/decode'
+import { DURATION_SETTINGS, OPTIONAL_SETTINGS, type SettingsShape } from './internal/records'
 
 const MINUTE = 60_000
 
@@ -23,27 +24,7 @@ const MINUTE = 60_000
  * @category model
  * @since 0.1.0
  */
-export interface Settings {
-  /** How long a task may stage (launched, not started) before it times out. 2 minutes. */
-  readonly stagingTimeout: Duration
-  /** How long a pull task may run. 30 minutes. */
-  readonly pullTimeout: Duration
-  /** How long a pre task may run. 1 hour. */
-  readonly preTimeout: Duration
-  /** How long a post task may run. 1 hour. */
-  readonly postTimeout: Duration
-  /** How old the last update of a staging task may get before it needs reconciliation. 30 seconds. */
-  readonly stagingReconcileDelay: Duration
-  /** How old the last update of a running task may get before it needs reconciliation. 10 minutes. */
-  readonly runningReconcileDelay: Duration
-  /** How long an execution may wait for resources for its next task. 10 minutes. */
-  readonly starvationDelay: Duration
-  /**
-   * How often the same task may be lost and retried; the next loss fails the
-   * execution with `node-lost`. Absent (the default, as in Scale): unbounded.
-   */
-  readonly maxLostRetries?: number | undefined
-}
+export interface Settings extends Readonly<t.TypeOf<typeof SettingsShape>> {}
 
 /**
  * The defaults, Scale's values. `maxLostRetries` is absent: unbounded.
@@ -65,17 +46,12 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   starvationDelay: 10 * MINUTE,
 })
 
-const SETTING_KEYS = [
-  'stagingTimeout',
-  'pullTimeout',
-  'preTimeout',
-  'postTimeout',
-  'stagingReconcileDelay',
-  'runningReconcileDelay',
-  'starvationDelay',
-  'maxLostRetries',
-] as const
+const SETTING_PROPS = { ...DURATION_SETTINGS, ...OPTIONAL_SETTINGS }
 
+const SETTING_KEYS = Object.keys(SETTING_PROPS) as ReadonlyArray<keyof typeof SETTING_PROPS>
+
+// From outside, every setting may be omitted (it takes its default) and none
+// may be null.
 const SettingsCodec = boundary(
   noExtraKeys(
     t.partial(
@@ -95,17 +71,7 @@ const SettingsCodec = boundary(
  * @category errors
  * @since 0.1.0
  */
-export class InvalidSettings extends Error {
-  /** @since 0.1.0 */
-  readonly _tag = 'InvalidSettings'
-  constructor(
-    /** Each offending key, with what is wrong there. */
-    readonly problems: readonly Problem[],
-  ) {
-    super(`invalid settings:\n${render(problems)}`)
-    this.name = 'InvalidSettings'
-  }
-}
+export class InvalidSettings extends invalidError('InvalidSettings', 'settings') {}
 
 // Settings that already hold every threshold are used as they are, so that
 // executions created with the same settings share them.

@@ -12,10 +12,12 @@
  */
 import * as Errors from './errors'
 import type { ExitCodeErrors, JobError } from './errors'
-import { lostTaskId, type Duration, type Instant, type TaskId } from './ids'
+import { lostTaskId, type Duration, type Instant } from './ids'
 import { checkedTaskEvent, isNow } from './internal/eventGuards'
+import type { TaskConfigShape, TaskShape } from './internal/records'
+import type * as t from 'io-ts'
 import type { Settings } from './settings'
-import { isTerminal, type TaskUpdate, type TerminalStatus } from './taskUpdate'
+import { isTerminal, type TaskUpdate } from './taskUpdate'
 
 /**
  * The kinds of task, in the order an execution runs them.
@@ -41,19 +43,7 @@ export const TASK_TYPES: readonly TaskType[] = ['pull', 'pre', 'main', 'post']
  * @category model
  * @since 0.1.0
  */
-export interface TaskConfig {
-  /** Whether the task runs in a container (all but `pull`). */
-  readonly usesDocker: boolean
-  /** Whether the task belongs to a system job type. */
-  readonly isSystem: boolean
-  readonly stagingTimeout: Duration
-  /** Absent: the task may run for ever (main task of a long-running job type). */
-  readonly runningTimeout?: Duration | undefined
-  readonly stagingReconcileDelay: Duration
-  readonly runningReconcileDelay: Duration
-  /** The error a timeout of this task, once started, fails its execution with. */
-  readonly timeoutError: JobError
-}
+export interface TaskConfig extends Readonly<t.TypeOf<typeof TaskConfigShape>> {}
 
 /**
  * A task. Plain, read-only data; instants are integer milliseconds and absent
@@ -62,27 +52,7 @@ export interface TaskConfig {
  * @category model
  * @since 0.1.0
  */
-export interface Task {
-  /** The current cluster task id (it changes each time the task is lost). */
-  readonly id: TaskId
-  /** The id before any loss: `{clusterId}_{type}`. */
-  readonly baseId: TaskId
-  readonly type: TaskType
-  /** How often this task has been lost and retried. */
-  readonly lostCount: number
-  readonly config: TaskConfig
-  readonly launched?: Instant | undefined
-  readonly started?: Instant | undefined
-  readonly ended?: Instant | undefined
-  readonly lastStatusUpdate?: Instant | undefined
-  readonly timedOut: boolean
-  /** A kill was asked for; see {@link needsKill} for whether one is needed now. */
-  readonly killRequested: boolean
-  readonly forceReconciliation: boolean
-  readonly finalStatus?: TerminalStatus | undefined
-  readonly exitCode?: number | undefined
-  readonly containerName?: string | undefined
-}
+export interface Task extends Readonly<t.TypeOf<typeof TaskShape>> {}
 
 /**
  * What a task needs to know about its execution to be created.

@@ -16,7 +16,8 @@
 import * as E from 'fp-ts/Either'
 import * as t from 'io-ts'
 import type { Instant } from './ids'
-import { boundary, Integer, noExtraKeys, problemsOf, render, type Problem } from './internal/decode'
+import { boundary, Integer, noExtraKeys, problemsOf } from './internal/decode'
+import { invalidError } from './internal/invalid'
 import type { Task } from './task'
 
 /**
@@ -159,17 +160,7 @@ export interface TaskResults {
  * @category errors
  * @since 0.1.0
  */
-export class InvalidTaskResults extends Error {
-  /** @since 0.1.0 */
-  readonly _tag = 'InvalidTaskResults'
-  constructor(
-    /** Each offending path, with what is wrong there. */
-    readonly problems: readonly Problem[],
-  ) {
-    super(`invalid task results:\n${render(problems)}`)
-    this.name = 'InvalidTaskResults'
-  }
-}
+export class InvalidTaskResults extends invalidError('InvalidTaskResults', 'task results') {}
 
 /**
  * Decodes task results JSON. Never throws; invalid input yields

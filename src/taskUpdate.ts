@@ -13,7 +13,8 @@ import * as E from 'fp-ts/Either'
 import { pipe } from 'fp-ts/function'
 import * as t from 'io-ts'
 import type { Instant, TaskId } from './ids'
-import { boundary, describe, Integer, optional, problemsOf, render, type Problem } from './internal/decode'
+import { boundary, describe, Integer, optional, problemsOf } from './internal/decode'
+import { invalidError } from './internal/invalid'
 
 /**
  * A task status, as this library sees it.
@@ -75,17 +76,7 @@ export interface TaskUpdate {
  * @category errors
  * @since 0.1.0
  */
-export class InvalidTaskUpdate extends Error {
-  /** @since 0.1.0 */
-  readonly _tag = 'InvalidTaskUpdate'
-  constructor(
-    /** Each offending path, with what is wrong there. */
-    readonly problems: readonly Problem[],
-  ) {
-    super(`invalid task update:\n${render(problems)}`)
-    this.name = 'InvalidTaskUpdate'
-  }
-}
+export class InvalidTaskUpdate extends invalidError('InvalidTaskUpdate', 'task update') {}
 
 /**
  * Whether a status ends the task.

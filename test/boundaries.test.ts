@@ -340,7 +340,7 @@ describe('every decoder, on hostile JSON', () => {
   test.prop([fc.oneof(hostile(settingsJson), hostile(fc.jsonValue()))])('Execution.decodeSettings', (json) => {
     const settings = rightOf(noThrow(() => Execution.decodeSettings(json)))
     if (settings === undefined) return
-    for (const value of Object.values(settings)) expect(Number.isSafeInteger(value) && value >= 0).toBe(true)
+    for (const value of Object.values(settings)) expect(Number.isSafeInteger(value) && Number(value) >= 0).toBe(true)
     expect(foreignObjects(settings)).toEqual([])
   })
 

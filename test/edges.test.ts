@@ -91,19 +91,19 @@ describe('Errors.forExitCode', () => {
 
 describe('ids', () => {
   it.each([
-    ['scale_job_fw_1x1', O.some('scale_job_fw_1x1')],
-    ['scale_job_fw_1x1_main_lost-3', O.some('scale_job_fw_1x1')],
-    ['scale_job_fw', O.none],
-    ['scale_job__1x1_main', O.none],
-    ['scale_job_fw__main', O.none],
-    ['scale_job_fw_', O.none],
-    ['_scale_job_fw_1x1', O.none],
+    ['scale_job_fw_1x1', 'scale_job_fw_1x1'],
+    ['scale_job_fw_1x1_main_lost-3', 'scale_job_fw_1x1'],
+    ['scale_job_fw', undefined],
+    ['scale_job__1x1_main', undefined],
+    ['scale_job_fw__main', undefined],
+    ['scale_job_fw_', undefined],
+    ['_scale_job_fw_1x1', undefined],
   ])('clusterIdOfTask(%j)', (taskId, expected) => {
-    expect(Ids.clusterIdOfTask(taskId)).toEqual(expected)
+    expect(Ids.clusterIdOfTask(taskId)).toBe(expected)
   })
 
   it('clusterIdOfTask refuses what is not a string', () => {
-    expect(Ids.clusterIdOfTask(7 as unknown as string)).toEqual(O.none)
+    expect(Ids.clusterIdOfTask(7 as unknown as string)).toBeUndefined()
   })
 
   it('lostTaskId keeps the base id before any loss', () => {

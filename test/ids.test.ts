@@ -1,9 +1,8 @@
 /**
  * Cluster ids and task ids (contract §2).
  */
-import * as O from 'fp-ts/Option'
 import { fc, test } from '@fast-check/vitest'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import { Ids } from '../src/index'
 
 describe('JOB_TASK_ID_PREFIX', () => {
@@ -33,14 +32,18 @@ describe('clusterIdOfTask', () => {
     ['scale_job_fw1_42x3_main_lost-12', 'scale_job_fw1_42x3'],
     ['scale_job_8f3a-4b2c-0001_1x1_pre_lost-2', 'scale_job_8f3a-4b2c-0001_1x1'],
   ])('%s -> %s (its first four segments)', (taskId, expected) => {
-    expect(Ids.clusterIdOfTask(taskId)).toEqual(O.some(expected))
+    expect(Ids.clusterIdOfTask(taskId)).toBe(expected)
+  })
+
+  it('returns the cluster id itself, or undefined: absent values are undefined', () => {
+    expectTypeOf(Ids.clusterIdOfTask).returns.toEqualTypeOf<Ids.ClusterId | undefined>()
   })
 
   it('round-trips every task id built from a cluster id', () => {
     const cid = Ids.clusterId('fw9', 1234, 5)
     for (const type of ['pull', 'pre', 'main', 'post']) {
-      expect(Ids.clusterIdOfTask(`${cid}_${type}`)).toEqual(O.some(cid))
-      expect(Ids.clusterIdOfTask(`${cid}_${type}_lost-3`)).toEqual(O.some(cid))
+      expect(Ids.clusterIdOfTask(`${cid}_${type}`)).toBe(cid)
+      expect(Ids.clusterIdOfTask(`${cid}_${type}_lost-3`)).toBe(cid)
     }
   })
 
@@ -51,23 +54,23 @@ describe('clusterIdOfTask', () => {
     'xscale_job_fw1_1x1_main',
     '',
     'scale_job',
-  ])('%j (not a job task id) -> none', (taskId) => {
-    expect(Ids.clusterIdOfTask(taskId)).toEqual(O.none)
+  ])('%j (not a job task id) -> undefined', (taskId) => {
+    expect(Ids.clusterIdOfTask(taskId)).toBeUndefined()
   })
 
-  it('an id with the prefix but fewer than four segments -> none', () => {
-    expect(Ids.clusterIdOfTask('scale_job_fw1')).toEqual(O.none)
+  it('an id with the prefix but fewer than four segments -> undefined', () => {
+    expect(Ids.clusterIdOfTask('scale_job_fw1')).toBeUndefined()
   })
 })
 
 describe('clusterIdOfTask agrees with splitting on underscores', () => {
-  const bySplit = (taskId: string): O.Option<string> => {
-    if (!taskId.startsWith('scale_job')) return O.none
+  const bySplit = (taskId: string): string | undefined => {
+    if (!taskId.startsWith('scale_job')) return undefined
     const segments = taskId.split('_')
-    if (segments.length < 4 || segments[2] === '' || segments[3] === '') return O.none
-    return O.some(segments.slice(0, 4).join('_'))
+    if (segments.length < 4 || segments[2] === '' || segments[3] === '') return undefined
+    return segments.slice(0, 4).join('_')
   }
   test.prop([fc.stringMatching(/^scale_job[a-z_]{0,3}(_[a-z0-9]{0,3}){0,5}$/)])('on any id', (taskId) => {
-    expect(Ids.clusterIdOfTask(taskId)).toEqual(bySplit(taskId))
+    expect(Ids.clusterIdOfTask(taskId)).toBe(bySplit(taskId))
   })
 })

@@ -189,6 +189,10 @@ class Optional<C extends t.Mixed> extends t.Type<t.TypeOf<C> | undefined, t.Outp
   }
 }
 
+/** The inner codec of an {@link optional} codec, or `undefined` for any other codec. */
+export const optionalInner = (codec: t.Decoder<unknown, unknown>): t.Mixed | undefined =>
+  codec instanceof Optional ? (codec.inner as t.Mixed) : undefined
+
 /**
  * A boundary codec: `codec` reading only plain data (see `plainData`). Its
  * input is checked in one walk and, when it holds an own `__proto__` key or an

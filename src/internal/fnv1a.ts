@@ -1,6 +1,8 @@
 /**
  * FNV-1a (32 bits) over the UTF-8 bytes of a string: the standard hash, so a
- * router written in any language puts an id on the same shard.
+ * router written in any language puts an id on the same shard. The library's
+ * one FNV-1a: `Manager.shardOf`, the hash-trie's string keys and the
+ * PostgreSQL advisory-lock namespace all use it.
  *
  * @internal
  * @module
@@ -18,7 +20,17 @@ const step = (hash: number, byte: number): number => Math.imul(hash ^ byte, PRIM
  */
 export const fnv1a32 = (text: string): number => {
   let hash = OFFSET_BASIS
-  for (let i = 0; i < text.length; i++) {
+  // The ASCII run first, in 32-bit integers (made unsigned once): ids are ASCII,
+  // and this loop is the hash-trie's hot path.
+  let i = 0
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0x80) break
+    hash = Math.imul(hash ^ code, PRIME)
+  }
+  if (i === text.length) return hash >>> 0
+  hash >>>= 0
+  for (; i < text.length; i++) {
     let code = text.charCodeAt(i)
     if (code < 0x80) {
       hash = step(hash, code)

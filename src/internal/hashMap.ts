@@ -15,6 +15,7 @@
  * @internal
  * @module
  */
+import { fnv1a32 } from './fnv1a'
 
 interface Entry<K, V> {
   readonly kind: 0
@@ -63,15 +64,12 @@ export const mix = (h: number): number => {
   return h ^ (h >>> 16)
 }
 
-/** FNV-1a of a string, mixed. */
-export const hashString: Hash<string> = (key) => {
-  let h = 0x811c9dc5
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  return mix(h >>> 0)
-}
+/**
+ * FNV-1a of a string, mixed: the same FNV-1a as `Manager.shardOf` (one
+ * implementation, in fnv1a.ts). For the ASCII ids hosts use it hashes each
+ * character once, as a loop over code units would.
+ */
+export const hashString: Hash<string> = (key) => mix(fnv1a32(key))
 
 /** A hash of a number (integers by value, others by their text). */
 export const hashNumber: Hash<number> = (key) =>

@@ -6,7 +6,6 @@
  * @module
  */
 import type { Execution, ExecutionSpec } from '../execution'
-import * as O from 'fp-ts/Option'
 import { clusterIdOfTask, type ClusterId, type TaskId } from '../ids'
 import type { ManagerEvent } from '../manager'
 import { checkedManagerEvent } from './eventGuards'
@@ -49,7 +48,7 @@ const toShardZero = (event: ManagerEvent): Routed => [[0, event]]
 
 const shardOfTask = (taskId: TaskId, shards: number): number => {
   const id = clusterIdOfTask(taskId)
-  return O.isNone(id) ? 0 : shardOf(id.value, shards)
+  return id === undefined ? 0 : shardOf(id, shards)
 }
 
 const ROUTERS: Routers = {

@@ -1,266 +1,150 @@
 /**
  * io-ts codecs of the library's own states, for snapshots: executions and their
  * tasks, end records, counts and the snapshot envelope. They check shape; the
- * manager checks meaning (see `Manager.fromSnapshot`).
+ * manager checks meaning (see `Manager.fromSnapshot`). The records are defined
+ * once, in records.ts; a snapshot reads their exact versions.
  *
  * @internal
  * @module
  */
 import * as t from 'io-ts'
-import { codec as TaskResultsCodec } from '../taskResults'
-import { boundary, FiniteNumber, Integer, NonNegativeInteger, optional } from './decode'
+import { boundary, FiniteNumber, Integer, optional, optionalInner } from './decode'
+import {
+  EndRecordCodec,
+  ErrorCategoryCodec,
+  ExecutionCodec,
+  ExecutionSpecCodec,
+  JobErrorCodec,
+  NodeIdCodec,
+  SettingsCodec,
+} from './records'
 
-// The codecs, built twice: as they are for events (unknown keys pass), and
-// exact for snapshots (unknown keys are stripped, so that a snapshot carrying
-// one differs from the snapshot of the state restored from it, and is refused).
-const build = (exact: boolean) => {
-  // An exact interface is wrapped in an intersection first: io-ts gives an exact
-  // interface's keys no context entry of their own, and the paths of problems
-  // (see decode.ts) would lose a key.
-  const shut = <C extends t.HasProps>(codec: C): C => {
-    if (!exact) return codec
-    const wrapped = codec instanceof t.InterfaceType ? t.intersection([codec, t.partial({})], codec.name) : codec
-    return t.exact(wrapped, codec.name) as unknown as C
+export { EndRecordCodec, ExecutionCodec, ExecutionSpecCodec }
+
+const exactProps = (props: t.Props): { readonly props: t.Props; readonly changed: boolean } => {
+  const out: Record<string, t.Mixed> = {}
+  let changed = false
+  for (const key of Object.keys(props)) {
+    const codec = props[key]
+    if (codec === undefined) continue
+    const exact = exactly(codec)
+    out[key] = exact
+    changed ||= exact !== codec
   }
-
-  const NodeIdCodec = t.union([Integer, t.string], 'NodeId')
-
-  const JobErrorCodec = shut(
-    t.type(
-      { name: t.string, category: t.keyof({ SYSTEM: null, ALGORITHM: null, DATA: null }), title: t.string },
-      'JobError',
-    ),
-  )
-
-  const IntegerKey = t.refinement(t.string, (key) => /^-?\d+$/.test(key), 'IntegerKey')
-
-  const ExitCodeErrorsCodec = t.record(IntegerKey, JobErrorCodec, 'ExitCodeErrors')
-
-  const SettingsCodec = shut(
-    t.intersection(
-      [
-        t.type({
-          stagingTimeout: NonNegativeInteger,
-          pullTimeout: NonNegativeInteger,
-          preTimeout: NonNegativeInteger,
-          postTimeout: NonNegativeInteger,
-          stagingReconcileDelay: NonNegativeInteger,
-          runningReconcileDelay: NonNegativeInteger,
-          starvationDelay: NonNegativeInteger,
-        }),
-        t.partial({ maxLostRetries: optional(NonNegativeInteger) }),
-      ],
-      'Settings',
-    ),
-  )
-
-  const JobTypeCodec = shut(
-    t.intersection(
-      [
-        t.type({ name: t.string, isSystem: t.boolean, isLongRunning: t.boolean, timeout: NonNegativeInteger }),
-        t.partial({ errorMapping: optional(ExitCodeErrorsCodec) }),
-      ],
-      'JobType',
-    ),
-  )
-
-  const TaskTypeCodec = t.keyof({ pull: null, pre: null, main: null, post: null }, 'TaskType')
-
-  const TaskConfigCodec = shut(
-    t.intersection([
-      t.type({
-        usesDocker: t.boolean,
-        isSystem: t.boolean,
-        stagingTimeout: NonNegativeInteger,
-        stagingReconcileDelay: NonNegativeInteger,
-        runningReconcileDelay: NonNegativeInteger,
-        timeoutError: JobErrorCodec,
-      }),
-      t.partial({ runningTimeout: optional(NonNegativeInteger) }),
-    ]),
-  )
-
-  const TaskCodec = shut(
-    t.intersection(
-      [
-        t.type({
-          id: t.string,
-          baseId: t.string,
-          type: TaskTypeCodec,
-          lostCount: NonNegativeInteger,
-          config: TaskConfigCodec,
-          timedOut: t.boolean,
-          killRequested: t.boolean,
-          forceReconciliation: t.boolean,
-        }),
-        t.partial({
-          launched: optional(FiniteNumber),
-          started: optional(FiniteNumber),
-          ended: optional(FiniteNumber),
-          lastStatusUpdate: optional(FiniteNumber),
-          finalStatus: optional(t.keyof({ FINISHED: null, FAILED: null, KILLED: null })),
-          exitCode: optional(Integer),
-          containerName: optional(t.string),
-        }),
-      ],
-      'Task',
-    ),
-  )
-
-  const StatusCodec = t.keyof({ RUNNING: null, COMPLETED: null, FAILED: null, CANCELED: null }, 'ExecutionStatus')
-
-  // What an execution spec and a running execution both hold.
-  const SPEC_PROPS = {
-    id: Integer,
-    clusterId: t.string,
-    jobId: Integer,
-    exeNum: Integer,
-    jobTypeId: Integer,
-    nodeId: NodeIdCodec,
-    agentId: t.string,
-    queued: FiniteNumber,
-    started: FiniteNumber,
-    jobType: JobTypeCodec,
-  }
-
-  const ExecutionCodec = shut(
-    t.intersection(
-      [
-        t.type({
-          ...SPEC_PROPS,
-          settings: SettingsCodec,
-          status: StatusCodec,
-          tasks: t.readonlyArray(TaskCodec),
-          next: NonNegativeInteger,
-        }),
-        t.partial({
-          priority: optional(FiniteNumber),
-          exitCodeErrors: optional(ExitCodeErrorsCodec),
-          error: optional(JobErrorCodec),
-          finished: optional(FiniteNumber),
-          current: optional(NonNegativeInteger),
-          lastTaskFinished: optional(FiniteNumber),
-        }),
-      ],
-      'Execution',
-    ),
-  )
-
-  const EndRecordCodec = shut(
-    t.intersection(
-      [
-        t.type({
-          id: Integer,
-          clusterId: t.string,
-          jobId: Integer,
-          exeNum: Integer,
-          jobTypeId: Integer,
-          nodeId: NodeIdCodec,
-          status: StatusCodec,
-          queued: FiniteNumber,
-          started: FiniteNumber,
-          taskResults: TaskResultsCodec,
-        }),
-        t.partial({ error: optional(JobErrorCodec), finished: optional(FiniteNumber) }),
-      ],
-      'EndRecord',
-    ),
-  )
-
-  const KindCodec = t.keyof({ running: null, completed: null, algorithm: null, data: null, system: null }, 'Kind')
-
-  const CountRowsCodec = t.readonlyArray(
-    t.tuple([NodeIdCodec, KindCodec, Integer, t.refinement(Integer, (n) => n > 0, 'PositiveCount')]),
-    'CountRows',
-  )
-
-  const SNAPSHOT_PROPS = {
-    settings: SettingsCodec,
-    running: t.readonlyArray(ExecutionCodec),
-    outbox: shut(
-      t.type({
-        host: t.readonlyArray(t.unknown),
-        ends: t.readonlyArray(EndRecordCodec),
-        completed: t.readonlyArray(shut(t.type({ jobId: Integer, exeNum: Integer }))),
-        failed: t.readonlyArray(shut(t.type({ jobId: Integer, exeNum: Integer, error: JobErrorCodec }))),
-      }),
-    ),
-    metrics: shut(
-      t.type({
-        now: FiniteNumber,
-        running: CountRowsCodec,
-        blocks: t.readonlyArray(shut(t.type({ start: Integer, counts: CountRowsCodec }))),
-      }),
-    ),
-  }
-
-  /** Version 1: no remembered ids, no integrity. */
-  const SnapshotV1Codec = shut(t.type({ snapshotVersion: t.literal(1), ...SNAPSHOT_PROPS }, 'Snapshot'))
-
-  /** Version 2: the remembered cluster ids by block, and the integrity of the content. */
-  const SnapshotV2Codec = shut(
-    t.type(
-      {
-        snapshotVersion: t.literal(2),
-        ...SNAPSHOT_PROPS,
-        remembered: t.readonlyArray(shut(t.type({ start: Integer, clusterIds: t.readonlyArray(t.string) }))),
-        integrity: t.string,
-      },
-      'Snapshot',
-    ),
-  )
-
-  return {
-    ExecutionCodec,
-    EndRecordCodec,
-    CountRowsCodec,
-    JobErrorCodec,
-    NodeIdCodec,
-    TaskTypeCodec,
-    ExitCodeErrorsCodec,
-    SPEC_PROPS,
-    SnapshotV1Codec,
-    SnapshotV2Codec,
-  }
+  return { props: out, changed }
 }
 
-const loose = build(false)
-const exact = build(true)
+const exactAll = (codecs: readonly t.Mixed[]): readonly t.Mixed[] | undefined => {
+  const out = codecs.map((c) => exactly(c))
+  return out.every((c, i) => c === codecs[i]) ? undefined : out
+}
 
-export const ExecutionCodec = loose.ExecutionCodec
-export const EndRecordCodec = loose.EndRecordCodec
-export const CountRowsCodec = loose.CountRowsCodec
-const { JobErrorCodec, NodeIdCodec, TaskTypeCodec, ExitCodeErrorsCodec, SPEC_PROPS } = loose
+const asExact = (codec: t.Mixed, name: string): t.Mixed => t.exact(codec as unknown as t.HasProps, name)
+
+/**
+ * The exact version of a codec, for snapshots: every object in it strips the
+ * keys it does not name (so that a snapshot carrying one differs from the
+ * snapshot of the state restored from it, and is refused). An object member of
+ * an intersection is left open (the intersection itself is exact); an exact
+ * interface is wrapped in an intersection first, since io-ts gives an exact
+ * interface's keys no context entry of their own and the paths of problems
+ * (see decode.ts) would lose a key. Codecs holding no object are returned as
+ * they are.
+ */
+const exactly = (codec: t.Mixed, shut = true): t.Mixed => {
+  const inner = optionalInner(codec)
+  if (inner !== undefined) {
+    const exact = exactly(inner)
+    return exact === inner ? codec : optional(exact)
+  }
+  if (codec instanceof t.InterfaceType) {
+    const { props, changed } = exactProps(codec.props as t.Props)
+    const open = changed ? t.type(props, codec.name) : (codec as t.Mixed)
+    return shut ? asExact(t.intersection([open, t.partial({})], codec.name), codec.name) : open
+  }
+  if (codec instanceof t.PartialType) {
+    const { props, changed } = exactProps(codec.props as t.Props)
+    const open = changed ? t.partial(props, codec.name) : (codec as t.Mixed)
+    return shut ? asExact(open, codec.name) : open
+  }
+  if (codec instanceof t.IntersectionType) {
+    const members = codec.types as readonly t.Mixed[]
+    const open = members.map((c) => exactly(c, false))
+    const rebuilt = open.every((c, i) => c === members[i])
+      ? (codec as t.Mixed)
+      : t.intersection(open as unknown as [t.Mixed, t.Mixed], codec.name)
+    return shut ? asExact(rebuilt, codec.name) : rebuilt
+  }
+  if (codec instanceof t.ReadonlyArrayType) {
+    const item = exactly(codec.type as t.Mixed)
+    return item === codec.type ? codec : t.readonlyArray(item, codec.name)
+  }
+  if (codec instanceof t.DictionaryType) {
+    const value = exactly(codec.codomain as t.Mixed)
+    return value === codec.codomain ? codec : t.record(codec.domain as t.Mixed, value, codec.name)
+  }
+  if (codec instanceof t.TupleType) {
+    const items = exactAll(codec.types as readonly t.Mixed[])
+    return items === undefined ? codec : t.tuple(items as unknown as [t.Mixed], codec.name)
+  }
+  if (codec instanceof t.UnionType) {
+    const members = exactAll(codec.types as readonly t.Mixed[])
+    return members === undefined ? codec : t.union(members as unknown as [t.Mixed, t.Mixed], codec.name)
+  }
+  return codec
+}
+
+/** The exact version of `codec` (see {@link exactly}), of the same type. */
+const exact = <C extends t.Mixed>(codec: C): C => exactly(codec) as C
+
+const KindCodec = t.keyof({ running: null, completed: null, algorithm: null, data: null, system: null }, 'Kind')
+
+export const CountRowsCodec = t.readonlyArray(
+  t.tuple([NodeIdCodec, KindCodec, Integer, t.refinement(Integer, (n) => n > 0, 'PositiveCount')]),
+  'CountRows',
+)
+
+const SNAPSHOT_PROPS = {
+  settings: SettingsCodec,
+  running: t.readonlyArray(ExecutionCodec),
+  outbox: t.type({
+    host: t.readonlyArray(t.unknown),
+    ends: t.readonlyArray(EndRecordCodec),
+    completed: t.readonlyArray(t.type({ jobId: Integer, exeNum: Integer })),
+    failed: t.readonlyArray(t.type({ jobId: Integer, exeNum: Integer, error: JobErrorCodec })),
+  }),
+  metrics: t.type({
+    now: FiniteNumber,
+    running: CountRowsCodec,
+    blocks: t.readonlyArray(t.type({ start: Integer, counts: CountRowsCodec })),
+  }),
+}
 
 /** Version 1 of the snapshot: no remembered ids, no integrity. */
 // The boundaries of snapshots: checked for `__proto__` keys and foreign
 // prototypes once (see plainData), then decoded.
-export const SnapshotV1Codec = boundary(exact.SnapshotV1Codec)
+export const SnapshotV1Codec = boundary(exact(t.type({ snapshotVersion: t.literal(1), ...SNAPSHOT_PROPS }, 'Snapshot')))
 
 /** Version 2: the remembered cluster ids by block, and the integrity of the content. */
-export const SnapshotV2Codec = boundary(exact.SnapshotV2Codec)
-
-const TaskTypesCodec = t.readonlyArray(TaskTypeCodec)
-
-export const ExecutionSpecCodec = t.intersection(
-  [
-    t.type({
-      ...SPEC_PROPS,
-    }),
-    t.partial({
-      priority: optional(FiniteNumber),
-      taskTypes: optional(TaskTypesCodec),
-      exitCodeErrors: optional(ExitCodeErrorsCodec),
-    }),
-  ],
-  'ExecutionSpec',
+export const SnapshotV2Codec = boundary(
+  exact(
+    t.type(
+      {
+        snapshotVersion: t.literal(2),
+        ...SNAPSHOT_PROPS,
+        remembered: t.readonlyArray(t.type({ start: Integer, clusterIds: t.readonlyArray(t.string) })),
+        integrity: t.string,
+      },
+      'Snapshot',
+    ),
+  ),
 )
 
 export const CountedCodec = t.intersection(
   [
     t.type({ nodeId: NodeIdCodec, jobTypeId: Integer, status: t.string }),
     t.partial({
-      error: optional(t.type({ category: JobErrorCodec.props.category })),
+      error: optional(t.type({ category: ErrorCategoryCodec })),
       finished: optional(FiniteNumber),
     }),
   ],

@@ -10,6 +10,7 @@
 import * as E from 'fp-ts/Either'
 import pg from 'pg'
 import { randomUUID } from 'node:crypto'
+import { fnv1a32 } from '../internal/fnv1a'
 import { sleep } from '../internal/signals'
 import { SCHEMA_VERSION, type Lease, type LogRecord, type OutboxEntry, type ShardStore, type StoreError } from './store'
 
@@ -53,15 +54,8 @@ export interface PgStore extends ShardStore {
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,47}$/
 
-/** FNV-1a (32 bit, signed) of a text: the advisory-lock namespace of a schema. */
-const namespaceOf = (text: string): number => {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash | 0
-}
+/** FNV-1a (32 bit, signed) of a text: the advisory-lock namespace of a schema (ASCII, see IDENTIFIER). */
+const namespaceOf = (text: string): number => fnv1a32(text) | 0
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
