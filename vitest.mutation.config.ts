@@ -14,7 +14,7 @@ export default mergeConfig(
         'test/demo.test.ts',
         'test/bench.smoke.test.ts',
         'test/docs.test.ts',
-        'test/hostile.volume.test.ts',
+        'test/manager.totality.volume.test.ts',
         'node_modules/**',
       ],
     },

@@ -71,3 +71,26 @@ describe('clusterIdOfTask agrees with splitting on underscores', () => {
     expect(Ids.clusterIdOfTask(taskId)).toEqual(bySplit(taskId))
   })
 })
+
+describe('ids', () => {
+  it.each([
+    ['scale_job_fw_1x1', O.some('scale_job_fw_1x1')],
+    ['scale_job_fw_1x1_main_lost-3', O.some('scale_job_fw_1x1')],
+    ['scale_job_fw', O.none],
+    ['scale_job__1x1_main', O.none],
+    ['scale_job_fw__main', O.none],
+    ['scale_job_fw_', O.none],
+    ['_scale_job_fw_1x1', O.none],
+  ])('clusterIdOfTask(%j)', (taskId, expected) => {
+    expect(Ids.clusterIdOfTask(taskId)).toEqual(expected)
+  })
+
+  it('clusterIdOfTask refuses what is not a string', () => {
+    expect(Ids.clusterIdOfTask(7 as unknown as string)).toEqual(O.none)
+  })
+
+  it('lostTaskId keeps the base id before any loss', () => {
+    expect(Ids.lostTaskId('scale_job_fw_1x1_main', 0)).toBe('scale_job_fw_1x1_main')
+    expect(Ids.lostTaskId('scale_job_fw_1x1_main', 1)).toBe('scale_job_fw_1x1_main_lost-1')
+  })
+})

@@ -157,3 +157,13 @@ describe('defaults and decoding', () => {
     expect(E.isLeft(Execution.decodeSettings([]))).toBe(true)
   })
 })
+
+describe('settings', () => {
+  it('complete settings are shared as they are; partial ones are completed', () => {
+    const complete: Execution.Settings = { ...Execution.DEFAULT_SETTINGS, stagingTimeout: 5 }
+    expect(Execution.withDefaults(complete)).toBe(complete)
+    const { starvationDelay: _dropped, ...partial } = complete
+    expect(Execution.withDefaults(partial)).toEqual({ ...complete, starvationDelay: 600_000 })
+    expect(Execution.withDefaults(partial)).not.toBe(partial)
+  })
+})
