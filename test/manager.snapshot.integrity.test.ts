@@ -4,11 +4,11 @@
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { type Execution, Manager, Metrics } from '../src/index'
+import { Manager, Metrics } from '../src/index'
 import * as C from '../src/internal/canonical'
 import { integrityOf } from '../src/internal/snapshot'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
-import { runStream } from './helpers'
+import { runStream, executionSpec, jobType, T0 } from './fixtures'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type Path = ReadonlyArray<string | number>
@@ -198,7 +198,6 @@ const refusalOf = (edit: (snapshot: Record<string, Json>) => void): string => {
   return problemsOf(reseal(snapshot))
 }
 
-const T0 = Date.UTC(2026, 0, 1)
 const BLOCK = Metrics.BLOCK_LENGTH
 const RUNNING = 'scale_job_fw_1x1'
 const FAILED = 'scale_job_fw_2x1'
@@ -461,18 +460,7 @@ describe('the canonical hash', () => {
 
 describe('snapshots refuse each inconsistency, naming where', () => {
   const base = (): Record<string, unknown> => {
-    const spec: Execution.ExecutionSpec = {
-      id: 1,
-      clusterId: 'scale_job_fw_1x1',
-      jobId: 1,
-      exeNum: 1,
-      jobTypeId: 1,
-      nodeId: 1,
-      agentId: 'a',
-      queued: T0,
-      started: T0,
-      jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
-    }
+    const spec = executionSpec(1, { agentId: 'a', taskTypes: undefined, jobType: jobType(60_000, 'j') })
     let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec] }, T0)
     state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, T0)
     state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_pull' }, T0)

@@ -8,34 +8,13 @@ import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { type Execution, Manager, type TaskUpdate } from '../src/index'
 import { checkInvariants } from '../src/testing'
-
-const T0 = Date.UTC(2026, 0, 1)
+import { executionSpec, jobType, T0, withRunning } from './fixtures'
 
 describe('manager edges', () => {
-  const spec = (i: number, timeout = 60_000): Execution.ExecutionSpec => ({
-    id: i,
-    clusterId: `scale_job_fw_${i}x1`,
-    jobId: i,
-    exeNum: 1,
-    jobTypeId: 1,
-    nodeId: 1,
-    agentId: 'a',
-    queued: T0,
-    started: T0,
-    taskTypes: ['main'],
-    jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout },
-  })
+  const spec = (i: number, timeout = 60_000): Execution.ExecutionSpec =>
+    executionSpec(i, { agentId: 'a', jobType: jobType(timeout, 'j') })
 
-  const running = (i: number, at: number, timeout?: number): Manager.Manager => {
-    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec(i, timeout)] }, at)
-    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: `scale_job_fw_${i}x1` }, at)
-    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: `scale_job_fw_${i}x1_main` }, at)
-    return Manager.reduce(
-      state,
-      { type: 'TaskUpdated', update: { taskId: `scale_job_fw_${i}x1_main`, status: 'RUNNING', timestamp: at } },
-      at,
-    )
-  }
+  const running = (i: number, at: number, timeout?: number): Manager.Manager => withRunning([spec(i, timeout)], at)
 
   it('a task due for a timeout is not due for reconciliation before its delay', () => {
     // A 1-minute job timeout comes before the 10-minute reconciliation delay.

@@ -5,22 +5,15 @@
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Execution, TaskResults, type TaskUpdate } from '../src/index'
+import { leftOf, rightOf } from './fixtures'
 
 const T0 = Date.UTC(2026, 0, 1)
 const CID = 'scale_job_fw1_42x3'
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-const ok = (json: unknown): TaskResults.TaskResults => {
-  const result = TaskResults.decode(json)
-  if (E.isLeft(result)) throw new Error(`expected a Right, got: ${result.left.message}`)
-  return result.right
-}
+const ok = (json: unknown): TaskResults.TaskResults => rightOf(TaskResults.decode(json))
 
-const refused = (json: unknown): TaskResults.InvalidTaskResults => {
-  const result = TaskResults.decode(json)
-  if (E.isRight(result)) throw new Error(`expected a Left, got ${JSON.stringify(result.right)}`)
-  return result.left
-}
+const refused = (json: unknown): TaskResults.InvalidTaskResults => leftOf(TaskResults.decode(json))
 
 const paths = (json: unknown): readonly string[] => [...refused(json).problems.map((p) => p.path)].sort()
 

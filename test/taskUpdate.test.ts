@@ -5,6 +5,7 @@ import * as E from 'fp-ts/Either'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { TaskUpdate } from '../src/index'
+import { leftOf, rightOf } from './fixtures'
 
 const TASK_ID = 'scale_job_fw1_42x3_main'
 
@@ -23,17 +24,9 @@ const without = (key: string): Record<string, unknown> => {
   return json
 }
 
-const decoded = (json: unknown): TaskUpdate.TaskUpdate => {
-  const result = TaskUpdate.fromMesos(json)
-  if (E.isLeft(result)) throw new Error(`expected a Right, got: ${result.left.message}`)
-  return result.right
-}
+const decoded = (json: unknown): TaskUpdate.TaskUpdate => rightOf(TaskUpdate.fromMesos(json))
 
-const refused = (json: unknown): TaskUpdate.InvalidTaskUpdate => {
-  const result = TaskUpdate.fromMesos(json)
-  if (E.isRight(result)) throw new Error(`expected a Left, got ${JSON.stringify(result.right)}`)
-  return result.left
-}
+const refused = (json: unknown): TaskUpdate.InvalidTaskUpdate => leftOf(TaskUpdate.fromMesos(json))
 
 const paths = (json: unknown): readonly string[] => refused(json).problems.map((p) => p.path)
 
