@@ -17,5 +17,12 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     reporters: ['default'],
+    // The type tests (test/*.test-d.ts) are only compiled: a type that no longer
+    // holds, or a `@ts-expect-error` line that no longer errs, fails the run.
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+      tsconfig: './tsconfig.json',
+    },
   },
 })

@@ -63,3 +63,11 @@ describe('a queued execution (no cluster id) is an error value', () => {
     expect(() => Container.inputVolumeName({ clusterId: null })).not.toThrow()
   })
 })
+
+describe('container volumes', () => {
+  it('refuse an empty or a non-string cluster id', () => {
+    expect(E.isLeft(Container.outputVolumeName({ clusterId: '' }))).toBe(true)
+    expect(E.isLeft(Container.outputVolumeName({ clusterId: 42 as unknown as string }))).toBe(true)
+    expect(E.isLeft(Container.workspaceVolumeName({}, 'w'))).toBe(true)
+  })
+})

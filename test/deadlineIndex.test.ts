@@ -8,7 +8,7 @@ import * as Deadlines from '../src/internal/deadlineIndex'
 import * as HM from '../src/internal/hashMap'
 import { fromInternal, toInternal, withChanges } from '../src/internal/managerState'
 import { checkInvariants, hostileEventStream } from '../src/testing'
-import { runStream } from './helpers'
+import { runStream } from './fixtures'
 
 const T0 = Date.UTC(2026, 0, 1)
 

@@ -7,7 +7,10 @@
  *   shows goes wrong;
  * - any ```ts block marked `<!-- typecheck -->` is type-checked only.
  *
- * `docs/host-loop.md` must have a runnable block. Each block is written to
+ * `docs/host-loop.md` must have a runnable block.
+ *
+ * The TSDoc `@example` of every export in `src/` is type-checked the same way:
+ * its ```ts blocks, or, without a fence, its whole text (as TypeDoc shows it). Each block is written to
  * `test/.generated/` (gitignored) and imports the package by name:
  * `job-execution-core` resolves to `src/` through the aliases of
  * `vitest.config.ts` when run, and through `paths` when type-checked.
@@ -73,7 +76,76 @@ const docs = existsSync(docsDir)
       .filter((f) => f.endsWith('.md'))
       .sort()
   : []
-const blocks = docs.flatMap(blocksOf)
+const guideBlocks = docs.flatMap(blocksOf)
+
+const sourcesOf = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory()
+        ? sourcesOf(join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [join(dir, entry.name)]
+          : [],
+    )
+    .sort()
+
+const TAG = /^@[a-zA-Z]+/
+
+// The text of each `@example` tag: its comment lines, leading ` * ` cut, up to
+// the next tag or the end of the comment.
+const examplesOf = (path: string): Block[] => {
+  const lines = readFileSync(path, 'utf8').split('\n')
+  const source = path.slice(root.length + 1)
+  const examples: Block[] = []
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*\* @example\s*$/.test(lines[i] ?? '')) continue
+    const body: Array<{ readonly line: number; readonly text: string }> = []
+    let j = i + 1
+    for (; j < lines.length; j++) {
+      const line = lines[j] ?? ''
+      if (/^\s*\*\//.test(line)) break
+      const text = line.replace(/^\s*\* ?/, '')
+      if (TAG.test(text)) break
+      body.push({ line: j, text })
+    }
+    const fenced: Array<{ readonly line: number; readonly code: string }> = []
+    for (let k = 0; k < body.length; k++) {
+      const fence = /^```(\S*)/.exec(body[k]?.text ?? '')
+      if (fence === null) continue
+      let end = k + 1
+      while (end < body.length && (body[end]?.text ?? '').trim() !== '```') end++
+      if (fence[1] === 'ts' || fence[1] === 'typescript') {
+        fenced.push({
+          line: body[k]?.line ?? i,
+          code: body
+            .slice(k + 1, end)
+            .map((b) => b.text)
+            .join('\n'),
+        })
+      }
+      k = end
+    }
+    const codes =
+      fenced.length > 0 || body.some((b) => b.text.startsWith('```'))
+        ? fenced
+        : [{ line: i, code: body.map((b) => b.text).join('\n') }]
+    for (const { line, code } of codes) {
+      const name = source.replace(/[/\\]/g, '_').replace(/\.ts$/, '')
+      examples.push({
+        doc: source,
+        offset: line + 1,
+        code,
+        run: false,
+        file: join(generatedDir, `${name}.example-${line + 2}.ts`),
+      })
+    }
+    i = j - 1
+  }
+  return examples
+}
+
+const exampleBlocks = sourcesOf(join(root, 'src')).flatMap(examplesOf)
+const blocks = [...guideBlocks, ...exampleBlocks]
 
 rmSync(generatedDir, { recursive: true, force: true })
 mkdirSync(generatedDir, { recursive: true })
@@ -118,12 +190,22 @@ describe('the guides', () => {
   })
 
   it('every runnable or typecheck block type-checks against src', () => {
-    expect(typeErrors(blocks.map((b) => b.file))).toEqual([])
+    expect(typeErrors(guideBlocks.map((b) => b.file))).toEqual([])
   })
 
-  for (const block of blocks.filter((b) => b.run)) {
+  for (const block of guideBlocks.filter((b) => b.run)) {
     it(`${block.doc} (line ${block.offset + 1}) runs`, async () => {
       await import(/* @vite-ignore */ block.file)
     })
   }
+})
+
+describe('the TSDoc examples of src/', () => {
+  it('are found', () => {
+    expect(exampleBlocks.length).toBeGreaterThan(50)
+  })
+
+  it('every one type-checks against src', () => {
+    expect(typeErrors(exampleBlocks.map((b) => b.file))).toEqual([])
+  })
 })

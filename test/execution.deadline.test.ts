@@ -5,7 +5,7 @@ import { describe, expect } from 'vitest'
 import { Execution, Manager, Task } from '../src/index'
 import type { Instant } from '../src/ids'
 import { hostileEventStream } from '../src/testing'
-import { runStream } from './helpers'
+import { runStream } from './fixtures'
 
 // After a final status, a current task never launched (no last status update)
 // is dropped once it has waited longer than the staging timeout: restated here

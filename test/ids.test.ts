@@ -74,3 +74,26 @@ describe('clusterIdOfTask agrees with splitting on underscores', () => {
     expect(Ids.clusterIdOfTask(taskId)).toBe(bySplit(taskId))
   })
 })
+
+describe('ids', () => {
+  it.each([
+    ['scale_job_fw_1x1', 'scale_job_fw_1x1'],
+    ['scale_job_fw_1x1_main_lost-3', 'scale_job_fw_1x1'],
+    ['scale_job_fw', undefined],
+    ['scale_job__1x1_main', undefined],
+    ['scale_job_fw__main', undefined],
+    ['scale_job_fw_', undefined],
+    ['_scale_job_fw_1x1', undefined],
+  ])('clusterIdOfTask(%j)', (taskId, expected) => {
+    expect(Ids.clusterIdOfTask(taskId)).toBe(expected)
+  })
+
+  it('clusterIdOfTask refuses what is not a string', () => {
+    expect(Ids.clusterIdOfTask(7 as unknown as string)).toBeUndefined()
+  })
+
+  it('lostTaskId keeps the base id before any loss', () => {
+    expect(Ids.lostTaskId('scale_job_fw_1x1_main', 0)).toBe('scale_job_fw_1x1_main')
+    expect(Ids.lostTaskId('scale_job_fw_1x1_main', 1)).toBe('scale_job_fw_1x1_main_lost-1')
+  })
+})

@@ -5,7 +5,7 @@ import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Execution, Manager, Metrics } from '../src/index'
 import { checkInvariants, eventStream, hostileEventStream, type EventStream } from '../src/testing'
-import { deepFreeze, fingerprint, kindOf, runStream } from './helpers'
+import { deepFreeze, fingerprint, kindOf, runStream } from './fixtures'
 
 const IDEMPOTENT: ReadonlySet<Manager.ManagerEvent['type']> = new Set([
   'NextTaskStarted',

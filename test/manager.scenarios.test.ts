@@ -7,7 +7,7 @@ import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Ids, Manager } from '../src/index'
 import type { Task, TaskUpdate } from '../src/index'
-import { nodeJson, type Rows } from './helpers'
+import { nodeJson, type Rows, deepFreeze } from './fixtures'
 
 // --- fixtures -------------------------------------------------------------------
 
@@ -82,17 +82,6 @@ const upd = (taskId: string, status: Status, timestamp: number, extra: Partial<U
 })
 
 const iso = (instant: number): string => new Date(instant).toISOString()
-
-// Freezes everything reachable, so that a reducer that writes to its input throws.
-const frozen = new WeakSet<object>()
-const deepFreeze = <T>(x: T): T => {
-  if (typeof x === 'object' && x !== null && !frozen.has(x)) {
-    frozen.add(x)
-    Object.freeze(x)
-    for (const value of Object.values(x)) deepFreeze(value)
-  }
-  return x
-}
 
 const step = (state: State, event: Event, now: number): State =>
   Manager.reduce(deepFreeze(state), deepFreeze(event), now)

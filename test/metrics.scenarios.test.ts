@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Errors, type Execution, Ids, Manager, Metrics } from '../src/index'
 import type { TaskUpdate } from '../src/index'
-import { nodeJson } from './helpers'
+import { nodeJson, deepFreeze } from './fixtures'
 
 type State = Manager.Manager
 type Event = Manager.ManagerEvent
@@ -32,16 +32,6 @@ const NODE_1 = 1
 const NODE_2 = 2
 const JOB_TYPE_1 = 3
 const JOB_TYPE_2 = 11
-
-const frozen = new WeakSet<object>()
-const deepFreeze = <T>(x: T): T => {
-  if (typeof x === 'object' && x !== null && !frozen.has(x)) {
-    frozen.add(x)
-    Object.freeze(x)
-    for (const value of Object.values(x)) deepFreeze(value)
-  }
-  return x
-}
 
 const step = (state: State, event: Event, now: number): State =>
   Manager.reduce(deepFreeze(state), deepFreeze(event), now)

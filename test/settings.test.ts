@@ -5,24 +5,13 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Execution, Manager } from '../src/index'
 import type { TaskType } from '../src/task'
+import { executionSpec } from './fixtures'
 
 const T0 = Date.UTC(2026, 0, 1)
 const ID = 'scale_job_fw_1x1'
 
 const managerWith = (settings: Partial<Execution.Settings>, taskTypes: readonly TaskType[]): Manager.Manager => {
-  const spec: Execution.ExecutionSpec = {
-    id: 1,
-    clusterId: ID,
-    jobId: 1,
-    exeNum: 1,
-    jobTypeId: 1,
-    nodeId: 1,
-    agentId: 'agent-1',
-    queued: T0,
-    started: T0,
-    taskTypes,
-    jobType: { name: 'job', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
-  }
+  const spec = executionSpec(1, { clusterId: ID, taskTypes })
   return Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [Execution.create(spec, settings)] }, T0)
 }
 
@@ -155,5 +144,15 @@ describe('defaults and decoding', () => {
     )
     expect(E.isLeft(Execution.decodeSettings(null))).toBe(true)
     expect(E.isLeft(Execution.decodeSettings([]))).toBe(true)
+  })
+})
+
+describe('settings', () => {
+  it('complete settings are shared as they are; partial ones are completed', () => {
+    const complete: Execution.Settings = { ...Execution.DEFAULT_SETTINGS, stagingTimeout: 5 }
+    expect(Execution.withDefaults(complete)).toBe(complete)
+    const { starvationDelay: _dropped, ...partial } = complete
+    expect(Execution.withDefaults(partial)).toEqual({ ...complete, starvationDelay: 600_000 })
+    expect(Execution.withDefaults(partial)).not.toBe(partial)
   })
 })

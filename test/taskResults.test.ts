@@ -5,22 +5,15 @@
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Execution, TaskResults, type TaskUpdate } from '../src/index'
+import { leftOf, rightOf } from './fixtures'
 
 const T0 = Date.UTC(2026, 0, 1)
 const CID = 'scale_job_fw1_42x3'
 const iso = (ms: number): string => new Date(ms).toISOString()
 
-const ok = (json: unknown): TaskResults.TaskResults => {
-  const result = TaskResults.decode(json)
-  if (E.isLeft(result)) throw new Error(`expected a Right, got: ${result.left.message}`)
-  return result.right
-}
+const ok = (json: unknown): TaskResults.TaskResults => rightOf(TaskResults.decode(json))
 
-const refused = (json: unknown): TaskResults.InvalidTaskResults => {
-  const result = TaskResults.decode(json)
-  if (E.isRight(result)) throw new Error(`expected a Left, got ${JSON.stringify(result.right)}`)
-  return result.left
-}
+const refused = (json: unknown): TaskResults.InvalidTaskResults => leftOf(TaskResults.decode(json))
 
 const paths = (json: unknown): readonly string[] => [...refused(json).problems.map((p) => p.path)].sort()
 
@@ -470,5 +463,31 @@ describe('date-times without a zone are UTC, whatever the host time zone', () =>
     expect(read.runLength).toBe(600_000)
     expect(read.post).toEqual([Date.UTC(2026, 6, 1, 12, 30), Date.UTC(2026, 6, 1, 12, 30, 5, 500)])
     expect(read.pre).toBe(0)
+  })
+})
+
+describe('task results versions', () => {
+  it('say what is wrong with a version', () => {
+    const message = (json: unknown): string =>
+      E.fold(
+        (e: TaskResults.InvalidTaskResults) => e.problems.map((p) => p.message).join(';'),
+        () => 'accepted',
+      )(TaskResults.decode(json))
+    expect(message({ version: 7 })).toBe('expected a version string, got number')
+    expect(message({ version: 'x'.repeat(51) })).toBe('version strings are at most 50 characters')
+    expect(message({ version: 'x'.repeat(50) })).toBe(`${'x'.repeat(50)} is an unsupported version number`)
+    expect(TaskResults.codec.is({ version: '1.0', tasks: [] })).toBe(true)
+    expect(TaskResults.codec.is({ version: '2.0', tasks: [] })).toBe(false)
+  })
+
+  it('check every calendar field', () => {
+    const started = (value: string): boolean =>
+      E.isRight(TaskResults.decode({ tasks: [{ task_id: 't', type: 'main', was_launched: true, started: value }] }))
+    expect(started('2026-01-01T00:59:59Z')).toBe(true)
+    expect(started('2026-01-01T00:60:00Z')).toBe(false)
+    expect(started('2026-01-01T00:00:60Z')).toBe(false)
+    expect(started('2026-01-01T00:00:00+24:00')).toBe(false)
+    expect(started('2026-01-01T00:00:00+01:60')).toBe(false)
+    expect(started('2026-01-01T00:00:00+23:59')).toBe(true)
   })
 })

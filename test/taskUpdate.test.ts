@@ -5,6 +5,7 @@ import * as E from 'fp-ts/Either'
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { TaskUpdate } from '../src/index'
+import { leftOf, rightOf } from './fixtures'
 
 const TASK_ID = 'scale_job_fw1_42x3_main'
 
@@ -23,17 +24,9 @@ const without = (key: string): Record<string, unknown> => {
   return json
 }
 
-const decoded = (json: unknown): TaskUpdate.TaskUpdate => {
-  const result = TaskUpdate.fromMesos(json)
-  if (E.isLeft(result)) throw new Error(`expected a Right, got: ${result.left.message}`)
-  return result.right
-}
+const decoded = (json: unknown): TaskUpdate.TaskUpdate => rightOf(TaskUpdate.fromMesos(json))
 
-const refused = (json: unknown): TaskUpdate.InvalidTaskUpdate => {
-  const result = TaskUpdate.fromMesos(json)
-  if (E.isRight(result)) throw new Error(`expected a Left, got ${JSON.stringify(result.right)}`)
-  return result.left
-}
+const refused = (json: unknown): TaskUpdate.InvalidTaskUpdate => leftOf(TaskUpdate.fromMesos(json))
 
 const paths = (json: unknown): readonly string[] => refused(json).problems.map((p) => p.path)
 
@@ -316,4 +309,55 @@ describe('base64 is read as atob reads it (forgiving base64), whichever decoder 
       expect(TaskUpdate.containerNameOfData(value)).toBe(value === '' ? undefined : reference(value))
     },
   )
+})
+
+describe('fromMesos keeps only the keys it has', () => {
+  it('for a bare status', () => {
+    const decoded = TaskUpdate.fromMesos({ task_id: { value: 't' }, state: 'TASK_RUNNING', timestamp: 2 })
+    expect(E.isRight(decoded) ? Object.keys(decoded.right).sort() : []).toEqual(['status', 'taskId', 'timestamp'])
+  })
+
+  it('for a full one', () => {
+    const decoded = TaskUpdate.fromMesos({
+      task_id: { value: 't' },
+      agent_id: { value: 'a' },
+      state: 'TASK_RUNNING',
+      timestamp: 2,
+      message: 'exited with status 3',
+      source: 'SOURCE_EXECUTOR',
+      reason: 'REASON_COMMAND_EXECUTOR_FAILED',
+      data: btoa(JSON.stringify([{ Config: { Env: ['MESOS_CONTAINER_NAME=c'] } }])),
+    })
+    expect(E.isRight(decoded) ? Object.keys(decoded.right).sort() : []).toEqual([
+      'agentId',
+      'containerName',
+      'exitCode',
+      'message',
+      'reason',
+      'source',
+      'status',
+      'taskId',
+      'timestamp',
+    ])
+  })
+
+  it('reads the container name from inspect JSON holding a byte that is not UTF-8 elsewhere', () => {
+    const inspect = '[{"Config":{"Env":["X=\xff","MESOS_CONTAINER_NAME=mesos-abc"]}}]'
+    expect(TaskUpdate.containerNameOfData(btoa(inspect))).toBe('mesos-abc')
+  })
+
+  it('reads no container name from data that is not the inspect JSON', () => {
+    for (const data of [
+      '',
+      '%%%',
+      btoa('not json'),
+      btoa('{"Config":{}}'),
+      btoa('[{"Config":{"Env":"x"}}]'),
+      btoa('[null]'),
+    ]) {
+      expect(TaskUpdate.containerNameOfData(data)).toBeUndefined()
+    }
+    expect(TaskUpdate.exitCodeOfMessage(undefined)).toBeUndefined()
+    expect(TaskUpdate.exitCodeOfMessage('exited with status')).toBeUndefined()
+  })
 })

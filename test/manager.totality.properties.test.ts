@@ -9,7 +9,7 @@ import * as O from 'fp-ts/Option'
 import { describe, expect } from 'vitest'
 import { Execution, Manager, Task } from '../src/index'
 import { anyExecutionSpec, checkInvariants, eventStream, type EventStream } from '../src/testing'
-import { deepFreeze, fingerprint } from './helpers'
+import { deepFreeze, fingerprint } from './fixtures'
 import { hostileOf, mustRefuse, mutationArb, type Mutation } from './hostileEvents'
 
 // What a JavaScript host may pass: the types do not hold it.

@@ -19,25 +19,19 @@ import {
   malformedMesosStatus,
   mesosStatus,
 } from '../src/testing'
-import { deepFreeze, runStream } from './helpers'
+import { deepFreeze, runStream, executionSpec, jobType } from './fixtures'
 
 const T0 = BASE_INSTANT
 const SECOND = 1_000
 const MINUTE = 60 * SECOND
 
-const spec = (jobId: number, taskTypes: Execution.ExecutionSpec['taskTypes'] = ['pull', 'main']) => ({
-  id: 100 + jobId,
-  clusterId: Ids.clusterId('fw1', jobId, 1),
-  jobId,
-  exeNum: 1,
-  jobTypeId: 1,
-  nodeId: 1,
-  agentId: 'agent-1',
-  queued: T0,
-  started: T0,
-  taskTypes,
-  jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 60 * MINUTE },
-})
+const spec = (jobId: number, taskTypes: Execution.ExecutionSpec['taskTypes'] = ['pull', 'main']) =>
+  executionSpec(jobId, {
+    id: 100 + jobId,
+    clusterId: Ids.clusterId('fw1', jobId, 1),
+    taskTypes,
+    jobType: jobType(60 * MINUTE, 'ingest'),
+  })
 
 const scheduled = (...jobIds: number[]): Manager.Manager =>
   Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: jobIds.map((id) => spec(id)) }, T0)

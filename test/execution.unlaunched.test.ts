@@ -6,19 +6,10 @@
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Execution, Manager, Task } from '../src/index'
+import { executionSpec, jobType } from './fixtures'
 
-const spec: Execution.ExecutionSpec = {
-  id: 1,
-  clusterId: 'scale_job_fw_1x1',
-  jobId: 1,
-  exeNum: 1,
-  jobTypeId: 1,
-  nodeId: 1,
-  agentId: 'agent-1',
-  queued: 0,
-  started: 0,
-  jobType: { name: 'job', isSystem: false, isLongRunning: false, timeout: 60_000 },
-}
+// Every task type: the first task is pull.
+const spec = executionSpec(1, { queued: 0, started: 0, taskTypes: undefined, jobType: jobType(60_000) })
 
 const STAGING = Execution.DEFAULT_SETTINGS.stagingTimeout
 

@@ -4,11 +4,11 @@
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
-import { Manager } from '../src/index'
+import { Manager, Metrics } from '../src/index'
 import * as C from '../src/internal/canonical'
 import { integrityOf } from '../src/internal/snapshot'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
-import { runStream } from './helpers'
+import { runStream, executionSpec, jobType, T0 } from './fixtures'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 type Path = ReadonlyArray<string | number>
@@ -198,6 +198,7 @@ const refusalOf = (edit: (snapshot: Record<string, Json>) => void): string => {
   return problemsOf(reseal(snapshot))
 }
 
+const BLOCK = Metrics.BLOCK_LENGTH
 const RUNNING = 'scale_job_fw_1x1'
 const FAILED = 'scale_job_fw_2x1'
 const WAITING = 'scale_job_fw_3x1'
@@ -454,5 +455,115 @@ describe('the canonical hash', () => {
     expect(C.hash([1, 2])).not.toBe(C.hash([2, 1]))
     expect(C.hash({ a: '1' })).not.toBe(C.hash({ a: 1 }))
     expect(C.hash([[], {}])).not.toBe(C.hash([{}, []]))
+  })
+})
+
+describe('snapshots refuse each inconsistency, naming where', () => {
+  const base = (): Record<string, unknown> => {
+    const spec = executionSpec(1, { agentId: 'a', taskTypes: undefined, jobType: jobType(60_000, 'j') })
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec] }, T0)
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, T0)
+    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_pull' }, T0)
+    return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
+  }
+  const withExecution = (change: (x: Record<string, unknown>) => Record<string, unknown>): unknown => {
+    const snapshot = base()
+    const [first] = snapshot['running'] as Array<Record<string, unknown>>
+    return { ...snapshot, running: [change(first ?? {})] }
+  }
+  // Resealed, so that the structural checks speak rather than the integrity.
+  const problems = (json: unknown): string[] => {
+    const content = json as Record<string, unknown>
+    const decoded = Manager.fromSnapshot({ ...content, integrity: integrityOf(content) })
+    return E.isLeft(decoded) ? decoded.left.problems.map((p) => `${p.path}: ${p.message}`) : []
+  }
+
+  it('accepts the base snapshot', () => {
+    expect(problems(base())).toEqual([])
+  })
+
+  it.each([
+    [(x: Record<string, unknown>) => ({ ...x, next: 9 }), 'running.0.next: is 9, beyond its 4 tasks'],
+    [(x: Record<string, unknown>) => ({ ...x, current: 2 }), 'running.0.current: is 2, not the task before next (1)'],
+    [
+      (x: Record<string, unknown>) => ({ ...x, status: 'FAILED', finished: T0 }),
+      'running.0.next: a finished status leaves no task remaining',
+    ],
+    [
+      (x: Record<string, unknown>) => ({ ...x, status: 'FAILED', next: 4, current: 3 }),
+      'running.0.finished: a final status needs its instant',
+    ],
+    [
+      (x: Record<string, unknown>) => ({
+        ...x,
+        tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) =>
+          i === 0 ? { ...t, baseId: 'other_pull' } : t,
+        ),
+      }),
+      'running.0.tasks.0.baseId: is not scale_job_fw_1x1_pull',
+    ],
+    [
+      (x: Record<string, unknown>) => ({
+        ...x,
+        tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) => (i === 1 ? { ...t, id: 'x_pre' } : t)),
+      }),
+      'running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre',
+    ],
+  ])('%#: %s', (change, expected) => {
+    expect(problems(withExecution(change))).toContain(expected)
+  })
+
+  it('names a duplicate execution, and nothing else', () => {
+    const snapshot = base()
+    const [first] = snapshot['running'] as unknown[]
+    expect(problems({ ...snapshot, running: [first, first] })).toEqual(['running.1.clusterId: appears twice'])
+  })
+
+  it('names a finished execution, a current task past the end, an id not starting with its base', () => {
+    expect(
+      problems(withExecution((x) => ({ ...x, status: 'CANCELED', current: undefined, next: 4, finished: T0 }))),
+    ).toEqual(['running.0: is finished, so it cannot be running'])
+    expect(problems(withExecution((x) => ({ ...x, status: 'CANCELED', current: 4, next: 4, finished: T0 })))).toEqual([
+      'running.0.current: is 4, not the task before next (4)',
+    ])
+    const renamed = (x: Record<string, unknown>): Record<string, unknown> => ({
+      ...x,
+      tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) =>
+        i === 1 ? { ...t, id: 'other_scale_job_fw_1x1_pre' } : t,
+      ),
+    })
+    expect(problems(withExecution(renamed))).toEqual(['running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre'])
+  })
+
+  it('says in its message that the snapshot is invalid, and each problem', () => {
+    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 3 })
+    expect(E.isLeft(decoded) && decoded.left.message.startsWith('invalid snapshot:\n')).toBe(true)
+    expect(E.isLeft(decoded) && decoded.left.message.includes('snapshotVersion')).toBe(true)
+  })
+
+  it('names two blocks that start at the same instant', () => {
+    const snapshot = base()
+    const metrics = snapshot['metrics'] as Record<string, unknown>
+    const counts = [[1, 'completed', 1, 1]]
+    const blocks = [
+      { start: T0, counts },
+      { start: T0, counts },
+    ]
+    expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual(['metrics.blocks.1: is out of order'])
+  })
+
+  it('names blocks out of order and empty blocks', () => {
+    const snapshot = base()
+    const metrics = snapshot['metrics'] as Record<string, unknown>
+    const counts = [[1, 'completed', 1, 1]]
+    const blocks = [
+      { start: T0, counts },
+      { start: T0 - BLOCK, counts },
+      { start: T0 + BLOCK, counts: [] },
+    ]
+    expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual([
+      'metrics.blocks.1: is out of order',
+      'metrics.blocks.2: is empty',
+    ])
   })
 })

@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest'
 import { parseInstant } from '../src/internal/kubernetesPod'
 import { EventLog, Manager, TaskUpdate } from '../src/index'
 import { kubernetesPod, malformedKubernetesPod } from '../src/testing'
+import { leftOf, rightOf } from './fixtures'
 
 const TASK_ID = 'scale_job_fw1_42x3_main'
 const CONTAINER_ID = 'containerd://7d3f9a0c1b2e4d5f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f'
@@ -24,17 +25,9 @@ const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'p
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(fixturesDir, `${name}.json`), 'utf8')) as Record<string, unknown>
 
-const decoded = (json: unknown): TaskUpdate.TaskUpdate => {
-  const result = TaskUpdate.fromKubernetesPod(json)
-  if (E.isLeft(result)) throw new Error(`expected a Right, got: ${result.left.message}`)
-  return result.right
-}
+const decoded = (json: unknown): TaskUpdate.TaskUpdate => rightOf(TaskUpdate.fromKubernetesPod(json))
 
-const refused = (json: unknown): TaskUpdate.InvalidTaskUpdate => {
-  const result = TaskUpdate.fromKubernetesPod(json)
-  if (E.isRight(result)) throw new Error(`expected a Left, got ${JSON.stringify(result.right)}`)
-  return result.left
-}
+const refused = (json: unknown): TaskUpdate.InvalidTaskUpdate => leftOf(TaskUpdate.fromKubernetesPod(json))
 
 const paths = (json: unknown): readonly string[] => refused(json).problems.map((p) => p.path)
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { Manager } from '../src/index'
 import { checkInvariants, hostileEventStream, type TimedEvent } from '../src/testing'
 import { integrityOf } from '../src/internal/snapshot'
-import { runStream } from './helpers'
+import { runStream } from './fixtures'
 
 const NODES = [1, 2, 3, 4, 5, 'no-such-node']
 

@@ -6,24 +6,14 @@ import { describe, expect, it } from 'vitest'
 import { Errors, EventLog, Execution, Manager, Metrics, Task } from '../src/index'
 import type { TaskUpdate } from '../src/index'
 import { checkInvariants } from '../src/testing'
-import { deepFreeze } from './helpers'
+import { deepFreeze, executionSpec, jobType } from './fixtures'
 
 const T0 = Date.UTC(2026, 0, 1)
 const CLUSTER = 'scale_job_fw_1x1'
 const MAIN = `${CLUSTER}_main`
 
 const spec = (changes: Record<string, unknown> = {}, clusterId = CLUSTER): Execution.ExecutionSpec => ({
-  id: 1,
-  clusterId,
-  jobId: 1,
-  exeNum: 1,
-  jobTypeId: 1,
-  nodeId: 1,
-  agentId: 'agent-1',
-  queued: T0,
-  started: T0,
-  taskTypes: ['main'],
-  jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+  ...executionSpec(1, { clusterId, jobType: jobType(3_600_000, 'ingest') }),
   ...changes,
 })
 

@@ -5,7 +5,7 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { Manager } from '../src/index'
 import { hostileEventStream } from '../src/testing'
-import { deepFreeze, fingerprint } from './helpers'
+import { deepFreeze, fingerprint, executionSpec, jobType } from './fixtures'
 
 const snapshotOf = (state: Manager.Manager): string => JSON.stringify(Manager.toSnapshot(state))
 
@@ -45,19 +45,7 @@ describe('Manager.reduceMany', () => {
     for (const batch of [null, 5, 'x', { length: 1, 0: { now: 1, event: { type: 'TimeoutsChecked' } } }]) {
       expect(Manager.reduceMany(state, hostile(batch))).toBe(state)
     }
-    const spec = {
-      id: 1,
-      clusterId: 'scale_job_fw_1x1',
-      jobId: 1,
-      exeNum: 1,
-      jobTypeId: 1,
-      nodeId: 1,
-      agentId: 'a',
-      queued: 0,
-      started: 0,
-      taskTypes: ['main'],
-      jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60_000 },
-    } as const
+    const spec = executionSpec(1, { agentId: 'a', queued: 0, started: 0, jobType: jobType(60_000, 'j') })
     const next = Manager.reduceMany(
       state,
       hostile([

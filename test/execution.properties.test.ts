@@ -5,7 +5,7 @@ import * as E from 'fp-ts/Either'
 import { describe, expect } from 'vitest'
 import { Execution, TaskResults, TaskUpdate } from '../src/index'
 import { anyExecutionSpec, malformedMesosStatus, mesosStatus, taskUpdate } from '../src/testing'
-import { deepFreeze, fingerprint } from './helpers'
+import { deepFreeze, fingerprint } from './fixtures'
 
 type Step =
   | { readonly kind: 'event'; readonly event: Execution.ExecutionEvent }

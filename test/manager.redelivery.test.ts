@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { Execution, Manager, Metrics } from '../src/index'
 import { checkInvariants, eventStream, type TimedEvent } from '../src/testing'
 import { toInternal } from '../src/internal/managerState'
+import { executionSpec, jobType } from './fixtures'
 
 const NODES = [1, 2, 3, 4]
 const T0 = Date.UTC(2026, 0, 1)
@@ -85,19 +86,8 @@ describe('redelivered events', () => {
   )
 })
 
-const spec = (n: number, taskTypes: Execution.ExecutionSpec['taskTypes'] = ['main']): Execution.ExecutionSpec => ({
-  id: n,
-  clusterId: `scale_job_fw_${n}x1`,
-  jobId: n,
-  exeNum: 1,
-  jobTypeId: 1,
-  nodeId: 1,
-  agentId: 'a',
-  queued: T0,
-  started: T0,
-  taskTypes,
-  jobType: { name: 'j', isSystem: false, isLongRunning: false, timeout: 60 * MINUTE },
-})
+const spec = (n: number, taskTypes: Execution.ExecutionSpec['taskTypes'] = ['main']): Execution.ExecutionSpec =>
+  executionSpec(n, { agentId: 'a', taskTypes, jobType: jobType(60 * MINUTE, 'j') })
 
 // Schedules, runs and completes execution `n` at `now`.
 const completed = (state: Manager.Manager, n: number, now: number): Manager.Manager => {
