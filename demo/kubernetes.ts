@@ -26,7 +26,7 @@
  * pod was created, scheduled and started), and derives container ids from
  * task ids. Instants are RFC 3339 with milliseconds.
  */
-import type { MesosTaskStatusJson } from './simulation'
+import type { MesosTaskStatusJson } from './cluster'
 
 /** The cluster managers the demo can simulate. */
 export type ClusterKind = 'mesos' | 'kubernetes'

@@ -3,8 +3,9 @@
  * [--shards K] [--engine memory|postgres] [--kill-shard I]`.
  * Its options are one table, `OPTIONS`, read by the parser of `src/internal/args.ts`.
  *
- * Runs the simulated cluster of `simulation.ts` and prints a per-node summary
- * (or, with `--json`, the final status JSON and the drained message counts).
+ * Runs the simulated cluster of `simulation.ts` and prints its summary
+ * (`summary.ts`: a per-node table, or, with `--json`, the final status JSON and
+ * the drained message counts).
  * The same seed gives the same output, apart from the timing figures.
  */
 import * as E from 'fp-ts/Either'
@@ -13,19 +14,13 @@ import { pathToFileURL } from 'node:url'
 import { cpus } from 'node:os'
 import * as Args from '../src/internal/args'
 import { formatCount, plural } from '../src/internal/args'
-import { statusTable } from '../src/internal/statusTable'
 import { CLUSTERS } from './kubernetes'
 import { simulateSharded } from './shards'
 import { simulatePostgres } from './postgres'
 import { DEFAULT_OPTIONS, simulate, type SimulationOptions, type SimulationResult, type Sink } from './simulation'
+import { jsonOutput, progressReporter, summary, type Io } from './summary'
 
-/** Where the demo writes. */
-export interface Io {
-  readonly stdout: (text: string) => void
-  readonly stderr: (text: string) => void
-  /** Whether stderr is a terminal (progress bar) or not (progress lines). */
-  readonly isTTY: boolean
-}
+export { jobsAndExecutions, jsonOutput, summary, type Io } from './summary'
 
 /**
  * The options of a run: the simulation's, `json`, and every other option of
@@ -139,141 +134,6 @@ export const parseArgs = (argv: readonly string[]): E.Either<string, Command> =>
     },
   })
 }
-
-// --- progress ------------------------------------------------------------------------
-
-interface Progress {
-  readonly update: (done: number, total: number) => void
-  readonly finish: () => void
-}
-
-const BAR_WIDTH = 30
-
-// `7/11 executions finished, 10 jobs + 1 re-queued`: the total grows when a job is re-queued.
-const progressText = (done: number, total: number, jobs: number): string =>
-  `${formatCount(done)}/${plural(total, 'execution')} finished` +
-  (total > jobs ? `, ${plural(jobs, 'job')} + ${formatCount(total - jobs)} re-queued` : '')
-
-const progressReporter = (io: Io, jobs: number): Progress => {
-  if (io.isTTY) {
-    let shown = ''
-    let percentShown = -1
-    return {
-      update: (done, total) => {
-        const ratio = total === 0 ? 1 : Math.min(1, done / total)
-        const percent = Math.floor(ratio * 100)
-        // Redraw when the percentage moves (and at the end), not on every drain.
-        if (percent === percentShown && done < total) return
-        const filled = Math.round(ratio * BAR_WIDTH)
-        const bar = `${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}`
-        const line = `[${bar}] ${String(percent).padStart(3)}%  ${progressText(done, total, jobs)}`
-        if (line === shown) return
-        shown = line
-        percentShown = percent
-        io.stderr(`\r${line}`)
-      },
-      finish: () => {
-        if (shown !== '') io.stderr('\n')
-      },
-    }
-  }
-  let next = 0
-  const thresholds = [25, 50, 75, 100]
-  return {
-    update: (done, total) => {
-      const percent = total === 0 ? 100 : Math.floor((100 * done) / total)
-      let threshold = thresholds[next]
-      while (threshold !== undefined && percent >= threshold) {
-        io.stderr(`progress: ${threshold}% (${progressText(done, total, jobs)})\n`)
-        next++
-        threshold = thresholds[next]
-      }
-    },
-    finish: () => undefined,
-  }
-}
-
-// --- output ---------------------------------------------------------------------------
-
-const duration = (ms: number): string => {
-  const seconds = Math.floor(ms / 1000)
-  const h = Math.floor(seconds / 3600)
-  const m = Math.floor((seconds % 3600) / 60)
-  const s = seconds % 60
-  return `${h}h ${String(m).padStart(2, '0')}m ${String(s).padStart(2, '0')}s`
-}
-
-const wrapList = (items: readonly string[], width: number, indent: string): string[] => {
-  const lines: string[] = []
-  let line = ''
-  for (const item of items) {
-    const next = line === '' ? item : `${line}, ${item}`
-    if (indent.length + next.length > width && line !== '') {
-      lines.push(`${indent}${line},`)
-      line = item
-    } else {
-      line = next
-    }
-  }
-  if (line !== '') lines.push(`${indent}${line}`)
-  return lines
-}
-
-const countList = (counts: Readonly<Record<string, number>>): string[] =>
-  Object.entries(counts).map(([name, n]) => `${name} ${formatCount(n)}`)
-
-// Each job runs once, unless JobsSynced re-queues it (Scale's QUEUED with a
-// higher exe number): every extra execution is a re-queue.
-const requeued = (jobs: number, executions: number): number => Math.max(0, executions - jobs)
-
-const requeuedNote = (jobs: number, executions: number): string =>
-  requeued(jobs, executions) === 0 ? '' : ` (${plural(requeued(jobs, executions), 're-queued job')})`
-
-/** `2,000 jobs (2,001 executions: 1 job re-queued)`, or `2,000 jobs` when each ran once. */
-export const jobsAndExecutions = (jobs: number, executions: number): string => {
-  const extra = requeued(jobs, executions)
-  return extra === 0
-    ? plural(jobs, 'job')
-    : `${plural(jobs, 'job')} (${plural(executions, 'execution')}: ${plural(extra, 'job')} re-queued)`
-}
-
-/** The human-readable report of a run. Deterministic apart from its last line. */
-export const summary = (options: SimulationOptions, result: SimulationResult): string => {
-  const ends = result.ends
-  const failures = Object.entries(ends.byError)
-    .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, n]) => `${name} ${formatCount(n)}`)
-  const perSecond = result.elapsedMs > 0 ? (result.events / result.elapsedMs) * 1000 : 0
-  const lines = [
-    `job-execution-core demo: ${plural(options.nodes, 'node')}, ${jobsAndExecutions(options.jobs, result.executions)}, ` +
-      `seed ${options.seed}` +
-      (options.cluster === 'kubernetes' ? ', on a Kubernetes cluster (pods)' : ''),
-    `Simulated ${duration(result.finalNow - result.startNow)} of cluster time, ` +
-      `${new Date(result.startNow).toISOString()} to ${new Date(result.finalNow).toISOString()}` +
-      (result.complete ? '' : ' (stopped at the time limit with work left)'),
-    '',
-    'Status per node at the end (finished counts cover the last 3 hours):',
-    '',
-    ...statusTable(result.statusJson),
-    '',
-    `Executions: ${formatCount(result.executions)} scheduled${requeuedNote(options.jobs, result.executions)}, ` +
-      `${formatCount(ends.records)} ended: ` +
-      countList(ends.byStatus).join(', '),
-    'Failures by error:',
-    ...wrapList(failures, 100, '  '),
-    `Failures by category: ${countList(ends.byCategory).join(', ')}`,
-    `Tasks retried after being lost that finished: ${ends.finishedRetriedTasks.join(', ') || 'none'}`,
-    `Messages drained: ${countList(result.messageCounts).join(', ')}`,
-    `Task updates refused by the decoder: ${result.rejected}`,
-    `Events processed: ${formatCount(result.events)} in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
-      `(${formatCount(perSecond)} events/s, wall clock)`,
-  ]
-  return lines.map((line) => line.trimEnd()).join('\n') + '\n'
-}
-
-/** The `--json` output: the final status JSON (nodes by id) and the drained messages by type. */
-export const jsonOutput = (result: Pick<SimulationResult, 'statusJson' | 'messageCounts'>): string =>
-  JSON.stringify({ status: result.statusJson, messages: result.messageCounts }) + '\n'
 
 // --- the event log ------------------------------------------------------------------
 

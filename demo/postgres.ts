@@ -23,6 +23,7 @@ import pg from 'pg'
 import { EventLog, type Manager, Metrics } from '../src/index'
 import { PgStore, routeLine, type NewEntry } from '../src/postgres'
 import type { OwnerReport, OwnerRequest } from './postgresShard'
+import type { Sink } from './hostLoop'
 import { simulate, type OnProgress, type SimulationOptions, type SimulationResult } from './simulation'
 import { fromWire, sumCounts } from './wireMetrics'
 
@@ -112,7 +113,7 @@ export const simulatePostgres = async (
   options: SimulationOptions,
   k: number,
   killShard: number | undefined,
-  sink?: (now: number, event: EventLog.LoggedEvent) => void,
+  sink?: Sink,
   onProgress?: OnProgress,
 ): Promise<E.Either<string, PostgresResult>> => {
   const started = performance.now()

@@ -8,6 +8,7 @@
 import { Worker } from 'node:worker_threads'
 import * as E from 'fp-ts/Either'
 import { EventLog, Ids, Manager, Metrics, TaskUpdate } from '../src/index'
+import type { Sink } from './hostLoop'
 import { simulate, type OnProgress, type SimulationOptions, type SimulationResult } from './simulation'
 import { fromWire, sumCounts, type WireMetrics } from './wireMetrics'
 
@@ -78,7 +79,7 @@ const answerOf = (worker: Worker): Promise<ShardReply> =>
 export const simulateSharded = async (
   options: SimulationOptions,
   k: number,
-  sink?: (now: number, event: EventLog.LoggedEvent) => void,
+  sink?: Sink,
   onProgress?: OnProgress,
 ): Promise<ShardedResult> => {
   const started = performance.now()
