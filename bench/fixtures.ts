@@ -59,8 +59,7 @@ export type LifecycleEvent = Extract<
 
 /** A lifecycle event, or scheduling executions: what the cold workload sends. */
 export type BenchEvent =
-  | LifecycleEvent
-  | { readonly type: 'Scheduled'; readonly executions: readonly Execution.ExecutionSpec[] }
+  LifecycleEvent | { readonly type: 'Scheduled'; readonly executions: readonly Execution.ExecutionSpec[] }
 
 /** Events per execution: for each of 4 tasks, started, launched, RUNNING, FINISHED. */
 export const EVENTS_PER_LIFECYCLE = 16

@@ -210,8 +210,7 @@ const earlier = (a: number | undefined, b: number | undefined): number | undefin
 const currentOf = (execution: LeanExecution): LeanTask | undefined =>
   execution.current < 0 ? undefined : execution.tasks[execution.current]
 
-const isReady = (execution: LeanExecution): boolean =>
-  execution.current < 0 && execution.next < execution.tasks.length
+const isReady = (execution: LeanExecution): boolean => execution.current < 0 && execution.next < execution.tasks.length
 
 // The manager's deadline of an execution: its current task's timeout or
 // unforced reconciliation, the drop of a current task never launched after a
@@ -402,9 +401,7 @@ const isIdOf = (taskId: string, clusterIdLength: number, task: LeanTask): boolea
 }
 
 const taskIdOf = (clusterId: string, task: LeanTask): string =>
-  task.lostCount === 0
-    ? `${clusterId}_${task.config.type}`
-    : `${clusterId}_${task.config.type}${LOST}${task.lostCount}`
+  task.lostCount === 0 ? `${clusterId}_${task.config.type}` : `${clusterId}_${task.config.type}${LOST}${task.lostCount}`
 
 const iso = (instant: number): string => new Date(instant).toISOString()
 

@@ -174,7 +174,9 @@ export const ratiosOf = (r: Omit<Results, 'ratios' | 'seconds'>): Ratio[] => {
   floorRatio('batched', 'reduceMany (batches of 100)', 1.5, r.steady, 'hot, steady state (no forced gc)')
   floorRatio('batched', 'reduceMany (batches of 100)', 1.5, r.cold, 'cold (random executions)')
 
-  const actorsN = largest(r.lifecycle.filter((row) => row.key === 'xstate-actors' && find(r.lifecycle, 'immutable', row.n)))
+  const actorsN = largest(
+    r.lifecycle.filter((row) => row.key === 'xstate-actors' && find(r.lifecycle, 'immutable', row.n)),
+  )
   const actors = find(r.lifecycle, 'xstate-actors', actorsN)
   for (const [key, label, goal] of [
     ['immutable', 'single', 4],
@@ -222,7 +224,9 @@ export const ratiosOf = (r: Omit<Results, 'ratios' | 'seconds'>): Ratio[] => {
   growth(r.steady, 'immutable', 'hot, steady state')
   growth(r.cold, 'immutable', 'cold')
 
-  const heap = r.heap.find((row) => row.key === 'immutable' && row.n === largest(r.heap.filter((h) => h.key === 'immutable')))
+  const heap = r.heap.find(
+    (row) => row.key === 'immutable' && row.n === largest(r.heap.filter((h) => h.key === 'immutable')),
+  )
   if (heap !== undefined) {
     ratios.push(
       atMost(
@@ -292,12 +296,20 @@ export const ratiosOf = (r: Omit<Results, 'ratios' | 'seconds'>): Ratio[] => {
   const single = find(r.lifecycle, 'immutable', top)
   if (old !== undefined && single !== undefined) {
     ratios.push(
-      record(`single reduce at ${kilo(top)} / old floor (split/join, joined strings), hot`, us(single) / us(old), `${fmt(us(single))} / ${fmt(us(old))} us per event`),
+      record(
+        `single reduce at ${kilo(top)} / old floor (split/join, joined strings), hot`,
+        us(single) / us(old),
+        `${fmt(us(single))} / ${fmt(us(old))} us per event`,
+      ),
     )
   }
   if (old !== undefined && lean !== undefined) {
     ratios.push(
-      record(`indexed lean floor / old floor at ${kilo(top)}, hot`, us(lean) / us(old), `${fmt(us(lean))} / ${fmt(us(old))} us per event`),
+      record(
+        `indexed lean floor / old floor at ${kilo(top)}, hot`,
+        us(lean) / us(old),
+        `${fmt(us(lean))} / ${fmt(us(old))} us per event`,
+      ),
     )
   }
 

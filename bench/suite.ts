@@ -491,14 +491,12 @@ export const measureSnapshot = (state: Manager.Manager, rounds: number): Snapsho
     let text: string | undefined = timed(parts.stringify, () => JSON.stringify(snapshot))
     snapshot = undefined
     megabytes = text.length / 1e6
-    let parsed: unknown = timed(parts.parse, () => JSON.parse(text ?? 'null'))
+    let parsed: unknown = timed(parts.parse, (): unknown => JSON.parse(text ?? 'null'))
     text = undefined
     const back = timed(parts.from, () => Manager.fromSnapshot(parsed))
     parsed = undefined
     const i = parts.from.length - 1
-    totals.push(
-      (parts.toSnapshot[i] ?? 0) + (parts.stringify[i] ?? 0) + (parts.parse[i] ?? 0) + (parts.from[i] ?? 0),
-    )
+    totals.push((parts.toSnapshot[i] ?? 0) + (parts.stringify[i] ?? 0) + (parts.parse[i] ?? 0) + (parts.from[i] ?? 0))
     if (E.isLeft(back)) restored = false
     else if (Manager.runningCount(back.right) !== Manager.runningCount(state)) restored = false
     if (round === 0) {

@@ -65,7 +65,8 @@ const threadClock = (): { readonly read: () => number; readonly kind: string } |
 const thread = threadClock()
 
 /** What {@link clock} measures here. */
-export const CLOCK_KIND: string = thread?.kind ?? 'process CPU time (process.cpuUsage: all threads, GC helpers included)'
+export const CLOCK_KIND: string =
+  thread?.kind ?? 'process CPU time (process.cpuUsage: all threads, GC helpers included)'
 
 /**
  * Milliseconds of the main thread's CPU time, the clock of every timed figure:

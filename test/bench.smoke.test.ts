@@ -151,7 +151,9 @@ describe('measuring functions give finite positive figures (quick sizes)', () =>
   it('lifecycle on the old floor', () => positiveLifecycle(lifecycleOf(mutableEngine)))
   it('lifecycle through Manager.reduceMany', () => positiveLifecycle(lifecycleOf(batchedEngine)))
   it('lifecycle in the steady state (no forced gc)', () =>
-    positiveLifecycle(measureLifecycle(immutableEngine, buildBackground(immutableEngine, 200), { ...TINY, forcedGc: false })))
+    positiveLifecycle(
+      measureLifecycle(immutableEngine, buildBackground(immutableEngine, 200), { ...TINY, forcedGc: false }),
+    ))
 
   it('the cold workload', () => {
     const stream = coldWorkload(200, BUILT_AT)
@@ -160,7 +162,8 @@ describe('measuring functions give finite positive figures (quick sizes)', () =>
       immutableEngine,
       buildBackground(immutableEngine, 200),
       (r) => {
-        while (reps.length <= r) reps.push({ at: BUILT_AT + 3_600_000 + reps.length, events: stream.next(2_000, BUILT_AT) })
+        while (reps.length <= r)
+          reps.push({ at: BUILT_AT + 3_600_000 + reps.length, events: stream.next(2_000, BUILT_AT) })
         return reps[r] ?? { at: 0, events: [] }
       },
       TINY,
@@ -288,6 +291,7 @@ describe('the whole run', () => {
     expect(text).toMatch(/PASS|MISS/)
   })
 
+  // A child process doing the whole quick run (about 40 s of CPU): on a shared machine its wall time is several times that.
   it('`bench/main.ts --quick --json FILE` writes the same figures as JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'))
     try {
@@ -308,5 +312,5 @@ describe('the whole run', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-  })
+  }, 300_000)
 })
