@@ -1,7 +1,7 @@
 // What the benchmark asks of each implementation of the job-execution logic:
 // the real (immutable) manager, the plain mutable floor, and the XState designs.
 import type { Execution } from '../src/index'
-import type { LifecycleEvent } from './fixtures'
+import type { BenchEvent, LifecycleEvent } from './fixtures'
 
 /** What a drain found in the outbox. */
 export interface Drained {
@@ -32,6 +32,8 @@ export interface Engine<S> {
    * Each engine has its own loop so that its call sites stay monomorphic.
    */
   readonly drive: (state: S, rounds: ReadonlyArray<readonly LifecycleEvent[]>, now: number) => S
+  /** Every event in order, all at `now` (the cold workload); each engine has its own loop. */
+  readonly step: (state: S, events: readonly BenchEvent[], now: number) => S
   /** How many executions are running. */
   readonly running: (state: S) => number
   /** Running executions per node, from the implementation's counters. */

@@ -57,6 +57,10 @@ export type LifecycleEvent = Extract<
   { readonly type: 'NextTaskStarted' } | { readonly type: 'TaskLaunched' } | { readonly type: 'TaskUpdated' }
 >
 
+/** A lifecycle event, or scheduling executions: what the cold workload sends. */
+export type BenchEvent =
+  LifecycleEvent | { readonly type: 'Scheduled'; readonly executions: readonly Execution.ExecutionSpec[] }
+
 /** Events per execution: for each of 4 tasks, started, launched, RUNNING, FINISHED. */
 export const EVENTS_PER_LIFECYCLE = 16
 
@@ -142,3 +146,62 @@ export const historyOf = (n: number, now: number, windowLength: number): History
 
 /** The node ids 1..100. */
 export const ALL_NODES: readonly number[] = Array.from({ length: NODES }, (_, i) => i + 1)
+
+/** Executions that replace finished ones in the cold workload are numbered from here. */
+export const COLD_BASE = 800_000_000
+
+/** A small deterministic generator (mulberry32): the same picks for every engine. */
+export const randomFrom = (seed: number): (() => number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+/**
+ * The cold workload beside a background of `n` (as `buildBackground` builds
+ * it): each event goes to an execution picked at random among the `n` slots,
+ * and is that execution's next lifecycle event; an execution that finishes is
+ * replaced in its slot by a fresh one (a `Scheduled` of one spec, in the
+ * stream), so that `n` stay running and the event mix is the lifecycle's.
+ * `next(count, at)` gives the next `count` events, the replacements scheduled
+ * at `at`. Every engine gets the same stream from the same seed.
+ */
+export const coldWorkload = (
+  n: number,
+  builtAt: number,
+  seed = 14,
+): { readonly next: (count: number, at: number) => BenchEvent[]; readonly replaced: () => number } => {
+  const random = randomFrom(seed)
+  const ids = Array.from({ length: n }, (_, i) => i)
+  const phases = Array.from({ length: n }, (_, i) => phaseOf(i))
+  const births = Array.from({ length: n }, () => builtAt)
+  let replaced = 0
+  const next = (count: number, at: number): BenchEvent[] => {
+    const events: BenchEvent[] = []
+    while (events.length < count) {
+      const slot = Math.floor(random() * n)
+      const id = ids[slot] ?? slot
+      const phase = phases[slot] ?? 0
+      const event = lifecycleOf(id, births[slot] ?? builtAt)[phase]
+      if (event === undefined) continue
+      events.push(event)
+      if (phase + 1 < EVENTS_PER_LIFECYCLE) {
+        phases[slot] = phase + 1
+        continue
+      }
+      // On the same node as the one it replaces (node = id modulo 100, plus one).
+      const fresh = COLD_BASE + replaced++ * NODES + (id % NODES)
+      ids[slot] = fresh
+      phases[slot] = 0
+      births[slot] = at
+      events.push({ type: 'Scheduled', executions: [specOf(fresh, at)] })
+    }
+    return events
+  }
+  return { next, replaced: () => replaced }
+}

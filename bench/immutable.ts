@@ -1,6 +1,10 @@
-// The real thing: job-execution-core's Manager, driven through Manager.reduce.
+// The real thing: job-execution-core's Manager, driven through Manager.reduce
+// one event at a time, and through Manager.reduceMany in batches.
 import { Manager } from '../src/index'
 import { ROUND_STEP, drainedOf, type Engine } from './engine'
+
+/** Events per `Manager.reduceMany` call in the batched engine (issue 14: batches of 100 or more). */
+export const BATCH_SIZE = 100
 
 const drive = (
   state: Manager.Manager,
@@ -20,12 +24,35 @@ const drive = (
   return next
 }
 
-export const immutableEngine: Engine<Manager.Manager> = {
-  name: 'job-execution-core (immutable)',
+const step = (state: Manager.Manager, events: readonly Manager.ManagerEvent[], now: number): Manager.Manager => {
+  let next = state
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]
+    if (event !== undefined) next = Manager.reduce(next, event, now)
+  }
+  return next
+}
+
+// The events in batches of BATCH_SIZE entries, each batch one reduceMany call
+// (a host drains its queue so: the entries are what it queued).
+const stepMany = (state: Manager.Manager, events: readonly Manager.ManagerEvent[], now: number): Manager.Manager => {
+  let next = state
+  for (let first = 0; first < events.length; first += BATCH_SIZE) {
+    const entries: Manager.Entry[] = []
+    const end = Math.min(events.length, first + BATCH_SIZE)
+    for (let i = first; i < end; i++) {
+      const event = events[i]
+      if (event !== undefined) entries.push({ now, event })
+    }
+    next = Manager.reduceMany(next, entries)
+  }
+  return next
+}
+
+const common: Omit<Engine<Manager.Manager>, 'name' | 'drive' | 'step'> = {
   create: (now) => Manager.create(now),
   schedule: (state, specs, now) => Manager.reduce(state, { type: 'Scheduled', executions: specs }, now),
   apply: (state, event, now) => Manager.reduce(state, event, now),
-  drive,
   running: (state) => Manager.runningCount(state),
   runningByNode: (state, nodeId) => {
     const [status] = Manager.statusJson(state, [nodeId], Manager.metrics(state).now)
@@ -35,4 +62,25 @@ export const immutableEngine: Engine<Manager.Manager> = {
     const [messages, next] = Manager.drain(state, now)
     return [drainedOf(Manager.endRecordsOf(messages)), next]
   },
+}
+
+export const immutableEngine: Engine<Manager.Manager> = {
+  ...common,
+  name: 'job-execution-core reduce',
+  drive,
+  step,
+}
+
+export const batchedEngine: Engine<Manager.Manager> = {
+  ...common,
+  name: `job-execution-core reduceMany (${BATCH_SIZE})`,
+  drive: (state, rounds, now) => {
+    let next = state
+    for (let k = 0; k < rounds.length; k++) {
+      const round = rounds[k]
+      if (round !== undefined) next = stepMany(next, round, now + k * ROUND_STEP)
+    }
+    return next
+  },
+  step: stepMany,
 }

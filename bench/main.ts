@@ -1,9 +1,11 @@
 // npm run bench [-- --quick] [-- --json FILE]
 //
-// Measures, in one process and one run: the lifecycle through Manager.reduce
-// beside N running executions, statusJson, NodeLost, nextDeadline, the retained
-// heap per execution, the same lifecycle on a plain mutable floor and on two
-// XState designs; then prints the tables and the ratios against their goals,
+// Measures, in one process and one run (main-thread CPU time, the engines of a
+// size interleaved): the lifecycle through Manager.reduce and reduceMany beside
+// N running executions, hot, in the steady state and cold, beside the indexed
+// lean floor, the old floor and two XState designs; statusJson, NodeLost,
+// nextDeadline, the retained heap per execution, snapshots; then prints the
+// tables and issue 14's ratios against their goals,
 // and the events per second of K = 1, 2 and 4 shard managers (worker threads)
 // replaying the demo workload (100,000 executions; 2,000 with --quick).
 // Re-spawns itself with --expose-gc when the garbage collector is not exposed.

@@ -6,7 +6,7 @@
 // same work.
 import { Errors, type Execution, type Task, type TaskResults, type TaskUpdate } from '../src/index'
 import { ROUND_STEP, drainedOf, type Engine } from './engine'
-import type { LifecycleEvent } from './fixtures'
+import type { BenchEvent, LifecycleEvent } from './fixtures'
 
 /** A task as plain mutable data (also used by the XState designs for their end records). */
 export interface PlainTask {
@@ -263,7 +263,7 @@ export const apply = (state: MutableState, event: LifecycleEvent, now: number): 
 }
 
 export const mutableEngine: Engine<MutableState> = {
-  name: 'plain mutable (floor)',
+  name: 'old floor (split/join, joined strings)',
   create: () => create(),
   schedule: (state, specs) => {
     for (const spec of specs) schedule(state, spec)
@@ -282,6 +282,15 @@ export const mutableEngine: Engine<MutableState> = {
         const event = round[i]
         if (event !== undefined) apply(state, event, at)
       }
+    }
+    return state
+  },
+  step: (state, events: readonly BenchEvent[], now) => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]
+      if (event === undefined) continue
+      if (event.type === 'Scheduled') for (const spec of event.executions) schedule(state, spec)
+      else apply(state, event, now)
     }
     return state
   },

@@ -3,14 +3,17 @@
 // with tiny sizes.
 import * as O from 'fp-ts/Option'
 import { Execution, Manager, Metrics } from '../src/index'
+import * as E from 'fp-ts/Either'
 import { toInternal } from '../src/internal/managerState'
 import { ROUND_STEP, type Engine } from './engine'
 import {
+  type BenchEvent,
   ALL_NODES,
   EVENTS_PER_LIFECYCLE,
   NODES,
   T0,
   batchRounds,
+  coldWorkload,
   historyOf,
   lifecycleOf,
   phaseOf,
@@ -19,6 +22,7 @@ import {
 import {
   clock,
   collect,
+  wallClock,
   heapUsed,
   settle,
   tidy,
@@ -62,6 +66,12 @@ export const buildBackground = <S>(engine: Engine<S>, n: number, state: S = engi
 export interface LifecycleOptions extends Repetitions {
   /** Fresh executions per repetition, driven round-robin through their 16 events. */
   readonly batch: number
+  /**
+   * Whether a minor gc runs before each repetition (the default). Without it,
+   * the steady state: the heap is settled once before the first repetition,
+   * then every collection falls where the engine's own allocation puts it.
+   */
+  readonly forcedGc?: boolean
 }
 
 export interface LifecycleFigures {
@@ -118,19 +128,25 @@ export const lifecycleRunner = <S>(engine: Engine<S>, background: S, opts: Lifec
     const rounds = batchRounds(first, opts.batch, at)
     const roundTimes: number[] = []
     if (r === 0) settle()
-    else tidy()
+    else if (opts.forcedGc !== false) tidy()
     const t0 = clock()
     state = engine.schedule(state, specs, at)
     const t1 = clock()
-    // One round at a time (each at its own instant), to time each kind of event.
+    // One round at a time (each at its own instant), to time each kind of
+    // event: by the wall clock, which is cheap to read, as shares of the
+    // repetition's CPU time (a reading of the CPU clock costs about 0.2 ms).
     for (let k = 0; k < rounds.length; k++) {
       const round = rounds[k]
       if (round === undefined) continue
-      const start = clock()
+      const start = wallClock()
       state = engine.drive(state, [round], at + k * ROUND_STEP)
-      roundTimes.push(clock() - start)
+      roundTimes.push(wallClock() - start)
     }
     const t2 = clock()
+    let wallTotal = 0
+    for (const ms of roundTimes) wallTotal += ms
+    const share = wallTotal > 0 ? (t2 - t1) / wallTotal : 0
+    for (let k = 0; k < roundTimes.length; k++) roundTimes[k] = (roundTimes[k] ?? 0) * share
     const [drained, next] = engine.drain(state, at + EVENTS_PER_LIFECYCLE * ROUND_STEP)
     state = next
     completed += drained.completed
@@ -375,5 +391,160 @@ export const measureRemembered = (n: number, opts: Repetitions): RememberedFigur
     exact: typeof globalThis.gc === 'function',
     microsPerRedelivered,
     microsPerForgotten,
+  }
+}
+
+/** The cold workload's figures for one engine. */
+export interface ColdFigures {
+  /** Microseconds per event (a replacement's `Scheduled` counted as one). */
+  readonly microsPerEvent: Sample
+  /** Events per repetition. */
+  readonly eventsPerRep: number
+  /** Executions finished over all repetitions (warm-up included). */
+  readonly completed: number
+}
+
+/** One cold measurement whose repetitions can be interleaved with others'. */
+export interface ColdRunner {
+  readonly rep: () => void
+  readonly figures: () => ColdFigures
+}
+
+/**
+ * The cold workload on `background` (a mutable engine's is changed: its
+ * executions move on): repetition `r` applies `eventsOf(r)` (every engine
+ * gets the same), timed, at one instant, then drains (not timed) and checks
+ * that `n` are still running.
+ */
+export const coldRunner = <S>(
+  engine: Engine<S>,
+  background: S,
+  eventsOf: (r: number) => { readonly at: number; readonly events: readonly BenchEvent[] },
+  opts: Repetitions,
+): ColdRunner => {
+  const n = engine.running(background)
+  const times: number[] = []
+  let state = background
+  let completed = 0
+  let eventsPerRep = 0
+  let r = 0
+  const rep = (): void => {
+    const { at, events } = eventsOf(r)
+    if (r === 0) settle()
+    else tidy()
+    const t0 = clock()
+    state = engine.step(state, events, at)
+    const t1 = clock()
+    const [drained, next] = engine.drain(state, at)
+    state = next
+    completed += drained.completed
+    if (engine.running(state) !== n) {
+      throw new Error(`${engine.name}: after a cold repetition ${engine.running(state)} running, not ${n}`)
+    }
+    if (r >= opts.warmup) times.push(((t1 - t0) * 1_000) / events.length)
+    eventsPerRep = events.length
+    r++
+  }
+  return { rep, figures: () => ({ microsPerEvent: summarize(times), eventsPerRep, completed }) }
+}
+
+/** Saving and restoring a snapshot of the manager. */
+export interface SnapshotFigures {
+  /** Running executions in the state saved. */
+  readonly running: number
+  /** Length of the JSON text, in MB (10^6 characters: it is ASCII). */
+  readonly megabytes: number
+  /** Milliseconds of `Manager.toSnapshot`, `JSON.stringify`, `JSON.parse`, `Manager.fromSnapshot`. */
+  readonly toSnapshot: Sample
+  readonly stringify: Sample
+  readonly parse: Sample
+  readonly fromSnapshot: Sample
+  /** Milliseconds of save (toSnapshot + stringify) plus restore (parse + fromSnapshot), per round. */
+  readonly total: Sample
+  /** Retained heap of the restored state, in bytes (the original's is measured while building it). */
+  readonly restoredBytes: number
+  /** Whether every round restored. */
+  readonly restored: boolean
+}
+
+/**
+ * `rounds` times: toSnapshot, stringify, parse, fromSnapshot, each timed. In
+ * the first round the restored state's retained heap is measured: a reading
+ * after a full gc before saving, and one after restoring with the snapshot,
+ * the text and the parsed JSON dropped.
+ */
+export const measureSnapshot = (state: Manager.Manager, rounds: number): SnapshotFigures => {
+  const parts = { toSnapshot: [] as number[], stringify: [] as number[], parse: [] as number[], from: [] as number[] }
+  const totals: number[] = []
+  let megabytes = 0
+  let restoredBytes = Number.NaN
+  let restored = true
+  const timed = <T>(into: number[], run: () => T): T => {
+    const t0 = clock()
+    const result = run()
+    into.push(clock() - t0)
+    return result
+  }
+  for (let round = 0; round < rounds; round++) {
+    settle()
+    const before = round === 0 ? heapUsed() : 0
+    let snapshot: Manager.Snapshot | undefined = timed(parts.toSnapshot, () => Manager.toSnapshot(state))
+    let text: string | undefined = timed(parts.stringify, () => JSON.stringify(snapshot))
+    snapshot = undefined
+    megabytes = text.length / 1e6
+    let parsed: unknown = timed(parts.parse, (): unknown => JSON.parse(text ?? 'null'))
+    text = undefined
+    const back = timed(parts.from, () => Manager.fromSnapshot(parsed))
+    parsed = undefined
+    const i = parts.from.length - 1
+    totals.push((parts.toSnapshot[i] ?? 0) + (parts.stringify[i] ?? 0) + (parts.parse[i] ?? 0) + (parts.from[i] ?? 0))
+    if (E.isLeft(back)) restored = false
+    else if (Manager.runningCount(back.right) !== Manager.runningCount(state)) restored = false
+    if (round === 0) {
+      // The snapshot, its text and the parsed JSON are dropped: the restored state is what stays.
+      restoredBytes = heapUsed() - before
+    }
+    sink(E.isRight(back) ? Manager.runningCount(back.right) : 0)
+  }
+  return {
+    running: Manager.runningCount(state),
+    megabytes,
+    toSnapshot: summarize(parts.toSnapshot),
+    stringify: summarize(parts.stringify),
+    parse: summarize(parts.parse),
+    fromSnapshot: summarize(parts.from),
+    total: summarize(totals),
+    restoredBytes,
+    restored,
+  }
+}
+
+/**
+ * Builds a background of `n`, then applies `reps` repetitions of `count`
+ * events of the cold workload (the same stream for every engine), draining
+ * after each: what came out, as {@link outcomeOf} gives it.
+ */
+export const coldOutcomeOf = <S>(engine: Engine<S>, n: number, reps: number, count: number): Outcome => {
+  let state = buildBackground(engine, n)
+  const stream = coldWorkload(n, BUILT_AT)
+  const records: Execution.EndRecord[] = []
+  let completed = 0
+  let failed = 0
+  for (let r = 0; r < reps; r++) {
+    const at = BUILT_AT + 3_600_000 + r * 1_000
+    state = engine.step(state, stream.next(count, at), at)
+    const [drained, next] = engine.drain(state, at)
+    state = next
+    completed += drained.completed
+    failed += drained.failed
+    records.push(...drained.records)
+  }
+  records.sort((a, b) => (a.clusterId < b.clusterId ? -1 : a.clusterId > b.clusterId ? 1 : 0))
+  return {
+    running: engine.running(state),
+    completed,
+    failed,
+    runningOnNode1: engine.runningByNode(state, 1),
+    records: JSON.stringify(records),
   }
 }

@@ -15,7 +15,7 @@ import { assign, createActor, initialTransition, setup, transition, type Actor, 
 import type { Errors, Execution, Task, TaskUpdate } from '../src/index'
 import { Errors as ErrorValues } from '../src/index'
 import { ROUND_STEP, drainedOf, type Engine } from './engine'
-import type { LifecycleEvent } from './fixtures'
+import type { BenchEvent, LifecycleEvent } from './fixtures'
 import { plainClusterIdOfTask, plainTaskResults } from './mutable'
 
 interface MachineTask {
@@ -361,14 +361,27 @@ const actorApply = (state: ActorState, event: LifecycleEvent, now: number): void
   }
 }
 
+const actorSchedule = (state: ActorState, specs: readonly Execution.ExecutionSpec[]): void => {
+  for (const spec of specs) {
+    if (state.actors.has(spec.clusterId)) continue
+    state.actors.set(spec.clusterId, createActor(executionMachine, { input: spec }).start())
+    countRunning(state, spec)
+  }
+}
+
 export const xstateActorEngine: Engine<ActorState> = {
   name: 'XState actors (createActor/send)',
   create: () => ({ ...newBooks(), actors: new Map() }),
   schedule: (state, specs) => {
-    for (const spec of specs) {
-      if (state.actors.has(spec.clusterId)) continue
-      state.actors.set(spec.clusterId, createActor(executionMachine, { input: spec }).start())
-      countRunning(state, spec)
+    actorSchedule(state, specs)
+    return state
+  },
+  step: (state, events: readonly BenchEvent[], now) => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]
+      if (event === undefined) continue
+      if (event.type === 'Scheduled') actorSchedule(state, event.executions)
+      else actorApply(state, event, now)
     }
     return state
   },
@@ -418,15 +431,28 @@ const pureApply = (state: SnapshotState, event: LifecycleEvent, now: number): vo
   }
 }
 
+const pureSchedule = (state: SnapshotState, specs: readonly Execution.ExecutionSpec[]): void => {
+  for (const spec of specs) {
+    if (state.snapshots.has(spec.clusterId)) continue
+    const [snapshot] = initialTransition(executionMachine, spec)
+    state.snapshots.set(spec.clusterId, snapshot)
+    countRunning(state, spec)
+  }
+}
+
 export const xstatePureEngine: Engine<SnapshotState> = {
   name: 'XState pure transition()',
   create: () => ({ ...newBooks(), snapshots: new Map() }),
   schedule: (state, specs) => {
-    for (const spec of specs) {
-      if (state.snapshots.has(spec.clusterId)) continue
-      const [snapshot] = initialTransition(executionMachine, spec)
-      state.snapshots.set(spec.clusterId, snapshot)
-      countRunning(state, spec)
+    pureSchedule(state, specs)
+    return state
+  },
+  step: (state, events: readonly BenchEvent[], now) => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]
+      if (event === undefined) continue
+      if (event.type === 'Scheduled') pureSchedule(state, event.executions)
+      else pureApply(state, event, now)
     }
     return state
   },
