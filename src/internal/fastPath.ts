@@ -35,7 +35,11 @@ import { isPlain } from './plainData'
  * dropped from a copy. Never throws: a getter that throws makes the answer no,
  * and `decode` then reports it.
  */
-export const decodesAsItself = <A>(codec: t.Type<A, unknown, unknown>, input: unknown, plainData: boolean): input is A => {
+export const decodesAsItself = <A>(
+  codec: t.Type<A, unknown, unknown>,
+  input: unknown,
+  plainData: boolean,
+): input is A => {
   try {
     return (plainData || isPlain(input)) && codec.is(input)
   } catch {
