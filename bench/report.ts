@@ -1,6 +1,7 @@
 // The figures of one run, the ratios derived from them, and their rendering
 // as text tables.
 import type { DecodeFigures } from './decode'
+import type { HostPathFigures } from './hostPath'
 import type { LifecycleFigures, NodeLostFigures, StatusFigures, DeadlineFigures, RememberedFigures } from './suite'
 import type { Sample } from './timing'
 
@@ -55,6 +56,8 @@ export interface Results {
   readonly decode?: DecodeFigures | undefined
   /** What remembering finished executions costs, at each query size. */
   readonly remembered: ReadonlyArray<RememberedFigures & { readonly n: number }>
+  /** The host path: logged Mesos status lines to a drained state (absent in results written before it existed). */
+  readonly hostPath?: ReadonlyArray<HostPathFigures & { readonly n: number }> | undefined
   readonly ratios: readonly Ratio[]
   readonly seconds: number
 }
@@ -184,6 +187,18 @@ export const ratiosOf = (r: Omit<Results, 'ratios' | 'seconds'>): Ratio[] => {
         r.decode.pod.median / r.decode.mesos.median,
         1,
         `${fmt(r.decode.pod.median)} / ${fmt(r.decode.mesos.median)} us per update`,
+      ),
+    )
+  }
+  const host = [...(r.hostPath ?? [])].sort((a, b) => a.n - b.n)
+  const hostLast = host[host.length - 1]
+  if (hostLast !== undefined) {
+    ratios.push(
+      atMost(
+        `host path at ${kilo(hostLast.n)}: decode of a logged Mesos status / the reduce and drain it feeds (issue 14)`,
+        hostLast.ratio.median,
+        1,
+        `${fmt(hostLast.decode.median)} / ${fmt(hostLast.reduce.median)} us CPU per line, ratio ${spread(hostLast.ratio)} over ${hostLast.ratio.runs} runs`,
       ),
     )
   }
@@ -327,6 +342,39 @@ export const render = (r: Results): string => {
       ]),
     ),
   )
+  if (r.hostPath !== undefined && r.hostPath.length > 0) {
+    out.push(
+      table(
+        '9. Host path: a logged Mesos status line (text) to a drained state, beside N running; main-thread CPU us per line',
+        [
+          'N',
+          'lines',
+          'chars',
+          'decodeLine',
+          'min..max',
+          'io-ts path',
+          'min..max',
+          'reduce+drain',
+          'min..max',
+          'ratio',
+          'min..max',
+        ],
+        r.hostPath.map((row) => [
+          kilo(row.n),
+          String(row.lines),
+          fmt(row.meanLength),
+          fmt(row.decode.median),
+          spread(row.decode),
+          fmt(row.decodeByCodec.median),
+          spread(row.decodeByCodec),
+          fmt(row.reduce.median),
+          spread(row.reduce),
+          fmt(row.ratio.median),
+          spread(row.ratio),
+        ]),
+      ),
+    )
+  }
   out.push(
     table(
       'Ratios and goals',

@@ -3,6 +3,7 @@
 import * as os from 'node:os'
 import type { Engine } from './engine'
 import { measureDecode } from './decode'
+import { measureHostPath, type HostPathFigures, type HostPathOptions } from './hostPath'
 import { immutableEngine } from './immutable'
 import { mutableEngine } from './mutable'
 import { ratiosOf, type EngineKey, type HeapRow, type LifecycleRow, type Results } from './report'
@@ -43,6 +44,8 @@ export interface BenchConfig {
   readonly heapN: number
   readonly lifecycle: LifecycleOptions
   readonly query: Repetitions
+  /** The host path, at every query size (default: the lifecycle's batch and repetitions). */
+  readonly hostPath?: HostPathOptions
 }
 
 export const FULL: BenchConfig = {
@@ -54,6 +57,7 @@ export const FULL: BenchConfig = {
   heapN: 100_000,
   lifecycle: { batch: 2_000, reps: 9, warmup: 1, minMs: 0 },
   query: { reps: 7, warmup: 1, minMs: 100 },
+  hostPath: { batch: 2_000, reps: 9, warmup: 1 },
 }
 
 export const QUICK: BenchConfig = {
@@ -141,6 +145,12 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
   const nodeLost: Array<NodeLostFigures & { n: number }> = []
   const nextDeadline: Array<DeadlineFigures & { n: number }> = []
   const remembered: Array<RememberedFigures & { n: number }> = []
+  const hostPath: Array<HostPathFigures & { n: number }> = []
+  const hostPathOptions = config.hostPath ?? {
+    batch: config.lifecycle.batch,
+    reps: config.lifecycle.reps,
+    warmup: config.lifecycle.warmup,
+  }
 
   const queries = (background: Manager.Manager, n: number): void => {
     if (!config.queryNs.includes(n)) return
@@ -148,6 +158,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     nodeLost.push({ ...measureNodeLost(background, config.query), n })
     nextDeadline.push({ ...measureNextDeadline(background, config.query), n })
     statusJson.push({ ...measureStatusJson(withHistory(background, n), config.query), n })
+    hostPath.push({ ...measureHostPath(background, hostPathOptions), n })
     log(`  queries at ${n} in ${seconds(at)}`)
   }
   const engines = [
@@ -197,6 +208,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     remembered,
     heap,
     decode,
+    hostPath,
   }
   return { ...partial, ratios: ratiosOf(partial), seconds: (clock() - started) / 1_000 }
 }

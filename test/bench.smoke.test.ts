@@ -11,6 +11,7 @@ import * as vm from 'node:vm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/Either'
 import { decodeInputs, measureDecode } from '../bench/decode'
+import { measureHostPath } from '../bench/hostPath'
 import type { Engine } from '../bench/engine'
 import { immutableEngine } from '../bench/immutable'
 import { mutableEngine } from '../bench/mutable'
@@ -139,6 +140,17 @@ describe('measuring functions give finite positive figures (quick sizes)', () =>
         return E.isRight(b) ? [b.right.taskId, b.right.status] : ['pod']
       }),
     )
+  })
+
+  it('the host path: logged Mesos status lines decoded, reduced and drained', () => {
+    const f = measureHostPath(buildBackground(immutableEngine, 300), { batch: 20, reps: 2, warmup: 1 })
+    positiveSample(f.decode)
+    positiveSample(f.decodeByCodec)
+    positiveSample(f.reduce)
+    positiveSample(f.ratio)
+    // 4 tasks, a RUNNING and a FINISHED line each.
+    expect(f.lines).toBe(20 * 8)
+    positive(f.meanLength)
   })
 
   it('remembered finished executions: heap, a redelivered Scheduled, forgetting', () => {
