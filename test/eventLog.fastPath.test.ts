@@ -69,29 +69,27 @@ const poisoned = fc
   })
 
 // The same shape, with one part of it that is not what a logged status is.
-const misshapen = fc
-  .tuple(fc.integer({ min: 0, max: 2 ** 42 }), mesosStatus(IDS))
-  .chain(([now, s]) =>
-    fc.constantFrom(
-      JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus' } } }),
-      JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: [s] } } }),
-      JSON.stringify({ now, event: { type: 'TaskUpdated', update: [{ type: 'MesosStatus', status: s }] } }),
-      JSON.stringify({ now, event: { type: 'TaskUpdated', update: null } }),
-      JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus ', status: s } } }),
-      JSON.stringify({ now, event: { type: 'TaskUpdate', update: { type: 'MesosStatus', status: s } } }),
-      JSON.stringify({ now, event: [{ type: 'TaskUpdated', update: { type: 'MesosStatus', status: s } }] }),
-      JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'KubernetesPod', pod: s } } }),
-      JSON.stringify({ event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: s } } }),
-      JSON.stringify([{ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: s } } }]),
-      JSON.stringify({
-        now,
-        extra: 1,
-        event: { type: 'TaskUpdated', extra: 2, update: { type: 'MesosStatus', status: s, extra: 3 } },
-      }),
-      `${logged(now, s)} `,
-      logged(now, s).slice(0, -1),
-    ),
-  )
+const misshapen = fc.tuple(fc.integer({ min: 0, max: 2 ** 42 }), mesosStatus(IDS)).chain(([now, s]) =>
+  fc.constantFrom(
+    JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus' } } }),
+    JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: [s] } } }),
+    JSON.stringify({ now, event: { type: 'TaskUpdated', update: [{ type: 'MesosStatus', status: s }] } }),
+    JSON.stringify({ now, event: { type: 'TaskUpdated', update: null } }),
+    JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus ', status: s } } }),
+    JSON.stringify({ now, event: { type: 'TaskUpdate', update: { type: 'MesosStatus', status: s } } }),
+    JSON.stringify({ now, event: [{ type: 'TaskUpdated', update: { type: 'MesosStatus', status: s } }] }),
+    JSON.stringify({ now, event: { type: 'TaskUpdated', update: { type: 'KubernetesPod', pod: s } } }),
+    JSON.stringify({ event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: s } } }),
+    JSON.stringify([{ now, event: { type: 'TaskUpdated', update: { type: 'MesosStatus', status: s } } }]),
+    JSON.stringify({
+      now,
+      extra: 1,
+      event: { type: 'TaskUpdated', extra: 2, update: { type: 'MesosStatus', status: s, extra: 3 } },
+    }),
+    `${logged(now, s)} `,
+    logged(now, s).slice(0, -1),
+  ),
+)
 
 const otherEvents = eventStream({ maxLength: 10 }).map((stream) =>
   stream.events.map(({ now, event }) => EventLog.encodeLine(now, event)),
