@@ -116,6 +116,7 @@ export const WARM_UP: BenchConfig = {
   heapN: 0,
   lifecycle: { batch: 500, reps: 2, warmup: 0, minMs: 0 },
   query: { reps: 1, warmup: 0, minMs: 5 },
+  hostPath: { batch: 100, reps: 1, warmup: 0 },
 }
 
 /**
