@@ -12,6 +12,7 @@ import type { Engine } from './engine'
 import { measureDecode } from './decode'
 import { BUILT_AT } from './suite'
 import { coldWorkload, EVENTS_PER_LIFECYCLE, type BenchEvent } from './fixtures'
+import { measureHostPath, type HostPathFigures, type HostPathOptions } from './hostPath'
 import { batchedEngine, immutableEngine } from './immutable'
 import { leanEngine } from './lean'
 import { mutableEngine } from './mutable'
@@ -69,6 +70,8 @@ export interface BenchConfig {
   readonly snapshotRounds: number
   readonly lifecycle: LifecycleOptions
   readonly query: Repetitions
+  /** The host path, at every query size (default: the lifecycle's batch and repetitions). */
+  readonly hostPath?: HostPathOptions
 }
 
 export const FULL: BenchConfig = {
@@ -84,6 +87,7 @@ export const FULL: BenchConfig = {
   snapshotRounds: 3,
   lifecycle: { batch: 1_000, reps: 5, warmup: 1, minMs: 0 },
   query: { reps: 5, warmup: 1, minMs: 100 },
+  hostPath: { batch: 1_000, reps: 5, warmup: 1 },
 }
 
 export const QUICK: BenchConfig = {
@@ -122,6 +126,7 @@ export const WARM_UP: BenchConfig = {
   snapshotRounds: 1,
   lifecycle: { batch: 200, reps: 2, warmup: 0, minMs: 0 },
   query: { reps: 1, warmup: 0, minMs: 5 },
+  hostPath: { batch: 100, reps: 1, warmup: 0 },
 }
 
 // One engine in the comparison. The batched manager shares the manager's
@@ -192,6 +197,12 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
   const nodeLost: Array<NodeLostFigures & { n: number }> = []
   const nextDeadline: Array<DeadlineFigures & { n: number }> = []
   const remembered: Array<RememberedFigures & { n: number }> = []
+  const hostPath: Array<HostPathFigures & { n: number }> = []
+  const hostPathOptions = config.hostPath ?? {
+    batch: config.lifecycle.batch,
+    reps: config.lifecycle.reps,
+    warmup: config.lifecycle.warmup,
+  }
 
   const sizes = [...new Set([...config.ns, ...config.xstateNs, ...config.xstatePureNs])].sort((x, y) => x - y)
   for (const n of sizes) {
@@ -283,6 +294,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
       nodeLost.push({ ...measureNodeLost(manager, config.query), n })
       nextDeadline.push({ ...measureNextDeadline(manager, config.query), n })
       statusJson.push({ ...measureStatusJson(withHistory(manager, n), config.query), n })
+      hostPath.push({ ...measureHostPath(manager, hostPathOptions), n })
       log(`  queries at ${n} in ${seconds(at)}`)
     }
     if (manager !== undefined && config.snapshotNs.includes(n) && config.snapshotRounds > 0) {
@@ -328,6 +340,7 @@ export const runBench = (config: BenchConfig, warmUp = true): Results => {
     heap,
     snapshots,
     decode,
+    hostPath,
   }
   return { ...partial, ratios: ratiosOf(partial), seconds: (wallClock() - started) / 1_000 }
 }

@@ -18,6 +18,7 @@ import * as t from 'io-ts'
 import type { Instant } from './ids'
 import { boundary, Integer, noExtraKeys, problemsOf } from './internal/decode'
 import { invalidError } from './internal/invalid'
+import { isoOfInstant, MAX_DATE } from './internal/isoInstant'
 import type { Task } from './task'
 
 /**
@@ -179,12 +180,11 @@ export const decode = (json: unknown): E.Either<InvalidTaskResults, TaskResults>
   return E.isLeft(decoded) ? E.left(new InvalidTaskResults(problemsOf(decoded.left))) : E.right(decoded.right)
 }
 
-const MAX_DATE = 8.64e15
-
-// Date#toISOString throws outside the Date range; instants come from the host,
-// so clamp rather than throw.
+// As `new Date(instant).toISOString()` writes it, without its cost (see
+// internal/isoInstant). A Date cannot hold an instant beyond MAX_DATE;
+// instants come from the host, so clamp rather than throw.
 const iso = (instant: Instant): string =>
-  new Date(Number.isFinite(instant) ? Math.max(-MAX_DATE, Math.min(MAX_DATE, instant)) : 0).toISOString()
+  isoOfInstant(Number.isFinite(instant) ? Math.max(-MAX_DATE, Math.min(MAX_DATE, instant)) : 0)
 
 const resultOf = (task: Task): TaskResult => {
   const result: { -readonly [K in keyof TaskResult]: TaskResult[K] } = {
