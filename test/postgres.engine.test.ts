@@ -159,6 +159,8 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
       start: stream.start,
       batchSize: 3,
       snapshotEvery: options.snapshotEvery,
+      // Every snapshotEvery entries exactly, however fast the snapshots are.
+      snapshotShare: 1,
       pollMs: 10,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
@@ -247,7 +249,14 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
         return E.map((lease: Lease | undefined) => (lease === undefined ? lease : { ...lease, lost: never }))(got)
       },
     }
-    const base = { start: stream.start, batchSize: 2, snapshotEvery: 4, pollMs: 10, untilCaughtUp: true }
+    const base = {
+      start: stream.start,
+      batchSize: 2,
+      snapshotEvery: 4,
+      snapshotShare: 1,
+      pollMs: 10,
+      untilCaughtUp: true,
+    }
     const sent: OutboxEntry[] = []
     let second: ShardStop | undefined
     let calls = 0
@@ -290,6 +299,7 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
       start: stream.start,
       batchSize: 3,
       snapshotEvery: 3,
+      snapshotShare: 1,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
     }

@@ -64,6 +64,8 @@ const runOwners = async (
   const running: Array<Promise<ShardStop>> = []
   const base = {
     ...options,
+    // Every snapshotEvery entries exactly, however fast the snapshots are.
+    snapshotShare: 1,
     pollMs: 1,
     untilCaughtUp: true,
     onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
@@ -149,6 +151,7 @@ describe('durable shards in memory: snapshots', () => {
       start: stream.start,
       batchSize: 3,
       snapshotEvery: 6,
+      snapshotShare: 1,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
     }
@@ -188,6 +191,7 @@ describe('durable shards in memory: snapshots', () => {
       start: stream.start,
       batchSize: 4,
       snapshotEvery: 4,
+      snapshotShare: 1,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
     }
