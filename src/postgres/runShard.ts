@@ -28,7 +28,12 @@ export interface ShardOptions {
   readonly start?: Instant
   /** Settings of a new shard's manager. */
   readonly settings?: Partial<Settings>
-  /** Entries read, reduced and committed together (default 500). */
+  /**
+   * Entries read, reduced and committed together, at most (default 2,000): one
+   * transaction per batch, so its fixed costs are shared by up to this many
+   * entries; a batch is what the log holds, so a shard that keeps up commits
+   * smaller ones.
+   */
   readonly batchSize?: number
   /** A snapshot after this many entries since the last one (default 1,000)... */
   readonly snapshotEvery?: number
@@ -191,7 +196,7 @@ const firstInstant = async (
  * @since 0.2.0
  */
 export const runShard = async (store: ShardStore, shard: number, options: ShardOptions): Promise<ShardStop> => {
-  const batchSize = options.batchSize ?? 500
+  const batchSize = options.batchSize ?? 2_000
   const snapshotEvery = options.snapshotEvery ?? 1_000
   const snapshotAfterMs = options.snapshotAfterMs ?? 5_000
   const snapshotShare = options.snapshotShare ?? 0.1
