@@ -202,14 +202,13 @@ export const runShard = async (store: ShardStore, shard: number, options: ShardO
   const snapshotShare = options.snapshotShare ?? 0.1
   const pollMs = options.pollMs ?? 200
   const clock = options.clock ?? Date.now
+  if (!(snapshotShare > 0 && snapshotShare <= 1)) {
+    return { type: 'Failed', reason: `snapshotShare ${snapshotShare} is not in (0, 1]`, offset: 0, state: undefined }
+  }
   const acquired = await store.acquire(shard, { signal: options.signal, pollMs })
   if (E.isLeft(acquired)) return { type: 'Failed', reason: describe(acquired.left), offset: 0, state: undefined }
   const lease = acquired.right
   if (lease === undefined) return { type: 'Lost', offset: 0, state: undefined }
-  if (!(snapshotShare > 0 && snapshotShare <= 1)) {
-    await store.release(lease)
-    return { type: 'Failed', reason: `snapshotShare ${snapshotShare} is not in (0, 1]`, offset: 0, state: undefined }
-  }
   const stop = anySignal([options.signal, lease.lost])
   const sent: number[] = []
   try {
