@@ -247,14 +247,35 @@ const main = async (): Promise<void> => {
       [
         `${k}`,
         spread(figures.map((f) => f.perShard)),
-        spread(figures.map((f) => f.engine.cpu), 1),
-        spread(memory.map((m) => m.cpu), 1),
+        spread(
+          figures.map((f) => f.engine.cpu),
+          1,
+        ),
+        spread(
+          memory.map((m) => m.cpu),
+          1,
+        ),
         spread(ratios, 2),
-        spread(figures.map((f) => f.engine.wall), 1),
-        spread(memory.map((m) => m.wall), 1),
-        spread(figures.map((f) => f.server), 1),
-        spread(figures.map((f) => f.append.cpu), 1),
-        spread(figures.map((f) => f.append.wall), 1),
+        spread(
+          figures.map((f) => f.engine.wall),
+          1,
+        ),
+        spread(
+          memory.map((m) => m.wall),
+          1,
+        ),
+        spread(
+          figures.map((f) => f.server),
+          1,
+        ),
+        spread(
+          figures.map((f) => f.append.cpu),
+          1,
+        ),
+        spread(
+          figures.map((f) => f.append.wall),
+          1,
+        ),
       ].join('  '),
     )
     log(out[out.length - 1] ?? '')
