@@ -1,17 +1,22 @@
-// npm run bench:postgres [-- --quick] [-- --runs N] [-- --snapshot-every N]
+// npm run bench:postgres [-- --quick] [-- --runs N] [-- --jobs N] [-- --snapshot-every N] [-- --snapshot-share X]
 //
 // The durable engine on PostgreSQL (the server of DATABASE_URL / PG*; start a
 // throwaway one with `eval "$(bash scripts/db.sh start)"`), in this process:
-// - entries per second per shard for K = 1, 2, 4: the demo workload's log lines
-//   routed by routeLine, appended (timed apart), then reduced, logged and
-//   committed by K runShard drivers at once (untilCaughtUp), beside the
-//   in-memory per-entry cost of the same lines (decodeLine, reduce, drain);
+// - the cost per log entry for K = 1, 2, 4: the demo workload's log lines
+//   routed by routeLine and appended by the producer (timed apart), then
+//   read, decoded, reduced, drained, committed (outbox, offset, snapshots) and
+//   handed out by K runShard drivers at once (untilCaughtUp); beside it, in the
+//   same run, the in-memory path of the same lines (decodeLine, reduce, drain,
+//   JSON of the messages). Each as main-thread CPU time and wall time per
+//   entry; the server's CPU (its backends of this store, when it runs on this
+//   machine) apart;
 // - takeover: the demo on PostgreSQL (K = 2, shard 1 killed with SIGKILL), from
 //   the kill to the standby's first applied entry;
 // - restore time (snapshot read, digest, parse, Manager.fromSnapshot) and
 //   snapshot size at 10,000 and 100,000 running executions.
 // Each figure is repeated --runs times (default 3) and given as median [min-max].
 import * as E from 'fp-ts/Either'
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { EventLog, Manager } from '../src/index'
 import { PgStore, routeLine, runShard, type NewEntry } from '../src/postgres'
@@ -27,7 +32,10 @@ const RUNS = runsAt === -1 ? 3 : Math.max(1, Number(args[runsAt + 1] ?? 3))
 const everyAt = args.indexOf('--snapshot-every')
 // runShard's default (1,000) unless given: a snapshot of the whole shard every N entries.
 const SNAPSHOT_EVERY = everyAt === -1 ? undefined : Number(args[everyAt + 1])
-const JOBS = quick ? 500 : 5_000
+const jobsAt = args.indexOf('--jobs')
+const JOBS = jobsAt === -1 ? (quick ? 500 : 5_000) : Number(args[jobsAt + 1])
+const shareAt = args.indexOf('--snapshot-share')
+const SNAPSHOT_SHARE = shareAt === -1 ? undefined : Number(args[shareAt + 1])
 const RUNNING = quick ? [10_000] : [10_000, 100_000]
 
 const log = (message: string): void => void process.stderr.write(`${message}\n`)
@@ -50,9 +58,13 @@ const open = async (schema: string): Promise<PgStore.PgStore> => {
   return store.right
 }
 
-const drop = async (schema: string): Promise<void> => {
+const adminConfig = (): pg.ClientConfig => {
   const url = process.env['DATABASE_URL']
-  const client = new pg.Client(url !== undefined && url !== '' ? { connectionString: url } : {})
+  return url !== undefined && url !== '' ? { connectionString: url } : {}
+}
+
+const drop = async (schema: string): Promise<void> => {
+  const client = new pg.Client(adminConfig())
   await client.connect()
   await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
   await client.end()
@@ -67,27 +79,84 @@ const linesFor = (k: number): NewEntry[][] => {
   return lines
 }
 
-// The in-memory path of the same lines: decode, reduce, drain; microseconds per entry.
-const inMemory = (lines: readonly NewEntry[]): number => {
-  const started = performance.now()
-  let state = Manager.create(T0)
-  let kept = 0
-  for (const { line } of lines) {
-    const entry = EventLog.decodeLine(line)
-    if (E.isLeft(entry)) continue
-    const [messages, next] = Manager.drain(Manager.reduce(state, entry.right.event, entry.right.now), entry.right.now)
-    state = next
-    if (messages.length > 0) kept += JSON.stringify(messages).length
+// CPU time of one thread, in µs: utime + stime of /proc/<pid>/task/<tid>/stat (clock ticks).
+const TICK_US = 10_000
+const threadCpu = (pid: number, tid = pid): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * TICK_US
+  } catch {
+    return undefined
   }
-  if (kept < 0) log('')
-  return ((performance.now() - started) * 1000) / lines.length
+}
+// This process's main thread; the whole process (GC threads too) where /proc is missing.
+const mainCpu = (): number => threadCpu(process.pid) ?? process.cpuUsage().user + process.cpuUsage().system
+
+// The server's CPU time for this store's connections (its backends, by
+// application_name), when they are processes of this machine; undefined otherwise.
+const serverCpu = async (store: PgStore.PgStore): Promise<Map<number, number> | undefined> => {
+  const client = new pg.Client(adminConfig())
+  await client.connect()
+  try {
+    const rows = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [
+      store.applicationName,
+    ])
+    const cpu = new Map<number, number>()
+    for (const { pid } of rows.rows) {
+      const used = threadCpu(pid)
+      if (used === undefined) return undefined
+      cpu.set(pid, used)
+    }
+    return cpu
+  } finally {
+    await client.end()
+  }
+}
+const serverSpent = (before: Map<number, number> | undefined, after: Map<number, number> | undefined): number =>
+  before === undefined || after === undefined
+    ? Number.NaN
+    : [...after].reduce((sum, [pid, used]) => sum + used - (before.get(pid) ?? 0), 0)
+
+interface Cost {
+  readonly cpu: number
+  readonly wall: number
 }
 
-const throughput = async (k: number): Promise<{ perShard: number; appendPerSecond: number; micros: number }> => {
-  const lines = linesFor(k)
+// The in-memory path of the same lines: decode, reduce, drain, JSON of the messages; µs per entry.
+const inMemory = (lines: readonly NewEntry[][]): Cost => {
+  const total = lines.reduce((sum, shardLines) => sum + shardLines.length, 0)
+  const cpu = mainCpu()
+  const started = performance.now()
+  let kept = 0
+  for (const shardLines of lines) {
+    let state = Manager.create(T0)
+    for (const { line } of shardLines) {
+      const entry = EventLog.decodeLine(line)
+      if (E.isLeft(entry)) continue
+      const [messages, next] = Manager.drain(Manager.reduce(state, entry.right.event, entry.right.now), entry.right.now)
+      state = next
+      if (messages.length > 0) kept += JSON.stringify(messages).length
+    }
+  }
+  if (kept < 0) log('')
+  return { cpu: (mainCpu() - cpu) / total, wall: ((performance.now() - started) * 1000) / total }
+}
+
+interface Throughput {
+  readonly perShard: number
+  readonly engine: Cost
+  readonly server: number
+  readonly append: Cost
+}
+
+const throughput = async (lines: readonly NewEntry[][]): Promise<Throughput> => {
+  const k = lines.length
+  const total = lines.reduce((sum, shardLines) => sum + shardLines.length, 0)
   const schema = schemaName()
   const store = await open(schema)
   try {
+    const appendCpu = mainCpu()
     const appendStart = performance.now()
     for (let shard = 0; shard < k; shard++) {
       const shardLines = lines[shard] ?? []
@@ -96,8 +165,12 @@ const throughput = async (k: number): Promise<{ perShard: number; appendPerSecon
         if (E.isLeft(appended)) throw new Error(JSON.stringify(appended.left))
       }
     }
-    const total = lines.reduce((sum, shardLines) => sum + shardLines.length, 0)
-    const appendPerSecond = total / ((performance.now() - appendStart) / 1000)
+    const append = {
+      cpu: (mainCpu() - appendCpu) / total,
+      wall: ((performance.now() - appendStart) * 1000) / total,
+    }
+    const serverBefore = await serverCpu(store)
+    const cpu = mainCpu()
     const started = performance.now()
     const stops = await Promise.all(
       lines.map((_, shard) =>
@@ -106,12 +179,15 @@ const throughput = async (k: number): Promise<{ perShard: number; appendPerSecon
           start: T0,
           untilCaughtUp: true,
           ...(SNAPSHOT_EVERY === undefined ? {} : { snapshotEvery: SNAPSHOT_EVERY, snapshotAfterMs: 1e9 }),
+          ...(SNAPSHOT_SHARE === undefined ? {} : { snapshotShare: SNAPSHOT_SHARE }),
         }),
       ),
     )
-    const seconds = (performance.now() - started) / 1000
+    const wall = performance.now() - started
+    const engine = { cpu: (mainCpu() - cpu) / total, wall: (wall * 1000) / total }
+    const server = serverSpent(serverBefore, await serverCpu(store)) / total
     for (const stop of stops) if (stop.type !== 'Stopped') throw new Error(`a shard stopped: ${stop.type}`)
-    return { perShard: total / k / seconds, appendPerSecond, micros: (seconds * 1e6 * k) / total }
+    return { perShard: total / k / (wall / 1000), engine, server, append }
   } finally {
     await store.close()
     await drop(schema)
@@ -152,16 +228,55 @@ const main = async (): Promise<void> => {
   const out: string[] = [
     `On PostgreSQL: the demo workload of ${JOBS.toLocaleString('en')} jobs, ${RUNS} runs, median [min-max]`,
   ]
-  out.push('K  entries/s per shard  engine us/entry  in-memory us/entry (one manager)  appends/s')
+  out.push(
+    'per log entry, µs: engine = runShard (read, decode, reduce, drain, commit, snapshots, outbox);',
+    'in memory = decodeLine, reduce, drain, JSON of the messages, same lines, same run; append = the producer',
+    'K  entries/s per shard  engine CPU  in-memory CPU  engine/in-memory CPU  engine wall  in-memory wall  server CPU  append CPU  append wall',
+  )
   for (const k of [1, 2, 4]) {
-    const figures = []
-    for (let r = 0; r < RUNS; r++) figures.push(await throughput(k))
-    const memory = Array.from({ length: RUNS }, () => inMemory(linesFor(1)[0] ?? []))
+    const lines = linesFor(k)
+    const figures: Throughput[] = []
+    const memory: Cost[] = []
+    // Interleaved, so that both paths see the same load of the machine.
+    for (let r = 0; r < RUNS; r++) {
+      memory.push(inMemory(lines))
+      figures.push(await throughput(lines))
+    }
+    const ratios = figures.map((f, i) => f.engine.cpu / (memory[i]?.cpu ?? Number.NaN))
     out.push(
-      `${k}  ${spread(figures.map((f) => f.perShard))}  ${spread(
-        figures.map((f) => f.micros),
-        1,
-      )}  ${spread(memory, 1)}  ${spread(figures.map((f) => f.appendPerSecond))}`,
+      [
+        `${k}`,
+        spread(figures.map((f) => f.perShard)),
+        spread(
+          figures.map((f) => f.engine.cpu),
+          1,
+        ),
+        spread(
+          memory.map((m) => m.cpu),
+          1,
+        ),
+        spread(ratios, 2),
+        spread(
+          figures.map((f) => f.engine.wall),
+          1,
+        ),
+        spread(
+          memory.map((m) => m.wall),
+          1,
+        ),
+        spread(
+          figures.map((f) => f.server),
+          1,
+        ),
+        spread(
+          figures.map((f) => f.append.cpu),
+          1,
+        ),
+        spread(
+          figures.map((f) => f.append.wall),
+          1,
+        ),
+      ].join('  '),
     )
     log(out[out.length - 1] ?? '')
   }

@@ -146,6 +146,31 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
     await b.release(lease)
   })
 
+  it('a commit marks what was sent in the same statement, a stale one marks nothing, and acquire returns the offset reached', async () => {
+    const [a, b] = [await open(), await open()]
+    const shard = 300
+    const got = await a.acquire(shard, { signal: never, pollMs: 10 })
+    const lease = E.isRight(got) ? got.right : undefined
+    expect(lease?.applied).toBe(0)
+    if (lease === undefined) return
+    const outbox = [1, 2, 3].map((offset) => ({ offset, messages: `["m${offset}", "quote \\" and \\\\"]` }))
+    expect(await a.commit(lease, { offset: 3, outbox })).toEqual(E.right(undefined))
+    // The messages' text comes back as it went in, through the JSON of the batch.
+    expect(await a.pending(shard)).toEqual(E.right(outbox))
+    expect(await a.commit(lease, { offset: 4, outbox: [], sent: [1, 2] })).toEqual(E.right(undefined))
+    expect(await a.pending(shard)).toEqual(E.right(outbox.slice(2)))
+    await a.release(lease)
+    const next = await b.acquire(shard, { signal: never, pollMs: 10 })
+    const taken = E.isRight(next) ? next.right : undefined
+    expect([taken?.epoch, taken?.applied]).toEqual([2, 4])
+    // The first owner, stale now, marks the last one: refused, nothing marked.
+    expect(await a.commit(lease, { offset: 5, outbox: [], sent: [3] })).toEqual(
+      E.left({ type: 'StaleOwner', shard, epoch: 1, current: 2 }),
+    )
+    expect(await b.pending(shard)).toEqual(E.right(outbox.slice(2)))
+    if (taken !== undefined) await b.release(taken)
+  })
+
   /** Runs a shard to its end on `standby` after `owner` met its fault, and checks it against one manager. */
   const failover = async (
     shard: number,
@@ -159,6 +184,8 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
       start: stream.start,
       batchSize: 3,
       snapshotEvery: options.snapshotEvery,
+      // Every snapshotEvery entries exactly, however fast the snapshots are.
+      snapshotShare: 1,
       pollMs: 10,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
@@ -247,7 +274,14 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
         return E.map((lease: Lease | undefined) => (lease === undefined ? lease : { ...lease, lost: never }))(got)
       },
     }
-    const base = { start: stream.start, batchSize: 2, snapshotEvery: 4, pollMs: 10, untilCaughtUp: true }
+    const base = {
+      start: stream.start,
+      batchSize: 2,
+      snapshotEvery: 4,
+      snapshotShare: 1,
+      pollMs: 10,
+      untilCaughtUp: true,
+    }
     const sent: OutboxEntry[] = []
     let second: ShardStop | undefined
     let calls = 0
@@ -290,6 +324,7 @@ describe.skipIf(!configured && !required)('PostgreSQL engine', () => {
       start: stream.start,
       batchSize: 3,
       snapshotEvery: 3,
+      snapshotShare: 1,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
     }

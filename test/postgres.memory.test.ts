@@ -64,6 +64,8 @@ const runOwners = async (
   const running: Array<Promise<ShardStop>> = []
   const base = {
     ...options,
+    // Every snapshotEvery entries exactly, however fast the snapshots are.
+    snapshotShare: 1,
     pollMs: 1,
     untilCaughtUp: true,
     onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
@@ -149,6 +151,7 @@ describe('durable shards in memory: snapshots', () => {
       start: stream.start,
       batchSize: 3,
       snapshotEvery: 6,
+      snapshotShare: 1,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
     }
@@ -188,6 +191,7 @@ describe('durable shards in memory: snapshots', () => {
       start: stream.start,
       batchSize: 4,
       snapshotEvery: 4,
+      snapshotShare: 1,
       untilCaughtUp: true,
       onOutbox: (_: number, entries: readonly OutboxEntry[]) => void delivered.push(...entries),
     }
@@ -379,6 +383,230 @@ describe('durable shards in memory: where a new shard starts', () => {
     const stop = await runShard(store, 0, { signal: new AbortController().signal, start: 1_000, untilCaughtUp: true })
     expect(stop.type === 'Stopped' && JSON.stringify(Manager.toSnapshot(stop.state))).toBe(
       JSON.stringify(Manager.toSnapshot(Manager.reduce(Manager.create(1_000), { type: 'NodeLost', nodeId: 1 }, 5_000))),
+    )
+  })
+})
+
+describe('durable shards in memory: batches', () => {
+  const stream = fixedStream(5)
+
+  /** A store that records every commit's offset, snapshot offset and sent marks, and moves `time` on each. */
+  const recording = (
+    store: MemoryStore.MemoryStore,
+    clock: { time: number },
+    snapshotMs = 0,
+  ): {
+    readonly store: ShardStore
+    readonly commits: Array<{ offset: number; snapshot: number | undefined }>
+  } => {
+    const commits: Array<{ offset: number; snapshot: number | undefined }> = []
+    return {
+      commits,
+      store: {
+        ...store,
+        commit: async (lease, commit) => {
+          commits.push({ offset: commit.offset, snapshot: commit.snapshot?.offset })
+          clock.time += 1 + (commit.snapshot === undefined ? 0 : snapshotMs)
+          return store.commit(lease, commit)
+        },
+      },
+    }
+  }
+
+  it('a batch straddling snapshotEvery: the snapshot is taken at the end of the batch that crosses it, and a standby restores from it', async () => {
+    const store = MemoryStore.create()
+    await appendStream(store, stream, 1)
+    const length = store.logOf(0).length
+    const clock = { time: 0 }
+    const { store: counted, commits } = recording(store, clock)
+    const options = { start: stream.start, batchSize: 5, snapshotEvery: 7, snapshotShare: 1, untilCaughtUp: true }
+    // The owner dies after its commit at offset 15 (the third batch).
+    const killer: ShardStore = {
+      ...counted,
+      commit: async (lease, commit) => {
+        const done = await counted.commit(lease, commit)
+        if (commit.offset === 15) store.kill(0)
+        return done
+      },
+    }
+    const delivered: OutboxEntry[] = []
+    const onOutbox = (_: number, entries: readonly OutboxEntry[]): void => void delivered.push(...entries)
+    const first = await runShard(killer, 0, {
+      ...options,
+      signal: new AbortController().signal,
+      clock: () => clock.time,
+      onOutbox,
+    })
+    expect(first.type === 'Lost' || first.type === 'Stopped').toBe(true)
+    // 5 and 10 entries since the last one: the second batch crosses 7 and ends at 10; then 15 is 5 more.
+    expect(commits.slice(0, 3)).toEqual([
+      { offset: 5, snapshot: undefined },
+      { offset: 10, snapshot: 10 },
+      { offset: 15, snapshot: undefined },
+    ])
+    const stored = await store.snapshots(0)
+    expect(E.isRight(stored) && stored.right.map((s) => s.offset)).toEqual([10])
+    const second = await runShard(store, 0, { ...options, signal: new AbortController().signal, onOutbox })
+    const expected = reference(store.logOf(0), stream.start)
+    expect(second.type === 'Stopped' && second.offset).toBe(length)
+    if (second.type !== 'Stopped') return
+    expect(JSON.stringify(Manager.toSnapshot(second.state))).toBe(JSON.stringify(Manager.toSnapshot(expected.state)))
+    // The first owner's batches were handed out and marked (its last ones when it stopped): none goes out twice.
+    expect(new Map(delivered.map((e) => [e.offset, e.messages]))).toEqual(expected.outbox)
+    expect(delivered.length).toBe(expected.outbox.size)
+  })
+
+  it('a batch cut by a crash after its commit: handed out, not yet marked sent, so the next owner sends it again (at-least-once), stored once', async () => {
+    const store = MemoryStore.create()
+    await appendStream(store, stream, 1)
+    const expected = reference(store.logOf(0), stream.start)
+    const firstSent: OutboxEntry[] = []
+    const options = { start: stream.start, batchSize: 4, snapshotEvery: 8, snapshotShare: 1, untilCaughtUp: true }
+    // The owner dies as soon as it has handed out a non-empty batch: its marks would go with the next commit.
+    const first = await runShard(
+      {
+        ...store,
+        // A dead owner writes nothing more: neither a commit nor its marks.
+        markSent: () => Promise.resolve(E.left({ type: 'Unavailable' as const, message: 'dead' })),
+      },
+      0,
+      {
+        ...options,
+        signal: new AbortController().signal,
+        onOutbox: (_, entries) => {
+          firstSent.push(...entries)
+          store.kill(0)
+        },
+      },
+    )
+    expect(first.type).toBe('Lost')
+    expect(firstSent.length).toBeGreaterThan(0)
+    const pending = await store.pending(0)
+    expect(E.isRight(pending) && pending.right).toEqual(firstSent)
+    const secondSent: OutboxEntry[] = []
+    const second = await runShard(store, 0, {
+      ...options,
+      signal: new AbortController().signal,
+      onOutbox: (_, entries) => void secondSent.push(...entries),
+    })
+    expect(second.type).toBe('Stopped')
+    // The cut batch again first, then everything after it, each once.
+    expect(secondSent.slice(0, firstSent.length)).toEqual(firstSent)
+    expect(new Map(secondSent.map((e) => [e.offset, e.messages]))).toEqual(expected.outbox)
+    expect(secondSent.length).toBe(expected.outbox.size)
+    expect(await store.pending(0)).toEqual(E.right([]))
+  })
+
+  it('a batch cut by a crash before its commit (one that straddles snapshotEvery): nothing of it is stored, the next owner reduces it again', async () => {
+    const store = MemoryStore.create()
+    await appendStream(store, stream, 1)
+    const expected = reference(store.logOf(0), stream.start)
+    const options = { start: stream.start, batchSize: 4, snapshotEvery: 6, snapshotShare: 1, untilCaughtUp: true }
+    let commits = 0
+    const sent: OutboxEntry[] = []
+    const onOutbox = (_: number, entries: readonly OutboxEntry[]): void => void sent.push(...entries)
+    const first = await runShard(
+      {
+        ...store,
+        commit: (lease, commit) => {
+          commits += 1
+          if (commits < 3) return store.commit(lease, commit)
+          store.kill(0)
+          return Promise.resolve(E.left({ type: 'Unavailable' as const, message: 'killed' }))
+        },
+      },
+      0,
+      { ...options, signal: new AbortController().signal, onOutbox },
+    )
+    expect(first.type === 'Failed' && first.offset).toBe(8)
+    const stored = await store.snapshots(0)
+    expect(E.isRight(stored) && stored.right.map((x) => x.offset)).toEqual([8])
+    const second = await runShard(store, 0, { ...options, signal: new AbortController().signal, onOutbox })
+    expect(second.type === 'Stopped' && JSON.stringify(Manager.toSnapshot(second.state))).toBe(
+      JSON.stringify(Manager.toSnapshot(expected.state)),
+    )
+    expect(new Map(sent.map((e) => [e.offset, e.messages]))).toEqual(expected.outbox)
+    expect(sent.length).toBe(expected.outbox.size)
+  })
+
+  it('the sent marks of a batch go with the next commit, and the last ones when the owner stops', async () => {
+    const store = MemoryStore.create()
+    await appendStream(store, stream, 1)
+    const steps: Array<readonly ['commit' | 'handed', readonly number[]]> = []
+    const stop = await runShard(
+      {
+        ...store,
+        commit: (lease, commit) => {
+          steps.push(['commit', commit.sent ?? []])
+          return store.commit(lease, commit)
+        },
+      },
+      0,
+      {
+        start: stream.start,
+        batchSize: 4,
+        snapshotEvery: 8,
+        untilCaughtUp: true,
+        signal: new AbortController().signal,
+        onOutbox: (_, entries) => void steps.push(['handed', entries.map((e) => e.offset)]),
+      },
+    )
+    expect(stop.type).toBe('Stopped')
+    let unmarked: number[] = []
+    for (const [kind, offsets] of steps) {
+      if (kind === 'handed') unmarked.push(...offsets)
+      else {
+        expect(offsets).toEqual(unmarked)
+        unmarked = []
+      }
+    }
+    expect(steps.filter(([kind]) => kind === 'handed').length).toBeGreaterThan(1)
+    // The last handed out are marked when the owner stops.
+    expect(await store.pending(0)).toEqual(E.right([]))
+  })
+
+  it('snapshotShare: a snapshot that took S ms of the clock is followed by the next one S / snapshotShare ms later at the earliest', async () => {
+    const store = MemoryStore.create()
+    const many = Array.from({ length: 80 }, (_, i) => ({
+      key: `t${i}`,
+      line: EventLog.encodeLine(stream.start + i, { type: 'TimeoutsChecked' }),
+    }))
+    await store.append(0, many)
+    const clock = { time: 0 }
+    // Each commit takes 1 ms of the clock, one with a snapshot 10 ms more.
+    const { store: slow, commits } = recording(store, clock, 10)
+    const stop = await runShard(slow, 0, {
+      start: stream.start,
+      batchSize: 1,
+      snapshotEvery: 1,
+      snapshotShare: 0.5,
+      untilCaughtUp: true,
+      signal: new AbortController().signal,
+      clock: () => clock.time,
+    })
+    expect(stop.type).toBe('Stopped')
+    const snapshots = commits.flatMap((c) => (c.snapshot === undefined ? [] : [c.snapshot]))
+    // The first is due at once; each took 11 ms (its commit), so the next waits 22 ms: 22 batches of 1 ms, then one more.
+    expect(snapshots).toEqual([1, 24, 47, 70])
+    const all = MemoryStore.create()
+    await all.append(0, many)
+    const every = recording(all, { time: 0 }, 10)
+    await runShard(every.store, 0, {
+      start: stream.start,
+      batchSize: 1,
+      snapshotEvery: 1,
+      snapshotShare: 1,
+      untilCaughtUp: true,
+      signal: new AbortController().signal,
+      clock: () => 0,
+    })
+    expect(every.commits.every((c) => c.snapshot === c.offset)).toBe(true)
+    const refused = await runShard(all, 0, { signal: new AbortController().signal, snapshotShare: 0 })
+    expect(refused.type === 'Failed' && refused.reason).toBe('snapshotShare 0 is not in (0, 1]')
+    // Refused before it takes the shard: the epoch is not bumped.
+    expect(all.epochOf(0)).toBe(1)
+    expect(await all.acquire(0, { signal: AbortSignal.timeout(50), pollMs: 5 })).toEqual(
+      E.right(expect.objectContaining({ epoch: 2, applied: 80 }) as unknown),
     )
   })
 })

@@ -78,7 +78,7 @@ export const create = (): MemoryStore => {
     const holder = new AbortController()
     s.holder = holder
     s.epoch += 1
-    return { shard, epoch: s.epoch, lost: holder.signal }
+    return { shard, epoch: s.epoch, applied: s.applied, lost: holder.signal }
   }
   return {
     append: (shard, entries) => {
@@ -133,7 +133,8 @@ export const create = (): MemoryStore => {
           E.left({ type: 'StaleOwner' as const, shard: lease.shard, epoch: lease.epoch, current: s.epoch }),
         )
       }
-      s.applied = commit.offset
+      s.applied = Math.max(s.applied, commit.offset)
+      for (const offset of commit.sent ?? []) s.unsent.delete(offset)
       for (const entry of commit.outbox) {
         if (s.outbox.has(entry.offset)) continue
         s.outbox.set(entry.offset, entry)

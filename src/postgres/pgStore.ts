@@ -299,11 +299,14 @@ export const connect = async (options: PgStoreOptions = {}): Promise<E.Either<St
     },
     read: async (shard, after, limit) => {
       try {
-        const rows = await pool.query<{ offset: string; key: string; line: string }>(
-          `SELECT "offset", key, line FROM ${schema}.log WHERE shard = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
-          [shard, after, limit],
-        )
-        return E.right(rows.rows.map((r): LogRecord => ({ offset: Number(r.offset), key: r.key, line: r.line })))
+        // A prepared statement, rows as arrays: the hot path of an owner.
+        const rows = await pool.query<[string, string, string]>({
+          name: `${schema}.read`,
+          text: `SELECT "offset", key, line FROM ${schema}.log WHERE shard = $1 AND "offset" > $2 ORDER BY "offset" LIMIT $3`,
+          values: [shard, after, limit],
+          rowMode: 'array',
+        })
+        return E.right(rows.rows.map(([offset, key, line]): LogRecord => ({ offset: Number(offset), key, line })))
       } catch (error) {
         return unavailable(error)
       }
@@ -344,9 +347,11 @@ export const connect = async (options: PgStoreOptions = {}): Promise<E.Either<St
           if (got.rows[0]?.ok === true) break
           await sleep(pollMs, signal)
         }
-        const bumped = await client.query<{ epoch: string }>(
+        // The offset reached is read with the bump: an earlier owner's commit
+        // either landed before it or is refused after it.
+        const bumped = await client.query<{ epoch: string; applied: string }>(
           `INSERT INTO ${schema}.shard (shard, epoch) VALUES ($1, 1)
-           ON CONFLICT (shard) DO UPDATE SET epoch = ${schema}.shard.epoch + 1 RETURNING epoch`,
+           ON CONFLICT (shard) DO UPDATE SET epoch = ${schema}.shard.epoch + 1 RETURNING epoch, applied`,
           [shard],
         )
         locks.add(client)
@@ -357,7 +362,13 @@ export const connect = async (options: PgStoreOptions = {}): Promise<E.Either<St
           clearInterval(heartbeat)
           locks.delete(client)
         })
-        const lease: Lease = { shard, epoch: Number(bumped.rows[0]?.epoch ?? 0), lost: lost.signal }
+        const row = bumped.rows[0]
+        const lease: Lease = {
+          shard,
+          epoch: Number(row?.epoch ?? 0),
+          applied: Number(row?.applied ?? 0),
+          lost: lost.signal,
+        }
         lockOf.set(lease, client)
         return E.right(lease)
       } catch (error) {
@@ -375,37 +386,52 @@ export const connect = async (options: PgStoreOptions = {}): Promise<E.Either<St
     },
     commit: async (lease, commit) => {
       const { shard, epoch } = lease
+      // Offset, outbox and sent marks in one statement (one round trip, atomic
+      // on its own). The outbox goes as one JSON text: JSON.stringify is native,
+      // where node-postgres escapes a text[] element by element in JavaScript.
+      // A stale epoch updates no shard row, and its outbox rows fail the fence.
+      const batch: pg.QueryConfig = {
+        name: `${schema}.commit`,
+        text: `WITH fresh AS (
+                 INSERT INTO ${schema}.outbox (shard, "offset", epoch, messages)
+                 SELECT $1, (e->>0)::bigint, $2, e->>1 FROM json_array_elements($4::json) AS e
+                 ON CONFLICT (shard, "offset") DO NOTHING RETURNING 1
+               ), marked AS (
+                 UPDATE ${schema}.outbox SET sent = true
+                 WHERE shard = $1 AND "offset" = ANY($5::bigint[]) AND NOT sent
+                   AND EXISTS (SELECT 1 FROM ${schema}.shard WHERE shard = $1 AND epoch = $2)
+                 RETURNING 1
+               )
+               UPDATE ${schema}.shard SET applied = GREATEST(applied, $3) WHERE shard = $1 AND epoch = $2`,
+        values: [
+          shard,
+          epoch,
+          commit.offset,
+          JSON.stringify(commit.outbox.map((e) => [e.offset, e.messages])),
+          [...(commit.sent ?? [])],
+        ],
+      }
       try {
-        const ok = await transaction(async (client) => {
-          const fenced = await client.query(
-            `UPDATE ${schema}.shard SET applied = GREATEST(applied, $3) WHERE shard = $1 AND epoch = $2`,
-            [shard, epoch, commit.offset],
-          )
-          if (fenced.rowCount !== 1) return false
-          if (commit.outbox.length > 0) {
-            await client.query(
-              `INSERT INTO ${schema}.outbox (shard, "offset", epoch, messages)
-               SELECT $1, t.o, $2, t.m FROM unnest($3::bigint[], $4::text[]) AS t(o, m)
-               ON CONFLICT (shard, "offset") DO NOTHING`,
-              [shard, epoch, commit.outbox.map((e) => e.offset), commit.outbox.map((e) => e.messages)],
-            )
-          }
-          if (commit.snapshot !== undefined) {
-            const { offset, body, digest } = commit.snapshot
-            await client.query(
-              `INSERT INTO ${schema}.snapshot (shard, "offset", epoch, body, digest) VALUES ($1, $2, $3, $4, $5)
-               ON CONFLICT (shard, "offset") DO NOTHING`,
-              [shard, offset, epoch, body, digest],
-            )
-            // The three newest snapshots are kept: the fall-backs of a refused one.
-            await client.query(
-              `DELETE FROM ${schema}.snapshot WHERE shard = $1 AND "offset" < (
-                 SELECT "offset" FROM ${schema}.snapshot WHERE shard = $1 ORDER BY "offset" DESC OFFSET 2 LIMIT 1)`,
-              [shard],
-            )
-          }
-          return true
-        })
+        const { snapshot } = commit
+        const ok =
+          snapshot === undefined
+            ? ((await pool.query(batch)).rowCount ?? 0) === 1
+            : await transaction(async (client) => {
+                if (((await client.query(batch)).rowCount ?? 0) !== 1) return false
+                const { offset, body, digest } = snapshot
+                await client.query(
+                  `INSERT INTO ${schema}.snapshot (shard, "offset", epoch, body, digest) VALUES ($1, $2, $3, $4, $5)
+                   ON CONFLICT (shard, "offset") DO NOTHING`,
+                  [shard, offset, epoch, body, digest],
+                )
+                // The three newest snapshots are kept: the fall-backs of a refused one.
+                await client.query(
+                  `DELETE FROM ${schema}.snapshot WHERE shard = $1 AND "offset" < (
+                     SELECT "offset" FROM ${schema}.snapshot WHERE shard = $1 ORDER BY "offset" DESC OFFSET 2 LIMIT 1)`,
+                  [shard],
+                )
+                return true
+              })
         if (ok) return E.right(undefined)
         return E.left({ type: 'StaleOwner', shard, epoch, current: await currentEpoch(shard) })
       } catch (error) {

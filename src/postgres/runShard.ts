@@ -8,7 +8,7 @@ import * as Manager from '../manager'
 import type { Settings } from '../settings'
 import { sha256Hex } from '../internal/digest'
 import { anySignal } from '../internal/signals'
-import type { Lease, OutboxEntry, ShardStore, StoreError } from './store'
+import type { Lease, LogRecord, OutboxEntry, ShardStore, StoreError } from './store'
 
 /**
  * How {@link runShard} runs a shard.
@@ -28,12 +28,26 @@ export interface ShardOptions {
   readonly start?: Instant
   /** Settings of a new shard's manager. */
   readonly settings?: Partial<Settings>
-  /** Entries read, reduced and committed together (default 500). */
+  /**
+   * Entries read, reduced and committed together, at most (default 2,000): one
+   * transaction per batch, so its fixed costs are shared by up to this many
+   * entries; a batch is what the log holds, so a shard that keeps up commits
+   * smaller ones.
+   */
   readonly batchSize?: number
   /** A snapshot after this many entries since the last one (default 1,000)... */
   readonly snapshotEvery?: number
-  /** ...or after this many milliseconds of `clock` (default 5,000). */
+  /** ...or after this many milliseconds of `clock` (default 5,000)... */
   readonly snapshotAfterMs?: number
+  /**
+   * ...but no sooner than this share of the driver's time allows (default 0.1):
+   * a snapshot that took S ms (encoding, digest, commit) is followed by the next
+   * one at least S / snapshotShare ms of `clock` later. A snapshot costs what
+   * the shard holds, not what the batch did, so a large shard snapshots less
+   * often instead of spending most of its time on snapshots; a takeover then
+   * replays at most about S / snapshotShare ms of entries. 1 turns it off.
+   */
+  readonly snapshotShare?: number
   /** The bound of a wait for the lock or for new entries, in ms (default 200). */
   readonly pollMs?: number
   /** Receives the committed outbox entries not yet marked sent; they are marked sent when it returns. */
@@ -182,20 +196,28 @@ const firstInstant = async (
  * @since 0.2.0
  */
 export const runShard = async (store: ShardStore, shard: number, options: ShardOptions): Promise<ShardStop> => {
-  const batchSize = options.batchSize ?? 500
+  const batchSize = options.batchSize ?? 2_000
   const snapshotEvery = options.snapshotEvery ?? 1_000
   const snapshotAfterMs = options.snapshotAfterMs ?? 5_000
+  const snapshotShare = options.snapshotShare ?? 0.1
   const pollMs = options.pollMs ?? 200
   const clock = options.clock ?? Date.now
+  if (!(snapshotShare > 0 && snapshotShare <= 1)) {
+    return { type: 'Failed', reason: `snapshotShare ${snapshotShare} is not in (0, 1]`, offset: 0, state: undefined }
+  }
   const acquired = await store.acquire(shard, { signal: options.signal, pollMs })
   if (E.isLeft(acquired)) return { type: 'Failed', reason: describe(acquired.left), offset: 0, state: undefined }
   const lease = acquired.right
   if (lease === undefined) return { type: 'Lost', offset: 0, state: undefined }
   const stop = anySignal([options.signal, lease.lost])
+  const sent: number[] = []
   try {
-    return await own(store, lease, options, stop.signal, { batchSize, snapshotEvery, snapshotAfterMs, pollMs, clock })
+    const tuning = { batchSize, snapshotEvery, snapshotAfterMs, snapshotShare, pollMs, clock }
+    return await own(store, lease, options, stop.signal, tuning, sent)
   } finally {
     stop.dispose()
+    // Handed out since the last commit: marked now, or sent again by the next owner.
+    if (sent.length > 0) await store.markSent(lease.shard, sent)
     await store.release(lease)
   }
 }
@@ -209,9 +231,12 @@ const own = async (
     readonly batchSize: number
     readonly snapshotEvery: number
     readonly snapshotAfterMs: number
+    readonly snapshotShare: number
     readonly pollMs: number
     readonly clock: () => number
   },
+  // Offsets handed to onOutbox and not yet marked sent: the next commit marks them.
+  sent: number[],
 ): Promise<ShardStop> => {
   const { shard } = lease
   const restored = await restore(store, shard, options, stop)
@@ -223,27 +248,39 @@ const own = async (
     error.type === 'StaleOwner'
       ? { type: 'Lost', offset, state }
       : { type: 'Failed', reason: describe(error), offset, state }
-  const deliver = async (): Promise<ShardStop | undefined> => {
-    const pending = await store.pending(shard)
-    if (E.isLeft(pending)) return failed(pending.left)
-    if (pending.right.length === 0) return undefined
+  const handOut = async (entries: readonly OutboxEntry[]): Promise<ShardStop | undefined> => {
+    if (entries.length === 0) return undefined
     try {
-      await options.onOutbox?.(shard, pending.right)
+      await options.onOutbox?.(shard, entries)
     } catch (error) {
       const reason = `shard ${shard}: onOutbox threw (${error instanceof Error ? error.message : 'unknown'})`
       return { type: 'Failed', reason, offset, state }
     }
-    const marked = await store.markSent(
-      shard,
-      pending.right.map((entry) => entry.offset),
-    )
-    return E.isLeft(marked) ? failed(marked.left) : undefined
+    for (const entry of entries) sent.push(entry.offset)
+    return undefined
   }
-  const first = await deliver()
+  // What earlier owners committed and did not mark sent, once: past it, the
+  // store holds no outbox entry but the ones this owner commits.
+  const pending = await store.pending(shard)
+  if (E.isLeft(pending)) return failed(pending.left)
+  const first = await handOut(pending.right)
   if (first !== undefined) return first
+  const flush = async (): Promise<ShardStop | undefined> => {
+    if (sent.length === 0) return undefined
+    const marked = await store.markSent(shard, sent)
+    if (E.isLeft(marked)) return failed(marked.left)
+    sent.length = 0
+    return undefined
+  }
+  const flushed = await flush()
+  if (flushed !== undefined) return flushed
   let sinceSnapshot = 0
   let snapshotAt = tuning.clock()
+  let snapshotCost = 0
   let tickAt = Number.NEGATIVE_INFINITY
+  // The next batch is read while this one is reduced and committed: the log
+  // after an offset does not depend on this owner's commits.
+  let ahead: Promise<E.Either<StoreError, LogRecord[]>> | undefined
   while (!stop.aborted) {
     if (options.timers !== undefined) {
       const now = options.timers.clock()
@@ -256,14 +293,26 @@ const own = async (
           { key: `${key}:starvation`, line: EventLog.encodeLine(now, { type: 'StarvationChecked' }) },
         ])
         if (E.isLeft(appended)) return failed(appended.left)
+        // A read ahead from before these entries: read again.
+        if (appended.right.length > 0) ahead = undefined
       }
     }
-    const read = await store.read(shard, offset, tuning.batchSize)
+    const read = await (ahead ?? store.read(shard, offset, tuning.batchSize))
+    ahead = undefined
     if (E.isLeft(read)) return failed(read.left)
     if (read.right.length === 0) {
       if (options.untilCaughtUp === true) return { type: 'Stopped', offset, state }
+      // Idle: mark what was handed out now rather than at the next commit.
+      const idle = await flush()
+      if (idle !== undefined) return idle
       await store.wait(shard, offset, tuning.pollMs, stop)
       continue
+    }
+    const reached = read.right[read.right.length - 1]?.offset ?? offset
+    if (read.right.length === tuning.batchSize) {
+      ahead = store.read(shard, reached, tuning.batchSize)
+      // Left behind when this batch fails: not an unhandled rejection of a store that throws.
+      ahead.catch(() => undefined)
     }
     let next = state
     const outbox: OutboxEntry[] = []
@@ -280,23 +329,34 @@ const own = async (
       next = drained
       if (messages.length > 0) outbox.push({ offset: record.offset, messages: JSON.stringify(messages) })
     }
-    const reached = read.right[read.right.length - 1]?.offset ?? offset
     sinceSnapshot += read.right.length
-    const due = sinceSnapshot >= tuning.snapshotEvery || tuning.clock() - snapshotAt >= tuning.snapshotAfterMs
+    const startedAt = tuning.clock()
+    const elapsed = startedAt - snapshotAt
+    const due =
+      (sinceSnapshot >= tuning.snapshotEvery || elapsed >= tuning.snapshotAfterMs) &&
+      (tuning.snapshotShare >= 1 || elapsed >= snapshotCost / tuning.snapshotShare)
     const body = due ? JSON.stringify(Manager.toSnapshot(next)) : undefined
+    const marks = sent.splice(0)
     const committed = await store.commit(lease, {
       offset: reached,
       outbox,
       ...(body === undefined ? {} : { snapshot: { offset: reached, body, digest: sha256Hex(body) } }),
+      ...(marks.length === 0 ? {} : { sent: marks }),
     })
-    if (E.isLeft(committed)) return failed(committed.left)
+    if (E.isLeft(committed)) {
+      sent.unshift(...marks)
+      return failed(committed.left)
+    }
     state = next
     offset = reached
     if (body !== undefined) {
       sinceSnapshot = 0
       snapshotAt = tuning.clock()
+      snapshotCost = snapshotAt - startedAt
     }
-    const delivered = await deliver()
+    // Entries up to lease.applied were stored by an earlier owner, and sent
+    // (the pending ones above) or marked sent: only the rest are new.
+    const delivered = await handOut(outbox.filter((entry) => entry.offset > lease.applied))
     if (delivered !== undefined) return delivered
     options.onApplied?.(state, offset)
   }

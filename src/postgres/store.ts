@@ -29,11 +29,13 @@ export interface LogRecord {
 }
 
 /**
- * Ownership of one shard: its number and the fencing epoch this acquisition
- * got (one more than the last one). `lost` aborts when the store knows the
- * ownership is gone (the connection holding the lock died); a write with an
- * epoch that is no longer the shard's is refused by the store whether or not
- * the owner noticed.
+ * Ownership of one shard: its number, the fencing epoch this acquisition got
+ * (one more than the last one), and `applied`, the offset the shard's commits
+ * had reached when it was got (read with the epoch's bump, so no earlier owner
+ * can commit past it). `lost` aborts when the store knows the ownership is
+ * gone (the connection holding the lock died); a write with an epoch that is
+ * no longer the shard's is refused by the store whether or not the owner
+ * noticed.
  *
  * @category ownership
  * @since 0.2.0
@@ -41,6 +43,7 @@ export interface LogRecord {
 export interface Lease {
   readonly shard: number
   readonly epoch: number
+  readonly applied: number
   readonly lost: AbortSignal
 }
 
@@ -83,7 +86,10 @@ export interface OutboxEntry {
 /**
  * What an owner commits in one transaction: the offset it has applied up to,
  * the outbox entries of the entries it applied (an entry already stored is
- * kept as it is), and a snapshot at that offset when one is due.
+ * kept as it is), a snapshot at that offset when one is due, and `sent`, the
+ * offsets of outbox entries it has handed out since its last commit, marked
+ * sent in the same transaction (what `markSent` does, without a round trip of
+ * its own).
  *
  * @category state
  * @since 0.2.0
@@ -92,6 +98,7 @@ export interface Commit {
   readonly offset: number
   readonly outbox: readonly OutboxEntry[]
   readonly snapshot?: Omit<StoredSnapshot, 'epoch'>
+  readonly sent?: readonly number[]
 }
 
 /**
@@ -120,7 +127,7 @@ export type StoreError =
  * - Ownership: `acquire` waits (polling every `pollMs`) until the shard is
  *   free or `signal` aborts (then `Right(undefined)`); the epoch goes up by one
  *   on every acquisition. `release` gives it back.
- * - State: `commit` writes offset, outbox and snapshot in one transaction,
+ * - State: `commit` writes offset, outbox, snapshot and sent marks in one transaction,
  *   refused (`StaleOwner`) for a stale epoch. `snapshots` lists the stored
  *   snapshots, newest first, without their text (which may be large);
  *   `snapshot` reads one. `pending` lists the outbox entries not yet marked
