@@ -277,7 +277,15 @@ const finiteResults = (results: Results): void => {
   expect(results.ratios.filter((ratio) => ratio.measured === false).map((ratio) => ratio.name)).toEqual([])
   expect(results.hostPath?.map((row) => row.n)).toEqual([200, 400])
   for (const ratio of results.ratios) if (ratio.measured !== false) positive(ratio.value)
-  for (const goal of ['lean floor', 'reduceMany', 'XState v5 actors', 'retained heap', 'snapshot save', 'NodeLost', 'host path']) {
+  for (const goal of [
+    'lean floor',
+    'reduceMany',
+    'XState v5 actors',
+    'retained heap',
+    'snapshot save',
+    'NodeLost',
+    'host path',
+  ]) {
     expect(results.ratios.some((ratio) => ratio.name.includes(goal))).toBe(true)
   }
 }
