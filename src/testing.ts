@@ -31,6 +31,7 @@ import type { JobError } from './errors'
 import * as Execution from './execution'
 import { compareIds, type Instant, type NodeId } from './ids'
 import { brokenInvariants as brokenIndexes } from './internal/indexMaintenance'
+import { isRunningExecution } from './internal/executionGuard'
 import { rebuild } from './internal/lifecycle'
 import { toInternal } from './internal/managerState'
 import * as Remembered from './internal/remembered'
@@ -700,7 +701,10 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     }
   }
   for (const execution of Manager.runningExecutions(state)) {
-    if (Execution.isFinished(execution)) broken.push(`${execution.clusterId} is finished but still running`)
+    const id = execution.clusterId
+    if (Execution.isFinished(execution)) broken.push(`${id} is finished but still running`)
+    // Every running execution is one the reducers accept (as Scheduled checks it).
+    else if (!isRunningExecution(execution)) broken.push(`${id} is not an execution Scheduled accepts`)
   }
   broken.push(...structureProblems(state))
   return broken

@@ -267,6 +267,18 @@ describe('structural inconsistencies are refused with their path', () => {
     expect(refusal).toMatch(/running\.2\.tasks\.0\.id: is not scale_job_fw_3x1_pull_lost-1/)
   })
 
+  it('an instant or exit code that is not a whole number of milliseconds (Scheduled would refuse it)', () => {
+    const queued = refusalOf((s) => {
+      executionOf(s, WAITING)['queued'] = T0 + 0.5
+    })
+    expect(queued).toMatch(/running\.2\.queued: is not a whole number of milliseconds/)
+    const launched = refusalOf((s) => {
+      const task = taskOf(executionOf(s, RUNNING), 0)
+      task['launched'] = (task['launched'] as number) + 0.25
+    })
+    expect(launched).toMatch(/running\.0\.tasks\.0\.launched: is not a whole number of milliseconds/)
+  })
+
   it('an error or a finished instant on a RUNNING execution', () => {
     const error = refusalOf((s) => {
       executionOf(s, RUNNING)['error'] = { name: 'unknown', category: 'SYSTEM', title: 'Unknown' }

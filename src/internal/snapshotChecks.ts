@@ -28,6 +28,7 @@ import { BLOCK_LENGTH, isBlockInWindow, type CountRow } from '../metrics'
 import type { Task } from '../task'
 import { TASK_TYPES } from '../task'
 import type { Problem } from './decode'
+import { isRunningExecution } from './executionGuard'
 import type { Row } from './remembered'
 
 const TYPE_ORDER: ReadonlyMap<string, number> = new Map(TASK_TYPES.map((type, i) => [type, i]))
@@ -44,7 +45,24 @@ const untouched = (task: Task): string | undefined => {
   return undefined
 }
 
+// Instants (and exit codes) are whole milliseconds, as every reducer keeps them:
+// a fraction is a value no event could have produced.
+const integerProblems = (
+  record: object,
+  keys: readonly string[],
+  say: (where: string, message: string) => void,
+): void => {
+  for (const key of keys) {
+    const value: unknown = (record as Record<string, unknown>)[key]
+    if (value !== undefined && !Number.isSafeInteger(value)) say(`.${key}`, 'is not a whole number of milliseconds')
+  }
+}
+
+const EXECUTION_INSTANTS = ['queued', 'started', 'finished', 'lastTaskFinished'] as const
+const TASK_INTEGERS = ['launched', 'started', 'ended', 'lastStatusUpdate', 'exitCode'] as const
+
 const taskProblems = (task: Task, say: (where: string, message: string) => void): void => {
+  integerProblems(task, TASK_INTEGERS, say)
   if (!task.id.startsWith(task.baseId)) say('.id', `does not start with ${task.baseId}`)
   else if (task.id !== lostTaskId(task.baseId, task.lostCount))
     say('.id', `is not ${lostTaskId(task.baseId, task.lostCount)} (its base id with lost count ${task.lostCount})`)
@@ -69,6 +87,7 @@ export const executionProblems = (execution: Execution, path: string): Problem[]
   }
   const { tasks, current, next, status } = execution
   const count = tasks.length
+  integerProblems(execution, EXECUTION_INSTANTS, say)
   if (next > count) say('.next', `is ${next}, beyond its ${count} tasks`)
   const notBefore = current !== undefined && current >= next
   const notJustBefore = status === 'RUNNING' && current !== undefined && current !== next - 1
@@ -116,6 +135,9 @@ export const executionProblems = (execution: Execution, path: string): Problem[]
   })
   if ((execution.lastTaskFinished !== undefined) !== history)
     say('.lastTaskFinished', 'is set exactly when a task finished or was lost')
+  // What restores must be what the reducers accept: the guard of Scheduled is the last word.
+  if (problems.length === 0 && !isRunningExecution(execution))
+    say('', 'is not an execution the manager would run (as Scheduled checks it)')
   return problems
 }
 
