@@ -333,5 +333,5 @@ describe('the whole run', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
-  }, 300_000)
+  }, 600_000)
 })

@@ -65,5 +65,5 @@ describe.skipIf(!configured && !required)('demo on PostgreSQL', () => {
     expect(await run([...small, '--engine', 'postgres', '--shards', '2', '--kill-shard', '1'], durable.io)).toBe(0)
     expect(durable.err()).toMatch(/Failover: shard 1's process killed \(SIGKILL\) after [\d,]+ of [\d,]+ entries/)
     expect(durable.out()).toBe(memory.out())
-  }, 60_000)
+  }, 600_000)
 })
