@@ -6,7 +6,8 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Manager, Metrics } from '../src/index'
 import * as C from '../src/internal/canonical'
-import { integrityOf } from '../src/internal/snapshot'
+import { toInternal } from '../src/internal/managerState'
+import { integrityOf, toCompactSnapshot } from '../src/internal/snapshot'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
 import { runStream, executionSpec, jobType, T0 } from './fixtures'
 
@@ -95,6 +96,57 @@ const snapshotAt = (stream: EventStream, cut: number): Json => {
   const at = cut % (stream.events.length + 1)
   return toJson(Manager.toSnapshot(runStream({ start: stream.start, events: stream.events.slice(0, at) })))
 }
+
+// The same, in the compact layout (version 3).
+const compactAt = (stream: EventStream, cut: number): Json => {
+  const at = cut % (stream.events.length + 1)
+  const state = runStream({ start: stream.start, events: stream.events.slice(0, at) })
+  return toJson(toCompactSnapshot(toInternal(state)))
+}
+
+describe('random single mutations of real compact snapshots', () => {
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
+    'are never accepted unless resealed',
+    (stream, cut, where, kind, seed) => {
+      const snapshot = compactAt(stream, cut)
+      const paths = pathsOf(snapshot)
+      const path = paths[where % paths.length] ?? []
+      const mutated = mutate(snapshot, path, kind, seed)
+      fc.pre(C.hash(mutated) !== C.hash(snapshot))
+      expect(problemsOf(mutated)).not.toBe('accepted')
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
+    'resealed, are refused with a path, or accepted as exactly the snapshot of the state restored',
+    (stream, cut, where, kind, seed) => {
+      const snapshot = compactAt(stream, cut)
+      const paths = pathsOf(snapshot)
+      const path = paths[where % paths.length] ?? []
+      const mutated = reseal(mutate(snapshot, path, kind, seed))
+      const decoded = Manager.fromSnapshot(mutated)
+      if (E.isLeft(decoded)) {
+        expect(decoded.left.problems.length).toBeGreaterThan(0)
+        for (const problem of decoded.left.problems) expect(problem.path).not.toBe('')
+        return
+      }
+      expect(C.firstDifference(toJson(toCompactSnapshot(toInternal(decoded.right))), mutated)).toBeUndefined()
+      expect(checkInvariants(decoded.right)).toEqual([])
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat()])(
+    'restore to the state a full snapshot restores to',
+    (stream, cut) => {
+      const compact = Manager.fromSnapshot(compactAt(stream, cut))
+      const full = Manager.fromSnapshot(snapshotAt(stream, cut))
+      expect(E.isRight(compact) && E.isRight(full)).toBe(true)
+      if (E.isLeft(compact) || E.isLeft(full)) return
+      expect(toJson(Manager.toSnapshot(compact.right))).toEqual(toJson(Manager.toSnapshot(full.right)))
+      expect(checkInvariants(compact.right)).toEqual([])
+    },
+  )
+})
 
 describe('random single mutations of real snapshots', () => {
   test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
@@ -548,7 +600,7 @@ describe('snapshots refuse each inconsistency, naming where', () => {
   })
 
   it('says in its message that the snapshot is invalid, and each problem', () => {
-    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 3 })
+    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 4 })
     expect(E.isLeft(decoded) && decoded.left.message.startsWith('invalid snapshot:\n')).toBe(true)
     expect(E.isLeft(decoded) && decoded.left.message.includes('snapshotVersion')).toBe(true)
   })
