@@ -191,7 +191,7 @@ describe('random single mutations of real snapshots', () => {
 // A manager with one RUNNING execution whose pull task is launched, one failed
 // on a lost node that keeps its launched task, one waiting, one finished (so
 // remembered), and a finished block.
-const busy = (): Record<string, Json> => {
+const busyState = (): Manager.Manager => {
   const spec = (n: number): Parameters<typeof Manager.reduce>[1] & { type: 'Scheduled' } => ({
     type: 'Scheduled',
     executions: [
@@ -226,10 +226,74 @@ const busy = (): Record<string, Json> => {
     },
     20,
   )
-  return toJson(Manager.toSnapshot(state)) as Record<string, Json>
+  return state
 }
 
+const busy = (): Record<string, Json> => toJson(Manager.toSnapshot(busyState())) as Record<string, Json>
+
 type Exe = Record<string, Json> & { tasks: Array<Record<string, Json>> }
+
+describe('compact snapshots (version 3)', () => {
+  const compact = (): Record<string, Json> => toJson(toCompactSnapshot(toInternal(busyState()))) as Record<string, Json>
+  const compactProblems = (edit: (s: Record<string, Json>) => void): string => {
+    const snapshot = compact()
+    edit(snapshot)
+    return problemsOf(reseal(snapshot))
+  }
+  const row = (s: Record<string, Json>, i: number): Json[] => {
+    const found = (s['running'] as Json[])[i]
+    if (!Array.isArray(found)) throw new Error('expected a row')
+    return found
+  }
+
+  it('write each shared value once, and restore sharing it', () => {
+    const snapshot = compact()
+    const tables = snapshot['tables'] as Record<string, Json[]>
+    expect(tables['settings']).toHaveLength(1)
+    expect(tables['jobTypes']).toHaveLength(1)
+    const restored = Manager.fromSnapshot(snapshot)
+    if (E.isLeft(restored)) throw new Error(restored.left.message)
+    const running = Manager.runningExecutions(restored.right)
+    expect(running).toHaveLength(3)
+    for (const execution of running) {
+      expect(execution.jobType).toBe(running[0]?.jobType)
+      expect(execution.settings).toBe(running[0]?.settings)
+    }
+    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(busy())
+  })
+
+  it('refuse a row of the wrong shape, naming its position', () => {
+    expect(compactProblems((s) => (row(s, 0)[9] = 3))).toMatch(/running\.0\.9: expected an index into tables\.jobTypes/)
+    expect(compactProblems((s) => (row(s, 1)[5] = true))).toMatch(/running\.1\.5: expected an integer/)
+    expect(compactProblems((s) => (row(s, 0).length = 10))).toMatch(/running\.0: expected an execution row/)
+    expect(compactProblems((s) => (row(s, 0)[13] = ['pull', 'lift']))).toMatch(
+      /running\.0\.13\.1: expected a task type/,
+    )
+  })
+
+  it('refuse what no reachable state holds, naming the position the check names', () => {
+    expect(compactProblems((s) => (row(s, 0)[12] = 9))).toMatch(/running\.0\.12: is 9, beyond its 4 tasks/)
+    expect(compactProblems((s) => (row(s, 2)[13] = ['main', 'pull', 'pre', 'post']))).toMatch(
+      /running\.2\.13\.1: is out of order or repeated/,
+    )
+    expect(compactProblems((s) => (row(s, 2)[13] = ['pull', ['pre', 0, 0, 5], 'main', 'post']))).toMatch(
+      /running\.2\.13\.1\.3: is set without a last status update/,
+    )
+  })
+
+  it('refuse a table entry no execution uses, or one written twice', () => {
+    const jobTypes = (s: Record<string, Json>): Json[] => (s['tables'] as Record<string, Json[]>)['jobTypes'] ?? []
+    expect(
+      compactProblems((s) => jobTypes(s).push({ name: 'k', isSystem: false, isLongRunning: false, timeout: 1 })),
+    ).toMatch(/tables\.jobTypes: has 2 items, not 1: not what the restored state holds/)
+    expect(
+      compactProblems((s) => {
+        jobTypes(s).push(jobTypes(s)[0] ?? null)
+        row(s, 2)[9] = 1
+      }),
+    ).toMatch(/not what the restored state holds/)
+  })
+})
 
 const executionOf = (snapshot: Record<string, Json>, clusterId: string): Exe => {
   const found = (snapshot['running'] as Exe[]).find((x) => x['clusterId'] === clusterId)
