@@ -34,6 +34,7 @@ import type { Execution, JobType } from '../execution'
 import { lostTaskId } from '../ids'
 import type { Settings } from '../settings'
 import * as Task from '../task'
+import * as C from './canonical'
 import type { Problem } from './decode'
 
 /** The tables of shared values. */
@@ -49,32 +50,23 @@ type Json = null | boolean | number | string | readonly Json[] | { readonly [key
 /** One execution, compact. */
 export type Row = readonly Json[]
 
-// A key of a value's content: its JSON with object keys sorted.
-const keyOf = (value: unknown): string =>
-  JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, (v as Record<string, unknown>)[k]]),
-        )
-      : v,
-  )
-
-// Values by identity first (the common case: shared objects), then by content.
+// Values by identity first (the common case: shared objects), then by content:
+// the canonical hash, confirmed by a canonical comparison.
 class Interner<T extends object> {
   readonly list: T[] = []
   private readonly byRef = new Map<object, number>()
-  private readonly byKey = new Map<string, number>()
+  private readonly byHash = new Map<string, number[]>()
   indexOf(value: T): number {
     const known = this.byRef.get(value)
     if (known !== undefined) return known
-    const key = keyOf(value)
-    let index = this.byKey.get(key)
+    const hash = C.hash(value)
+    const candidates = this.byHash.get(hash) ?? []
+    let index = candidates.find((i) => C.firstDifference(this.list[i], value) === undefined)
     if (index === undefined) {
       index = this.list.length
       this.list.push(value)
-      this.byKey.set(key, index)
+      candidates.push(index)
+      this.byHash.set(hash, candidates)
     }
     this.byRef.set(value, index)
     return index
