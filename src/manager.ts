@@ -693,6 +693,12 @@ export const metrics = (state: Manager): Metrics.Metrics => toInternal(state).me
  * canonically (object keys in sorted order, so that a store that reorders keys,
  * as PostgreSQL's `jsonb` does, keeps it valid).
  *
+ * {@link fromSnapshot} also restores version 3, a compact layout of the same
+ * content: the running executions as rows, the values they share (settings,
+ * job types, exit-code tables, task configurations) written once in tables,
+ * untouched tasks as their type alone and task ids left out (see "Snapshots"
+ * in docs/boundaries.md). This type is version 2, what {@link toSnapshot} writes.
+ *
  * @category snapshots
  * @since 0.1.0
  */
@@ -746,7 +752,7 @@ export class InvalidSnapshot extends invalidError('InvalidSnapshot', 'snapshot')
 export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toInternal(state))
 
 /**
- * Restores a manager from a snapshot (as parsed JSON, of version 2 or 1).
+ * Restores a manager from a snapshot (as parsed JSON, of version 3, 2 or 1).
  * Never throws. A snapshot is accepted only when it is exactly what
  * {@link toSnapshot} of the restored state gives (canonically: key order does
  * not matter); anything else is an {@link InvalidSnapshot} naming each problem

@@ -6,7 +6,8 @@ import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Manager, Metrics } from '../src/index'
 import * as C from '../src/internal/canonical'
-import { integrityOf } from '../src/internal/snapshot'
+import { toInternal } from '../src/internal/managerState'
+import { integrityOf, toCompactSnapshot } from '../src/internal/snapshot'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
 import { runStream, executionSpec, jobType, T0 } from './fixtures'
 
@@ -96,6 +97,57 @@ const snapshotAt = (stream: EventStream, cut: number): Json => {
   return toJson(Manager.toSnapshot(runStream({ start: stream.start, events: stream.events.slice(0, at) })))
 }
 
+// The same, in the compact layout (version 3).
+const compactAt = (stream: EventStream, cut: number): Json => {
+  const at = cut % (stream.events.length + 1)
+  const state = runStream({ start: stream.start, events: stream.events.slice(0, at) })
+  return toJson(toCompactSnapshot(toInternal(state)))
+}
+
+describe('random single mutations of real compact snapshots', () => {
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
+    'are never accepted unless resealed',
+    (stream, cut, where, kind, seed) => {
+      const snapshot = compactAt(stream, cut)
+      const paths = pathsOf(snapshot)
+      const path = paths[where % paths.length] ?? []
+      const mutated = mutate(snapshot, path, kind, seed)
+      fc.pre(C.hash(mutated) !== C.hash(snapshot))
+      expect(problemsOf(mutated)).not.toBe('accepted')
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
+    'resealed, are refused with a path, or accepted as exactly the snapshot of the state restored',
+    (stream, cut, where, kind, seed) => {
+      const snapshot = compactAt(stream, cut)
+      const paths = pathsOf(snapshot)
+      const path = paths[where % paths.length] ?? []
+      const mutated = reseal(mutate(snapshot, path, kind, seed))
+      const decoded = Manager.fromSnapshot(mutated)
+      if (E.isLeft(decoded)) {
+        expect(decoded.left.problems.length).toBeGreaterThan(0)
+        for (const problem of decoded.left.problems) expect(problem.path).not.toBe('')
+        return
+      }
+      expect(C.firstDifference(toJson(toCompactSnapshot(toInternal(decoded.right))), mutated)).toBeUndefined()
+      expect(checkInvariants(decoded.right)).toEqual([])
+    },
+  )
+
+  test.prop([hostileEventStream({ maxLength: 80 }), fc.nat()])(
+    'restore to the state a full snapshot restores to',
+    (stream, cut) => {
+      const compact = Manager.fromSnapshot(compactAt(stream, cut))
+      const full = Manager.fromSnapshot(snapshotAt(stream, cut))
+      expect(E.isRight(compact) && E.isRight(full)).toBe(true)
+      if (E.isLeft(compact) || E.isLeft(full)) return
+      expect(toJson(Manager.toSnapshot(compact.right))).toEqual(toJson(Manager.toSnapshot(full.right)))
+      expect(checkInvariants(compact.right)).toEqual([])
+    },
+  )
+})
+
 describe('random single mutations of real snapshots', () => {
   test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
     'are never accepted unless resealed',
@@ -139,7 +191,7 @@ describe('random single mutations of real snapshots', () => {
 // A manager with one RUNNING execution whose pull task is launched, one failed
 // on a lost node that keeps its launched task, one waiting, one finished (so
 // remembered), and a finished block.
-const busy = (): Record<string, Json> => {
+const busyState = (): Manager.Manager => {
   const spec = (n: number): Parameters<typeof Manager.reduce>[1] & { type: 'Scheduled' } => ({
     type: 'Scheduled',
     executions: [
@@ -174,10 +226,74 @@ const busy = (): Record<string, Json> => {
     },
     20,
   )
-  return toJson(Manager.toSnapshot(state)) as Record<string, Json>
+  return state
 }
 
+const busy = (): Record<string, Json> => toJson(Manager.toSnapshot(busyState())) as Record<string, Json>
+
 type Exe = Record<string, Json> & { tasks: Array<Record<string, Json>> }
+
+describe('compact snapshots (version 3)', () => {
+  const compact = (): Record<string, Json> => toJson(toCompactSnapshot(toInternal(busyState()))) as Record<string, Json>
+  const compactProblems = (edit: (s: Record<string, Json>) => void): string => {
+    const snapshot = compact()
+    edit(snapshot)
+    return problemsOf(reseal(snapshot))
+  }
+  const row = (s: Record<string, Json>, i: number): Json[] => {
+    const found = (s['running'] as Json[])[i]
+    if (!Array.isArray(found)) throw new Error('expected a row')
+    return found
+  }
+
+  it('write each shared value once, and restore sharing it', () => {
+    const snapshot = compact()
+    const tables = snapshot['tables'] as Record<string, Json[]>
+    expect(tables['settings']).toHaveLength(1)
+    expect(tables['jobTypes']).toHaveLength(1)
+    const restored = Manager.fromSnapshot(snapshot)
+    if (E.isLeft(restored)) throw new Error(restored.left.message)
+    const running = Manager.runningExecutions(restored.right)
+    expect(running).toHaveLength(3)
+    for (const execution of running) {
+      expect(execution.jobType).toBe(running[0]?.jobType)
+      expect(execution.settings).toBe(running[0]?.settings)
+    }
+    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(busy())
+  })
+
+  it('refuse a row of the wrong shape, naming its position', () => {
+    expect(compactProblems((s) => (row(s, 0)[9] = 3))).toMatch(/running\.0\.9: expected an index into tables\.jobTypes/)
+    expect(compactProblems((s) => (row(s, 1)[5] = true))).toMatch(/running\.1\.5: expected an integer/)
+    expect(compactProblems((s) => (row(s, 0).length = 10))).toMatch(/running\.0: expected an execution row/)
+    expect(compactProblems((s) => (row(s, 0)[13] = ['pull', 'lift']))).toMatch(
+      /running\.0\.13\.1: expected a task type/,
+    )
+  })
+
+  it('refuse what no reachable state holds, naming the position the check names', () => {
+    expect(compactProblems((s) => (row(s, 0)[12] = 9))).toMatch(/running\.0\.12: is 9, beyond its 4 tasks/)
+    expect(compactProblems((s) => (row(s, 2)[13] = ['main', 'pull', 'pre', 'post']))).toMatch(
+      /running\.2\.13\.1: is out of order or repeated/,
+    )
+    expect(compactProblems((s) => (row(s, 2)[13] = ['pull', ['pre', 0, 0, 5], 'main', 'post']))).toMatch(
+      /running\.2\.13\.1\.3: is set without a last status update/,
+    )
+  })
+
+  it('refuse a table entry no execution uses, or one written twice', () => {
+    const jobTypes = (s: Record<string, Json>): Json[] => (s['tables'] as Record<string, Json[]>)['jobTypes'] ?? []
+    expect(
+      compactProblems((s) => jobTypes(s).push({ name: 'k', isSystem: false, isLongRunning: false, timeout: 1 })),
+    ).toMatch(/tables\.jobTypes: has 2 items, not 1: not what the restored state holds/)
+    expect(
+      compactProblems((s) => {
+        jobTypes(s).push(jobTypes(s)[0] ?? null)
+        row(s, 2)[9] = 1
+      }),
+    ).toMatch(/not what the restored state holds/)
+  })
+})
 
 const executionOf = (snapshot: Record<string, Json>, clusterId: string): Exe => {
   const found = (snapshot['running'] as Exe[]).find((x) => x['clusterId'] === clusterId)
@@ -548,7 +664,7 @@ describe('snapshots refuse each inconsistency, naming where', () => {
   })
 
   it('says in its message that the snapshot is invalid, and each problem', () => {
-    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 3 })
+    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 4 })
     expect(E.isLeft(decoded) && decoded.left.message.startsWith('invalid snapshot:\n')).toBe(true)
     expect(E.isLeft(decoded) && decoded.left.message.includes('snapshotVersion')).toBe(true)
   })

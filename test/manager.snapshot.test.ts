@@ -127,7 +127,7 @@ describe('broken snapshots are refused', () => {
   })
 
   it('refuses a wrong version', () => {
-    expect(refusal({ ...busy(), snapshotVersion: 3 })).toMatch(/snapshotVersion/)
+    expect(refusal({ ...busy(), snapshotVersion: 4 })).toMatch(/snapshotVersion/)
   })
 
   it('refuses a truncated snapshot', () => {

@@ -15,6 +15,7 @@
  * @module
  */
 import * as E from 'fp-ts/Either'
+import type { Execution } from '../execution'
 import type { Snapshot } from '../manager'
 import * as Metrics from '../metrics'
 import * as C from './canonical'
@@ -26,19 +27,23 @@ import { withChanges } from './managerState'
 import * as Outbox from './outbox'
 import * as R from './remembered'
 import { blockProblems, executionProblems, rememberedProblems, uniquenessProblems } from './snapshotChecks'
-import { SnapshotV1Codec, SnapshotV2Codec } from './stateCodecs'
+import * as Compact from './snapshotCompact'
+import { SnapshotV1Codec, SnapshotV2Codec, SnapshotV3Codec } from './stateCodecs'
 
-/** The current version. */
+/** The version of {@link toSnapshot}'s full layout. */
 export const VERSION = 2
+
+/** The version of the compact layout (see `snapshotCompact.ts`). */
+export const COMPACT_VERSION = 3
 
 type Content = Omit<Snapshot, 'integrity'>
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const contentOf = (state: ManagerState): Content => ({
-  snapshotVersion: VERSION,
-  settings: state.settings,
-  running: HM.values(state.running).sort((a, b) => compareStrings(a.clusterId, b.clusterId)),
+const runningOf = (state: ManagerState): Execution[] =>
+  HM.values(state.running).sort((a, b) => compareStrings(a.clusterId, b.clusterId))
+
+const restOf = (state: ManagerState): Omit<Content, 'snapshotVersion' | 'settings' | 'running'> => ({
   outbox: Outbox.toLists(state.outbox),
   metrics: {
     now: state.metrics.now,
@@ -47,6 +52,25 @@ const contentOf = (state: ManagerState): Content => ({
   },
   remembered: R.toRows(state.remembered),
 })
+
+const contentOf = (state: ManagerState): Content => ({
+  snapshotVersion: VERSION,
+  settings: state.settings,
+  running: runningOf(state),
+  ...restOf(state),
+})
+
+/** A compact snapshot's content (version 3): the running executions as rows over tables. */
+export interface CompactContent extends Omit<Content, 'snapshotVersion' | 'running'> {
+  readonly snapshotVersion: typeof COMPACT_VERSION
+  readonly tables: Compact.Tables
+  readonly running: readonly Compact.Row[]
+}
+
+const compactContentOf = (state: ManagerState): CompactContent => {
+  const { tables, running } = Compact.encode(runningOf(state))
+  return { snapshotVersion: COMPACT_VERSION, settings: state.settings, tables, running, ...restOf(state) }
+}
 
 /** The integrity of a snapshot's content: its canonical hash, with the `integrity` key left out. */
 export const integrityOf = (content: Readonly<Record<string, unknown>>): string =>
@@ -58,14 +82,109 @@ export const toSnapshot = (state: ManagerState): Snapshot => {
   return { ...content, integrity: integrityOf(content) }
 }
 
+/** The state as a compact snapshot (version 3). */
+export const toCompactSnapshot = (state: ManagerState): CompactContent & { readonly integrity: string } => {
+  const content = compactContentOf(state)
+  return { ...content, integrity: integrityOf(content as unknown as Readonly<Record<string, unknown>>) }
+}
+
 const versionOf = (json: unknown): unknown =>
   typeof json === 'object' && json !== null
     ? (json as { readonly snapshotVersion?: unknown }).snapshotVersion
     : undefined
 
+// What every version holds once its running executions are read.
+interface Parts {
+  readonly settings: Snapshot['settings']
+  readonly running: readonly Execution[]
+  readonly outbox: Snapshot['outbox']
+  readonly metrics: Snapshot['metrics']
+  readonly remembered: Snapshot['remembered']
+}
+
+/**
+ * The state of the parts, after the structural checks (`pathOf` names the
+ * execution problems where the snapshot holds them), accepted only when
+ * `contentOf` of it is the input.
+ */
+const restore = (
+  json: unknown,
+  parts: Parts,
+  problems: Problem[],
+  pathOf: (i: number, suffix: string) => string,
+  again: (state: ManagerState) => Readonly<Record<string, unknown>>,
+): E.Either<readonly Problem[], ManagerState> => {
+  const { running, metrics, remembered } = parts
+  problems.push(...uniquenessProblems(running, 'running').map((p) => withRunningPath(p, pathOf)))
+  running.forEach((execution, i) =>
+    problems.push(...executionProblems(execution, '').map((p) => ({ ...p, path: pathOf(i, p.path) }))),
+  )
+  const now = metrics.now
+  problems.push(...blockProblems(metrics.blocks, now, 'metrics.blocks'))
+  const runningIds = new Set(running.map((execution) => execution.clusterId))
+  problems.push(...rememberedProblems(remembered, now, (id) => runningIds.has(id), 'remembered'))
+  if (problems.length > 0) return E.left(problems)
+  const state = rebuild(parts.settings, now, running)
+  if (!Metrics.equals(Metrics.fromEntries(metrics.running), state.metrics.running)) {
+    return E.left([{ path: 'metrics.running', message: 'counts disagree with the running executions' }])
+  }
+  const blocks = metrics.blocks.map((block) => ({
+    start: block.start,
+    counts: Metrics.fromEntries(block.counts),
+  }))
+  const restored = withChanges(state, {
+    outbox: Outbox.fromLists(parts.outbox),
+    metrics: {
+      ...state.metrics,
+      finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
+      blocks,
+    },
+    remembered: R.fromRows(remembered),
+  })
+  // Only what a snapshot of the restored state holds, in its order, is accepted.
+  const difference = C.firstDifference({ ...(json as object), integrity: undefined }, again(restored))
+  if (difference !== undefined) {
+    return E.left([{ path: difference.path, message: `${difference.message}: not what the restored state holds` }])
+  }
+  return E.right(restored)
+}
+
+// uniquenessProblems names `running.{i}.{field}`: the field is translated as execution problems are.
+const withRunningPath = (problem: Problem, pathOf: (i: number, suffix: string) => string): Problem => {
+  const match = /^running\.(\d+)(.*)$/.exec(problem.path)
+  return match === null ? problem : { ...problem, path: pathOf(Number(match[1]), match[2] ?? '') }
+}
+
+const integrityProblems = (json: unknown, integrity: string): Problem[] =>
+  integrityOf(json as Readonly<Record<string, unknown>>) === integrity
+    ? []
+    : [{ path: 'integrity', message: 'does not match the content: the snapshot was changed or damaged' }]
+
+const fromCompact = (json: unknown): E.Either<readonly Problem[], ManagerState> => {
+  const decoded = SnapshotV3Codec.decode(json)
+  if (E.isLeft(decoded)) return E.left(problemsOf(decoded.left))
+  const snapshot = decoded.right
+  const rows = snapshot.running
+  const { running, problems } = Compact.decode(rows, snapshot.tables, 'running')
+  if (problems.length > 0) return E.left(problems)
+  const pathOf = (i: number, suffix: string): string => {
+    const row = rows[i]
+    return `running.${i}${Array.isArray(row) ? Compact.rowPath(suffix, row as Compact.Row) : suffix}`
+  }
+  return restore(
+    json,
+    { ...snapshot, running },
+    integrityProblems(json, snapshot.integrity),
+    pathOf,
+    (state) => compactContentOf(state) as unknown as Readonly<Record<string, unknown>>,
+  )
+}
+
 /** The state a snapshot holds, or every problem found in it, each with its path. */
 export const fromSnapshot = (json: unknown): E.Either<readonly Problem[], ManagerState> => {
-  const v1 = versionOf(json) === 1
+  const version = versionOf(json)
+  if (version === COMPACT_VERSION) return fromCompact(json)
+  const v1 = version === 1
   const decoded = v1
     ? E.map((s: typeof SnapshotV1Codec._A): Snapshot => ({
         ...s,
@@ -76,41 +195,14 @@ export const fromSnapshot = (json: unknown): E.Either<readonly Problem[], Manage
     : SnapshotV2Codec.decode(json)
   if (E.isLeft(decoded)) return E.left(problemsOf(decoded.left))
   const snapshot = decoded.right
-  const problems: Problem[] = []
-  if (!v1 && integrityOf(json as Readonly<Record<string, unknown>>) !== snapshot.integrity) {
-    problems.push({ path: 'integrity', message: 'does not match the content: the snapshot was changed or damaged' })
-  }
-  const running = snapshot.running
-  problems.push(...uniquenessProblems(running, 'running'))
-  running.forEach((execution, i) => problems.push(...executionProblems(execution, `running.${i}`)))
-  const now = snapshot.metrics.now
-  problems.push(...blockProblems(snapshot.metrics.blocks, now, 'metrics.blocks'))
-  const runningIds = new Set(running.map((execution) => execution.clusterId))
-  problems.push(...rememberedProblems(snapshot.remembered, now, (id) => runningIds.has(id), 'remembered'))
-  if (problems.length > 0) return E.left(problems)
-  const state = rebuild(snapshot.settings, now, running)
-  if (!Metrics.equals(Metrics.fromEntries(snapshot.metrics.running), state.metrics.running)) {
-    return E.left([{ path: 'metrics.running', message: 'counts disagree with the running executions' }])
-  }
-  const blocks = snapshot.metrics.blocks.map((block) => ({
-    start: block.start,
-    counts: Metrics.fromEntries(block.counts),
-  }))
-  const restored = withChanges(state, {
-    outbox: Outbox.fromLists(snapshot.outbox),
-    metrics: {
-      ...state.metrics,
-      finished: blocks.reduce((sum, block) => Metrics.add(sum, block.counts), Metrics.empty),
-      blocks,
+  return restore(
+    json,
+    snapshot,
+    v1 ? [] : integrityProblems(json, snapshot.integrity),
+    (i, suffix) => `running.${i}${suffix}`,
+    (state) => {
+      const again: Readonly<Record<string, unknown>> = contentOf(state)
+      return v1 ? { ...again, snapshotVersion: 1, remembered: undefined } : again
     },
-    remembered: R.fromRows(snapshot.remembered),
-  })
-  // Only what a snapshot of the restored state holds, in its order, is accepted.
-  const again: Readonly<Record<string, unknown>> = contentOf(restored)
-  const expected = v1 ? { ...again, snapshotVersion: 1, remembered: undefined } : again
-  const difference = C.firstDifference({ ...(json as object), integrity: undefined }, expected)
-  if (difference !== undefined) {
-    return E.left([{ path: difference.path, message: `${difference.message}: not what the restored state holds` }])
-  }
-  return E.right(restored)
+  )
 }

@@ -14,9 +14,12 @@ import {
   ErrorCategoryCodec,
   ExecutionCodec,
   ExecutionSpecCodec,
+  ExitCodeErrorsCodec,
   JobErrorCodec,
+  JobTypeCodec,
   NodeIdCodec,
   SettingsCodec,
+  TaskConfigCodec,
 } from './records'
 
 export { EndRecordCodec, ExecutionCodec, ExecutionSpecCodec }
@@ -132,6 +135,31 @@ export const SnapshotV2Codec = boundary(
       {
         snapshotVersion: t.literal(2),
         ...SNAPSHOT_PROPS,
+        remembered: t.readonlyArray(t.type({ start: Integer, clusterIds: t.readonlyArray(t.string) })),
+        integrity: t.string,
+      },
+      'Snapshot',
+    ),
+  ),
+)
+
+/**
+ * Version 3: the running executions as compact rows (see `snapshotCompact.ts`,
+ * which decodes them) over tables of the values they share.
+ */
+export const SnapshotV3Codec = boundary(
+  exact(
+    t.type(
+      {
+        snapshotVersion: t.literal(3),
+        ...SNAPSHOT_PROPS,
+        tables: t.type({
+          settings: t.readonlyArray(SettingsCodec),
+          jobTypes: t.readonlyArray(JobTypeCodec),
+          exitCodeErrors: t.readonlyArray(ExitCodeErrorsCodec),
+          configs: t.readonlyArray(TaskConfigCodec),
+        }),
+        running: t.readonlyArray(t.unknown),
         remembered: t.readonlyArray(t.type({ start: Integer, clusterIds: t.readonlyArray(t.string) })),
         integrity: t.string,
       },
