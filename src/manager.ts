@@ -28,15 +28,7 @@ import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
-import {
-  clusterIdOfTask,
-  JOB_TASK_ID_PREFIX,
-  type ClusterId,
-  type Instant,
-  type NodeId,
-  type RecordId,
-  type TaskId,
-} from './ids'
+import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
 import * as Deadlines from './internal/deadlineIndex'
 import { describe, type Problem } from './internal/decode'
 import { invalidError } from './internal/invalid'
@@ -95,7 +87,7 @@ export interface FailedJob {
  * ({@link clusterIdOfTask | Ids.clusterIdOfTask}).
  *
  * - `cluster-id-without-job-prefix`: the cluster id does not start with
- *   {@link JOB_TASK_ID_PREFIX | Ids.JOB_TASK_ID_PREFIX}, so its task ids are not job task ids;
+ *   `Ids.JOB_TASK_ID_PREFIX`, so its task ids are not job task ids;
  * - `unroutable-task-ids`: a task id (or the cluster id itself, taken as the
  *   start of one) does not give the execution's cluster id back: the cluster
  *   id is not four `_`-separated segments, mostly because its framework id
