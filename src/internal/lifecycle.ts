@@ -110,13 +110,15 @@ export const applyToAll = (
  * execution by the cluster id inside a task id (`clusterIdOfTask`), so the
  * cluster id, and each task id, must give the cluster id back. The cluster id
  * is checked as the start of a task id too, so that an execution without tasks
- * is judged as one with them would be.
+ * is judged as one with them would be. `tasks: false` skips the task ids: an
+ * execution made from a spec has task ids `{clusterId}_{taskType}` (no task
+ * type holds `_`), which route as the cluster id does.
  */
-export const unroutableReason = (execution: Execution.Execution): ExecutionRefusalReason | undefined => {
+export const unroutableReason = (execution: Execution.Execution, tasks = true): ExecutionRefusalReason | undefined => {
   const id = execution.clusterId
   if (!isJobTaskId(id)) return 'cluster-id-without-job-prefix'
   if (clusterIdOfTask(`${id}_task`) !== id) return 'unroutable-task-ids'
-  for (const task of execution.tasks) if (clusterIdOfTask(task.id) !== id) return 'unroutable-task-ids'
+  if (tasks) for (const task of execution.tasks) if (clusterIdOfTask(task.id) !== id) return 'unroutable-task-ids'
   return undefined
 }
 
@@ -137,8 +139,9 @@ export const schedule = (
     // Delivered again: skipped before a spec is made into an execution.
     const hash = HM.hashString(x.clusterId)
     if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
-    const execution = isExecution(x) ? x : Execution.create(x, state.settings)
-    const reason = unroutableReason(execution)
+    const given = isExecution(x)
+    const execution = given ? x : Execution.create(x, state.settings)
+    const reason = unroutableReason(execution, given)
     next =
       reason === undefined
         ? addExecution(next, execution, now)
