@@ -351,7 +351,7 @@ export interface SyncedJob {
  *
  * | event | effect |
  * | --- | --- |
- * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; cluster ids already running or remembered as finished, and execution ids already running, are ignored (delivery is at least once) |
+ * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; cluster ids already running or remembered as finished, and execution ids already running, are ignored (delivery is at least once); an execution no update could reach, and a host message whose `type` is one of {@link MESSAGE_TYPES}, are refused and reported ({@link ExecutionRefused}, {@link MessageRefused} in the outbox) |
  * | `NextTaskStarted` | the execution starts its next task |
  * | `TaskLaunched` | the task's execution launches its current task; launched after the execution's final status (canceled, lost, timed out, ...), it needs a kill at once |
  * | `TaskUpdated` | the update goes to its execution (job task ids only); a finished execution is finished |
@@ -463,6 +463,12 @@ const step = (state: ManagerState, event: ManagerEvent, now: Instant): ManagerSt
  * Of the lists of `Scheduled`, `ExecutionsLost`, `JobsSynced`,
  * `CanceledOffQueue` and `HistoryLoaded`, only the malformed elements are
  * refused (see the events guide, "What a reducer refuses").
+ * These refusals are silent. Two refusals of `Scheduled` are reported instead,
+ * as data the host drains: an execution no update could reach
+ * ({@link ExecutionRefused}) and a host message typed as one of the manager's
+ * ({@link MessageRefused}); neither enters the state but its refusal entry.
+ * `M` is the host's message type, taken from `state` (a `Scheduled` whose
+ * messages are not `M` does not compile).
  *
  * @example
  * import { Manager } from 'job-execution-core'

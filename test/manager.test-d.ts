@@ -139,3 +139,18 @@ describe('generic host messages', () => {
     expectTypeOf(drained.filter(Manager.isRefusal)).toEqualTypeOf<Manager.Refusal[]>()
   })
 })
+
+describe('Manager.route', () => {
+  test('keeps the host message type', () => {
+    type MyMsg = { readonly type: 'RunningJobs' }
+    const event: Manager.ManagerEvent<MyMsg> = {
+      type: 'Scheduled',
+      executions: [],
+      messages: [{ type: 'RunningJobs' }],
+    }
+    expectTypeOf(Manager.route(event, 2)).toEqualTypeOf<Array<readonly [number, Manager.ManagerEvent<MyMsg>]>>()
+    expectTypeOf(Manager.route({ type: 'TimeoutsChecked' }, 2)).toEqualTypeOf<
+      Array<readonly [number, Manager.ManagerEvent]>
+    >()
+  })
+})

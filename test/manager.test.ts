@@ -278,6 +278,29 @@ describe('what Scheduled refuses, as data', () => {
     expect(Manager.fromSnapshot(wrong)._tag).toBe('Left')
   })
 
+  it('across shards, each refusal is drained once, by the shard that made it', () => {
+    const bad = executionSpec(1, { clusterId: 'scale_job_my_fw_1x1' })
+    const event: Manager.ManagerEvent = {
+      type: 'Scheduled',
+      executions: [bad, executionSpec(2)],
+      messages: [{ type: 'FailedJobs' }],
+    }
+    const shards = [Manager.create(T0), Manager.create(T0), Manager.create(T0)]
+    for (const [shard, routed] of Manager.route(event, 3)) {
+      const state = shards[shard]
+      if (state !== undefined) shards[shard] = Manager.reduce(state, routed, T0)
+    }
+    const drained = shards.map((state) => Manager.drain(state, T0)[0].filter(Manager.isRefusal))
+    expect(
+      drained
+        .flat()
+        .map((m) => m.type)
+        .sort(),
+    ).toEqual(['ExecutionRefused', 'MessageRefused'])
+    expect(drained[Manager.shardOf(bad.clusterId, 3)]?.some((m) => m.type === 'ExecutionRefused')).toBe(true)
+    expect(drained[0]?.some((m) => m.type === 'MessageRefused')).toBe(true)
+  })
+
   it('a malformed execution is still refused silently', () => {
     const state = Manager.create(T0)
     const bad = { ...executionSpec(1, { clusterId: 'x' }), id: 'seven' } as unknown as Execution.ExecutionSpec
