@@ -65,7 +65,7 @@ export interface SimulationResult {
   readonly nodeIds: readonly number[]
   /** `Manager.statusJson` for all node ids at `finalNow`. */
   readonly statusJson: ReturnType<typeof Manager.statusJson>
-  /** Drained messages by type (the host's `RunningJobs`, and `JobExeEnd`, `CompletedJobs`, `FailedJobs`). */
+  /** Drained messages by type (the host's `RunningJobs`, and `JobExeEnd`, `CompletedJobs`, `FailedJobs`, any refusals). */
   readonly messageCounts: Readonly<Record<string, number>>
   /** Events logged (sent to the manager, plus task updates refused by the decoder). */
   readonly events: number

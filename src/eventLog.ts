@@ -144,8 +144,9 @@ export const decodeLine = (text: string): E.Either<string, LogEntry> => {
 
 /**
  * Counts drained messages by type, entry by entry: the end records of
- * `JobExeEnd`, the jobs of `CompletedJobs` and `FailedJobs`, and host messages
- * (by their own `type` field when they have one, else as `host`). Counting
+ * `JobExeEnd`, the jobs of `CompletedJobs` and `FailedJobs`, each refusal
+ * (`ExecutionRefused`, `MessageRefused`) as one, and host messages (by their
+ * own `type` field when they have one, else as `host`). Counting
  * entries rather than messages makes the counts independent of how often the
  * host drains. The record has no prototype, so that any type (`constructor`,
  * `__proto__`) is counted as itself.
@@ -172,7 +173,14 @@ export const countMessages = (
   }
   for (const message of messages) {
     if (Manager.isMessage(message)) {
-      add(message.type, message.type === 'JobExeEnd' ? message.records.length : message.jobs.length)
+      add(
+        message.type,
+        message.type === 'JobExeEnd'
+          ? message.records.length
+          : message.type === 'CompletedJobs' || message.type === 'FailedJobs'
+            ? message.jobs.length
+            : 1,
+      )
     } else {
       const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined
       add(typeof type === 'string' ? type : 'host', 1)

@@ -82,7 +82,84 @@ export interface FailedJob {
 }
 
 /**
- * The messages the manager produces for the host to send.
+ * Why `Scheduled` refused an execution: nothing could ever reach it, since
+ * the manager routes the cluster's updates by the cluster id inside a task id
+ * ({@link clusterIdOfTask | Ids.clusterIdOfTask}).
+ *
+ * - `cluster-id-without-job-prefix`: the cluster id does not start with
+ *   `Ids.JOB_TASK_ID_PREFIX`, so its task ids are not job task ids;
+ * - `unroutable-task-ids`: a task id (or the cluster id itself, taken as the
+ *   start of one) does not give the execution's cluster id back: the cluster
+ *   id is not four `_`-separated segments, mostly because its framework id
+ *   holds a `_`.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type ExecutionRefusalReason = 'cluster-id-without-job-prefix' | 'unroutable-task-ids'
+
+/**
+ * An execution that `Scheduled` refused, as {@link drain} gives it: it never
+ * entered the running set, the metrics or the indexes. The host takes it as
+ * it takes a failure to launch (fix the id, or fail the job in its database).
+ *
+ * @example
+ * import type { Manager } from 'job-execution-core'
+ * const refused: Manager.ExecutionRefused = {
+ *   type: 'ExecutionRefused',
+ *   clusterId: 'scale_job_my_fw_42x1',
+ *   id: 7,
+ *   reason: 'unroutable-task-ids',
+ * }
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface ExecutionRefused {
+  readonly type: 'ExecutionRefused'
+  readonly clusterId: ClusterId
+  /** The execution id. */
+  readonly id: RecordId
+  readonly reason: ExecutionRefusalReason
+}
+
+/**
+ * A host message that `Scheduled` refused, as {@link drain} gives it: its own
+ * `type` is one of the manager's message types ({@link MESSAGE_TYPES}), so,
+ * drained, it would pass for one of the manager's messages. `message` is the
+ * host's message as it was given. The host renames its message's type.
+ *
+ * @example
+ * import type { Manager } from 'job-execution-core'
+ * const refused: Manager.MessageRefused = {
+ *   type: 'MessageRefused',
+ *   message: { type: 'CompletedJobs', jobs: [] },
+ *   reason: 'core-message-type',
+ * }
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface MessageRefused {
+  readonly type: 'MessageRefused'
+  readonly message: unknown
+  readonly reason: 'core-message-type'
+}
+
+/**
+ * What `Scheduled` refuses and says so, rather than ignoring it: an execution
+ * nothing could ever reach, a host message that would pass for one of the
+ * manager's. (Malformed events and elements are refused silently, see
+ * {@link reduce}.)
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type Refusal = ExecutionRefused | MessageRefused
+
+/**
+ * The messages the manager produces for the host to send, and the refusals
+ * it reports to the host.
  *
  * @category model
  * @since 0.1.0
@@ -91,25 +168,43 @@ export type Message =
   | { readonly type: 'JobExeEnd'; readonly records: readonly EndRecord[] }
   | { readonly type: 'CompletedJobs'; readonly jobs: readonly CompletedJob[]; readonly when: Instant }
   | { readonly type: 'FailedJobs'; readonly jobs: readonly FailedJob[]; readonly when: Instant }
+  | Refusal
+
+/**
+ * Every `type` of the manager's {@link Message}s. A host message whose own
+ * `type` is one of these is refused by `Scheduled` (a {@link MessageRefused}),
+ * so that no drained host message can pass for one of the manager's.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * Manager.MESSAGE_TYPES.includes('JobExeEnd') // true
+ *
+ * @category constants
+ * @since 0.2.0
+ */
+export const MESSAGE_TYPES: ReadonlyArray<Message['type']> = Outbox.MESSAGE_TYPES
 
 /**
  * What {@link drain} returns: the host's own messages first, as they were
- * given (so of the host's own type), then the manager's {@link Message}s; tell
- * them apart with {@link isMessage}.
+ * given (so of the host's own type `M`), then the manager's {@link Message}s;
+ * tell them apart with {@link isMessage}, which is exact on drained messages.
  *
  * @category model
  * @since 0.1.0
  */
-export type Drained = readonly unknown[]
-
-const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs', 'FailedJobs'])
+export type Drained<M = unknown> = ReadonlyArray<M | Message>
 
 /**
  * Whether a drained message is one of the manager's own (rather than a host
- * message): its `type` is `JobExeEnd` with an array of `records`, or
- * `CompletedJobs` or `FailedJobs` with an array of `jobs` and a numeric
- * `when`. A host message that only looks like one (`{ type: 'CompletedJobs',
- * jobs: null }`) is not.
+ * message). On what {@link drain} gives, this is exact: `Scheduled` refuses
+ * every host message whose `type` is one of {@link MESSAGE_TYPES} (and says so
+ * with a {@link MessageRefused}), so a drained element with such a `type` is
+ * the manager's. The manager's messages keep the shape the contract fixes (no
+ * tag is added to them: hosts compare them with deep equality). On anything
+ * else, only the exact shape counts: its `type` is `JobExeEnd` with an array
+ * of `records`, `CompletedJobs` or `FailedJobs` with an array of `jobs` and a
+ * numeric `when`, `ExecutionRefused` with a string `clusterId`, or
+ * `MessageRefused` with a string `reason`; `{ type: 'CompletedJobs', jobs: null }` is not.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -121,16 +216,43 @@ const MESSAGE_TYPES: ReadonlySet<unknown> = new Set(['JobExeEnd', 'CompletedJobs
  */
 export const isMessage = (message: unknown): message is Message => {
   if (typeof message !== 'object' || message === null) return false
-  const { type, records, jobs, when } = message as {
+  const { type, records, jobs, when, clusterId, reason } = message as {
     readonly type?: unknown
     readonly records?: unknown
     readonly jobs?: unknown
     readonly when?: unknown
+    readonly clusterId?: unknown
+    readonly reason?: unknown
   }
-  // A host message may look like one of these: only the exact shape counts.
-  if (!MESSAGE_TYPES.has(type)) return false
-  return type === 'JobExeEnd' ? Array.isArray(records) : Array.isArray(jobs) && typeof when === 'number'
+  switch (type) {
+    case 'JobExeEnd':
+      return Array.isArray(records)
+    case 'CompletedJobs':
+    case 'FailedJobs':
+      return Array.isArray(jobs) && typeof when === 'number'
+    case 'ExecutionRefused':
+      return typeof clusterId === 'string' && typeof reason === 'string'
+    case 'MessageRefused':
+      return typeof reason === 'string'
+    default:
+      return false
+  }
 }
+
+/**
+ * Whether a drained message is a refusal ({@link ExecutionRefused} or
+ * {@link MessageRefused}).
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * declare const drained: Manager.Drained
+ * for (const refusal of drained.filter(Manager.isRefusal)) console.warn(refusal.type, refusal.reason)
+ *
+ * @category refinements
+ * @since 0.2.0
+ */
+export const isRefusal = (message: unknown): message is Refusal =>
+  isMessage(message) && (message.type === 'ExecutionRefused' || message.type === 'MessageRefused')
 
 /**
  * The end records in drained messages, in order.
@@ -142,6 +264,7 @@ export const endRecordsOf = (messages: Drained): EndRecord[] =>
   messages.filter(isMessage).flatMap((m) => (m.type === 'JobExeEnd' ? m.records : []))
 
 declare const ManagerTypeId: unique symbol
+declare const HostMessageTypeId: unique symbol
 
 /**
  * The manager's state: opaque, read through the queries of this module
@@ -150,16 +273,24 @@ declare const ManagerTypeId: unique symbol
  * {@link drain}, ...), persisted as a {@link Snapshot}. It is immutable plain
  * data: a host may keep it in a frozen store (immer, Redux) as it is.
  *
+ * `M` is the type of the host's own messages (given with `Scheduled`, given
+ * back by {@link drain}); `unknown` by default. A `Manager<MyMsg>` is a
+ * `Manager`, so every query takes it; the reducers keep `M`.
+ *
  * @example
  * import { Manager } from 'job-execution-core'
- * const state: Manager.Manager = Manager.create(0)
+ * type Launched = { readonly type: 'JobLaunched'; readonly jobId: number }
+ * const state: Manager.Manager<Launched> = Manager.create<Launched>(0)
  * Manager.runningCount(state) // 0
  *
+ * @typeParam M - the host's message type
  * @category model
  * @since 0.1.0
  */
-export interface Manager {
+export interface Manager<M = unknown> {
   readonly [ManagerTypeId]: 'Manager'
+  /** Never there: it only carries the host's message type. */
+  readonly [HostMessageTypeId]?: M
 }
 
 /**
@@ -174,7 +305,8 @@ export interface Manager {
  * @category constructors
  * @since 0.1.0
  */
-export const create = (now: Instant, settings?: Partial<Settings>): Manager => fromInternal(empty(now, settings))
+export const create = <M = unknown>(now: Instant, settings?: Partial<Settings>): Manager<M> =>
+  fromInternal(empty(now, settings))
 
 /**
  * A job's status in the host's database, as Scale names them. `JobsSynced`
@@ -219,7 +351,7 @@ export interface SyncedJob {
  *
  * | event | effect |
  * | --- | --- |
- * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; cluster ids already running or remembered as finished, and execution ids already running, are ignored (delivery is at least once) |
+ * | `Scheduled` | the executions (or specs) run from now on; the host's messages wait in the outbox; cluster ids already running or remembered as finished, and execution ids already running, are ignored (delivery is at least once); an execution no update could reach, and a host message whose `type` is one of {@link MESSAGE_TYPES}, are refused and reported ({@link ExecutionRefused}, {@link MessageRefused} in the outbox) |
  * | `NextTaskStarted` | the execution starts its next task |
  * | `TaskLaunched` | the task's execution launches its current task; launched after the execution's final status (canceled, lost, timed out, ...), it needs a kill at once |
  * | `TaskUpdated` | the update goes to its execution (job task ids only); a finished execution is finished |
@@ -232,14 +364,17 @@ export interface SyncedJob {
  * | `StarvationChecked` | executions starved of resources fail with `resource-starvation` |
  * | `HistoryLoaded` | recent end records are counted in the finished metrics as if they had finished live; a record whose cluster id is remembered is skipped |
  *
+ * `M` is the type of the host's messages that `Scheduled` carries.
+ *
+ * @typeParam M - the host's message type
  * @category events
  * @since 0.1.0
  */
-export type ManagerEvent =
+export type ManagerEvent<M = unknown> =
   | {
       readonly type: 'Scheduled'
       readonly executions: ReadonlyArray<RunningExecution | ExecutionSpec>
-      readonly messages?: readonly HostMessage[] | undefined
+      readonly messages?: readonly M[] | undefined
     }
   | { readonly type: 'NextTaskStarted'; readonly clusterId: ClusterId }
   | { readonly type: 'TaskLaunched'; readonly taskId: TaskId }
@@ -328,6 +463,12 @@ const step = (state: ManagerState, event: ManagerEvent, now: Instant): ManagerSt
  * Of the lists of `Scheduled`, `ExecutionsLost`, `JobsSynced`,
  * `CanceledOffQueue` and `HistoryLoaded`, only the malformed elements are
  * refused (see the events guide, "What a reducer refuses").
+ * These refusals are silent. Two refusals of `Scheduled` are reported instead,
+ * as data the host drains: an execution no update could reach
+ * ({@link ExecutionRefused}) and a host message typed as one of the manager's
+ * ({@link MessageRefused}); neither enters the state but its refusal entry.
+ * `M` is the host's message type, taken from `state` (a `Scheduled` whose
+ * messages are not `M` does not compile).
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -341,7 +482,7 @@ const step = (state: ManagerState, event: ManagerEvent, now: Instant): ManagerSt
  * @category reducers
  * @since 0.1.0
  */
-export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manager => {
+export const reduce = <M = unknown>(state: Manager<M>, event: ManagerEvent<NoInfer<M>>, now: Instant): Manager<M> => {
   const checked = isNow(now) ? checkedManagerEvent(event) : undefined
   return checked === undefined ? state : fromInternal(step(toInternal(state), checked, now))
 }
@@ -353,9 +494,9 @@ export const reduce = (state: Manager, event: ManagerEvent, now: Instant): Manag
  * @category events
  * @since 0.2.0
  */
-export interface Entry {
+export interface Entry<M = unknown> {
   readonly now: Instant
-  readonly event: ManagerEvent
+  readonly event: ManagerEvent<M>
 }
 
 /**
@@ -377,14 +518,14 @@ export interface Entry {
  * @category reducers
  * @since 0.2.0
  */
-export const reduceMany = (state: Manager, entries: readonly Entry[]): Manager => {
+export const reduceMany = <M = unknown>(state: Manager<M>, entries: ReadonlyArray<Entry<NoInfer<M>>>): Manager<M> => {
   const list: unknown = entries
   if (!Array.isArray(list)) return state
   let next = state
   for (const entry of list as readonly unknown[]) {
     if (typeof entry !== 'object' || entry === null) continue
     const { now, event } = entry as { readonly now?: unknown; readonly event?: unknown }
-    if (isNow(now)) next = reduce(next, event as ManagerEvent, now)
+    if (isNow(now)) next = reduce(next, event as ManagerEvent<M>, now)
   }
   return next
 }
@@ -458,10 +599,12 @@ export const taskUpdatedFromKubernetesPod = (input: unknown): E.Either<InvalidTa
  * @category reducers
  * @since 0.1.0
  */
-export const drain = (state: Manager, now: Instant): readonly [Drained, Manager] => {
+export const drain = <M = unknown>(state: Manager<M>, now: Instant): readonly [Drained<M>, Manager<M>] => {
   const internal = toInternal(state)
   if (!isNow(now) || Outbox.isEmpty(internal.outbox)) return [[], state]
-  return [Outbox.messagesOf(internal.outbox, now), fromInternal(withChanges(internal, { outbox: Outbox.empty }))]
+  // The outbox holds what `Scheduled` took as `M` (the host's) and the manager's own messages.
+  const messages = Outbox.messagesOf(internal.outbox, now) as Drained<M>
+  return [messages, fromInternal(withChanges(internal, { outbox: Outbox.empty }))]
 }
 
 /**
@@ -649,11 +792,11 @@ export const readyExecutions = (state: Manager): RunningExecution[] => {
  * @category reducers
  * @since 0.2.0
  */
-export const startNextTask = (
-  state: Manager,
+export const startNextTask = <M = unknown>(
+  state: Manager<M>,
   clusterId: ClusterId,
   now: Instant,
-): readonly [Task | undefined, Manager] => {
+): readonly [Task | undefined, Manager<M>] => {
   // Total on what a JavaScript host may pass: only a string can name an execution.
   const execution = typeof clusterId === 'string' ? runningExecution(state, clusterId) : undefined
   const task = execution === undefined ? undefined : Execution.nextTask(execution)
@@ -712,6 +855,8 @@ export interface Snapshot {
     readonly ends: readonly EndRecord[]
     readonly completed: readonly CompletedJob[]
     readonly failed: readonly FailedJob[]
+    /** The refusals not drained yet, in order; there only when there are some (since 0.2.0). */
+    readonly refused?: readonly Refusal[]
   }
   readonly metrics: {
     readonly now: Instant

@@ -32,7 +32,7 @@ import * as Execution from './execution'
 import { compareIds, type Instant, type NodeId } from './ids'
 import { brokenInvariants as brokenIndexes } from './internal/indexMaintenance'
 import { isRunningExecution } from './internal/executionGuard'
-import { rebuild } from './internal/lifecycle'
+import { rebuild, unroutableReason } from './internal/lifecycle'
 import { toInternal } from './internal/managerState'
 import * as Remembered from './internal/remembered'
 import * as SM from './internal/sortedMap'
@@ -646,7 +646,8 @@ const structureProblems = (manager: Manager.Manager): string[] => {
  * state is sound. Checks: running metrics equal a recount of the running set;
  * finished metrics equal the sum of the window's blocks, which are in the
  * window, ascending, and hold only positive counts; every status JSON total
- * equals the sum of its per-type counts; no running execution is finished; every
+ * equals the sum of its per-type counts; no running execution is finished, and
+ * each is one an update can reach (its task ids give its cluster id back); every
  * index agrees with the running set; every tree is balanced and ordered; no
  * remembered (finished) cluster id is running, and each is in the group of its
  * block, in the window.
@@ -705,6 +706,8 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     if (Execution.isFinished(execution)) broken.push(`${id} is finished but still running`)
     // Every running execution is one the reducers accept (as Scheduled checks it).
     else if (!isRunningExecution(execution)) broken.push(`${id} is not an execution Scheduled accepts`)
+    // Scheduled refuses what no update could reach (an ExecutionRefused instead).
+    else if (unroutableReason(execution) !== undefined) broken.push(`${id} is running but no update could reach it`)
   }
   broken.push(...structureProblems(state))
   return broken

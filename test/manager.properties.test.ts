@@ -3,9 +3,9 @@
 import { fc, test } from '@fast-check/vitest'
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { Execution, Manager, Metrics } from '../src/index'
+import { Execution, Ids, Manager, Metrics } from '../src/index'
 import { checkInvariants, eventStream, hostileEventStream, type EventStream } from '../src/testing'
-import { deepFreeze, fingerprint, kindOf, runStream } from './fixtures'
+import { deepFreeze, executionSpec, fingerprint, kindOf, runStream, T0 } from './fixtures'
 
 const IDEMPOTENT: ReadonlySet<Manager.ManagerEvent['type']> = new Set([
   'NextTaskStarted',
@@ -231,4 +231,43 @@ describe('the metrics group', () => {
       ),
     ).toBe(true)
   })
+})
+
+describe('Scheduled and routing', () => {
+  // Cluster ids of every kind: sound ones, framework ids with '_', missing
+  // prefixes or segments, and any string.
+  const clusterIdArb = fc.oneof(
+    fc
+      .tuple(fc.stringMatching(/^[a-z0-9_-]{0,6}$/), fc.nat({ max: 99 }))
+      .map(([fw, n]) => `${Ids.JOB_TASK_ID_PREFIX}_${fw}_${n}x1`),
+    fc.stringMatching(/^(scale|job|_){1,4}[a-z0-9_]{0,8}$/),
+    fc.string({ maxLength: 16 }),
+  )
+
+  test.prop([fc.array(clusterIdArb, { maxLength: 8 }), eventStream({ maxLength: 20 })])(
+    'no execution that cannot be routed is ever running; each one is refused as data, once per delivery',
+    (ids, stream) => {
+      let state = Manager.create(T0)
+      const specs = ids.map((clusterId, i) => executionSpec(i + 1, { clusterId }))
+      state = Manager.reduce(state, { type: 'Scheduled', executions: specs }, T0)
+      const [messages, drained] = Manager.drain(state, T0)
+      const refused = new Set(
+        messages.flatMap((m) => (Manager.isMessage(m) && m.type === 'ExecutionRefused' ? [m.clusterId] : [])),
+      )
+      for (const { clusterId } of specs) {
+        const routable = Ids.clusterIdOfTask(`${clusterId}_main`) === clusterId
+        expect(refused.has(clusterId)).toBe(!routable)
+        if (!routable) expect(Manager.runningExecution(drained, clusterId)).toBeUndefined()
+      }
+      // Whatever follows, every running execution stays routable (checkInvariants says so).
+      state = drained
+      for (const { now, event } of stream.events) {
+        state = Manager.reduce(state, event, Math.max(now, T0))
+        for (const x of Manager.runningExecutions(state)) {
+          expect(Ids.clusterIdOfTask(`${x.clusterId}_main`)).toBe(x.clusterId)
+        }
+      }
+      expect(checkInvariants(state)).toEqual([])
+    },
+  )
 })

@@ -72,3 +72,85 @@ describe('Manager queries and snapshots', () => {
     Manager.drain({}, 0)
   })
 })
+
+describe('generic host messages', () => {
+  type MyMsg = { readonly type: 'RunningJobs'; readonly n: number }
+  const mine = Manager.create<MyMsg>(0)
+
+  test("a Manager<MyMsg>'s drain has element type MyMsg | Message, and reducers keep MyMsg", () => {
+    expectTypeOf(mine).toEqualTypeOf<Manager.Manager<MyMsg>>()
+    const next = Manager.reduce(
+      mine,
+      { type: 'Scheduled', executions: [], messages: [{ type: 'RunningJobs', n: 1 }] },
+      0,
+    )
+    expectTypeOf(next).toEqualTypeOf<Manager.Manager<MyMsg>>()
+    expectTypeOf(Manager.reduceMany(next, [{ now: 0, event: { type: 'TimeoutsChecked' } }])).toEqualTypeOf<
+      Manager.Manager<MyMsg>
+    >()
+    const [messages, drained] = Manager.drain(next, 0)
+    expectTypeOf(messages).toEqualTypeOf<ReadonlyArray<MyMsg | Manager.Message>>()
+    expectTypeOf(drained).toEqualTypeOf<Manager.Manager<MyMsg>>()
+    expectTypeOf(Manager.startNextTask(next, 'scale_job_fw_1x1', 0)[1]).toEqualTypeOf<Manager.Manager<MyMsg>>()
+    // isMessage splits the drained union exactly.
+    const hosts = messages.filter((m): m is MyMsg => !Manager.isMessage(m))
+    expectTypeOf(hosts).toEqualTypeOf<MyMsg[]>()
+  })
+
+  test('a wrong host message type in Scheduled is rejected', () => {
+    // @ts-expect-error the host's messages are MyMsg
+    Manager.reduce(mine, { type: 'Scheduled', executions: [], messages: [{ type: 'Other' }] }, 0)
+    // @ts-expect-error nor a MyMsg with a wrong field
+    Manager.reduce(mine, { type: 'Scheduled', executions: [], messages: [{ type: 'RunningJobs', n: '1' }] }, 0)
+    Manager.reduceMany(mine, [
+      // @ts-expect-error reduceMany checks them as reduce does
+      { now: 0, event: { type: 'Scheduled', executions: [], messages: ['text'] } },
+    ])
+  })
+
+  test('Manager.Manager without a type argument still works, and takes any manager', () => {
+    expectTypeOf<Manager.Manager>().toEqualTypeOf<Manager.Manager<unknown>>()
+    expectTypeOf(Manager.drain(state, 0)[0]).toEqualTypeOf<Manager.Drained>()
+    expectTypeOf<Manager.Drained>().toEqualTypeOf<readonly unknown[]>()
+    Manager.reduce(state, { type: 'Scheduled', executions: [], messages: ['any', 1, { type: 'X' }] }, 0)
+    expectTypeOf(Manager.runningCount).toBeCallableWith(mine)
+    expectTypeOf<Manager.Manager<MyMsg>>().toExtend<Manager.Manager>()
+    expectTypeOf<Manager.Manager<string>>().not.toExtend<Manager.Manager<MyMsg>>()
+  })
+
+  test('the refusal entries', () => {
+    expectTypeOf<Manager.Refusal>().toEqualTypeOf<Manager.ExecutionRefused | Manager.MessageRefused>()
+    expectTypeOf<Manager.ExecutionRefused>().toEqualTypeOf<{
+      readonly type: 'ExecutionRefused'
+      readonly clusterId: string
+      readonly id: number
+      readonly reason: 'cluster-id-without-job-prefix' | 'unroutable-task-ids'
+    }>()
+    expectTypeOf<Manager.MessageRefused>().toEqualTypeOf<{
+      readonly type: 'MessageRefused'
+      readonly message: unknown
+      readonly reason: 'core-message-type'
+    }>()
+    expectTypeOf<Manager.Refusal>().toExtend<Manager.Message>()
+    expectTypeOf<Manager.Message['type']>().toEqualTypeOf<
+      'JobExeEnd' | 'CompletedJobs' | 'FailedJobs' | 'ExecutionRefused' | 'MessageRefused'
+    >()
+    const drained: Manager.Drained = []
+    expectTypeOf(drained.filter(Manager.isRefusal)).toEqualTypeOf<Manager.Refusal[]>()
+  })
+})
+
+describe('Manager.route', () => {
+  test('keeps the host message type', () => {
+    type MyMsg = { readonly type: 'RunningJobs' }
+    const event: Manager.ManagerEvent<MyMsg> = {
+      type: 'Scheduled',
+      executions: [],
+      messages: [{ type: 'RunningJobs' }],
+    }
+    expectTypeOf(Manager.route(event, 2)).toEqualTypeOf<Array<readonly [number, Manager.ManagerEvent<MyMsg>]>>()
+    expectTypeOf(Manager.route({ type: 'TimeoutsChecked' }, 2)).toEqualTypeOf<
+      Array<readonly [number, Manager.ManagerEvent]>
+    >()
+  })
+})

@@ -177,3 +177,134 @@ describe('manager edges', () => {
     expect(Manager.route({ type: 'TimeoutsChecked' }, 2.5).map(([s]) => s)).toEqual([0])
   })
 })
+
+describe('what Scheduled refuses, as data', () => {
+  const schedule = (
+    executions: readonly Execution.ExecutionSpec[],
+    messages?: readonly unknown[],
+  ): readonly [Manager.Drained, Manager.Manager] =>
+    Manager.drain(
+      Manager.reduce(
+        Manager.create(T0),
+        { type: 'Scheduled', executions, ...(messages === undefined ? {} : { messages }) },
+        T0,
+      ),
+      T0,
+    )
+
+  it('refuses a cluster id without the job prefix: not running, not counted, an ExecutionRefused drained', () => {
+    const [messages, state] = schedule([executionSpec(1, { clusterId: 'job_fw_1x1' }), executionSpec(2)])
+    expect(messages).toEqual([
+      { type: 'ExecutionRefused', clusterId: 'job_fw_1x1', id: 1, reason: 'cluster-id-without-job-prefix' },
+    ])
+    expect(Manager.runningExecutions(state).map((x) => x.clusterId)).toEqual(['scale_job_fw_2x1'])
+    expect(Manager.metrics(state)).toEqual(Manager.metrics(withRunning([executionSpec(2)], T0)))
+    expect(Manager.isMessage(messages[0])).toBe(true)
+    expect(Manager.isRefusal(messages[0])).toBe(true)
+    expect(checkInvariants(state)).toEqual([])
+  })
+
+  it("refuses a framework id holding '_' (its task ids give another cluster id back)", () => {
+    const [messages, state] = schedule([executionSpec(1, { clusterId: 'scale_job_my_fw_1x1' })])
+    expect(messages).toEqual([
+      { type: 'ExecutionRefused', clusterId: 'scale_job_my_fw_1x1', id: 1, reason: 'unroutable-task-ids' },
+    ])
+    expect(Manager.runningCount(state)).toBe(0)
+    expect(Manager.readyExecutions(state)).toEqual([])
+    // The execution id is free: the same execution with a sound cluster id is scheduled.
+    const fixed = Manager.reduce(state, { type: 'Scheduled', executions: [executionSpec(1)] }, T0)
+    expect(Manager.runningCount(fixed)).toBe(1)
+  })
+
+  it('refuses a cluster id of fewer than four segments', () => {
+    const [messages] = schedule([executionSpec(1, { clusterId: 'scale_job_1x1' })])
+    expect(messages).toEqual([
+      { type: 'ExecutionRefused', clusterId: 'scale_job_1x1', id: 1, reason: 'unroutable-task-ids' },
+    ])
+  })
+
+  it("refuses each host message typed as one of the manager's, in order, after the manager's own messages", () => {
+    const lookalike = { type: 'CompletedJobs', jobs: [], when: T0 }
+    const [messages] = schedule(
+      [executionSpec(1, { clusterId: 'nope' })],
+      [{ type: 'Mine' }, lookalike, { type: 'MessageRefused' }, 'text'],
+    )
+    expect(messages).toEqual([
+      { type: 'Mine' },
+      'text',
+      { type: 'ExecutionRefused', clusterId: 'nope', id: 1, reason: 'cluster-id-without-job-prefix' },
+      { type: 'MessageRefused', message: lookalike, reason: 'core-message-type' },
+      { type: 'MessageRefused', message: { type: 'MessageRefused' }, reason: 'core-message-type' },
+    ])
+    // Drained, the lookalike no longer passes for a CompletedJobs: isMessage is exact.
+    expect(messages.filter((m) => !Manager.isMessage(m))).toEqual([{ type: 'Mine' }, 'text'])
+    expect(messages.filter(Manager.isMessage).map((m) => m.type)).toEqual([
+      'ExecutionRefused',
+      'MessageRefused',
+      'MessageRefused',
+    ])
+  })
+
+  it('drains refusals after JobExeEnd, CompletedJobs and FailedJobs', () => {
+    const done = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [executionSpec(1)] }, T0)
+    const canceled = Manager.reduce(done, { type: 'JobsSynced', jobs: { 1: { status: 'CANCELED', numExes: 1 } } }, T0)
+    const refused = Manager.reduce(
+      canceled,
+      { type: 'Scheduled', executions: [executionSpec(2, { clusterId: 'x' })] },
+      T0,
+    )
+    expect(Manager.drain(refused, T0)[0].map((m) => (m as { type: string }).type)).toEqual([
+      'JobExeEnd',
+      'ExecutionRefused',
+    ])
+  })
+
+  it('keeps refusals through a snapshot; a snapshot with none has no refused list', () => {
+    const state = Manager.reduce(
+      Manager.create(T0),
+      { type: 'Scheduled', executions: [executionSpec(1, { clusterId: 'x' })], messages: [{ type: 'JobExeEnd' }] },
+      T0,
+    )
+    const snapshot = JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Manager.Snapshot
+    expect(snapshot.outbox.refused).toHaveLength(2)
+    const restored = Manager.fromSnapshot(snapshot)
+    if (restored._tag === 'Left') throw restored.left
+    expect(Manager.drain(restored.right, T0)[0]).toEqual(Manager.drain(state, T0)[0])
+    expect('refused' in Manager.toSnapshot(Manager.drain(state, T0)[1]).outbox).toBe(false)
+    // An empty list is not what a snapshot holds: refused, as any stray key is.
+    const stray = { ...snapshot, outbox: { ...snapshot.outbox, refused: [] } }
+    expect(Manager.fromSnapshot(stray)._tag).toBe('Left')
+    const wrong = { ...snapshot, outbox: { ...snapshot.outbox, refused: [{ type: 'ExecutionRefused' }] } }
+    expect(Manager.fromSnapshot(wrong)._tag).toBe('Left')
+  })
+
+  it('across shards, each refusal is drained once, by the shard that made it', () => {
+    const bad = executionSpec(1, { clusterId: 'scale_job_my_fw_1x1' })
+    const event: Manager.ManagerEvent = {
+      type: 'Scheduled',
+      executions: [bad, executionSpec(2)],
+      messages: [{ type: 'FailedJobs' }],
+    }
+    const shards = [Manager.create(T0), Manager.create(T0), Manager.create(T0)]
+    for (const [shard, routed] of Manager.route(event, 3)) {
+      const state = shards[shard]
+      if (state !== undefined) shards[shard] = Manager.reduce(state, routed, T0)
+    }
+    const drained = shards.map((state) => Manager.drain(state, T0)[0].filter(Manager.isRefusal))
+    expect(
+      drained
+        .flat()
+        .map((m) => m.type)
+        .sort(),
+    ).toEqual(['ExecutionRefused', 'MessageRefused'])
+    expect(drained[Manager.shardOf(bad.clusterId, 3)]?.some((m) => m.type === 'ExecutionRefused')).toBe(true)
+    expect(drained[0]?.some((m) => m.type === 'MessageRefused')).toBe(true)
+  })
+
+  it('a malformed execution is still refused silently', () => {
+    const state = Manager.create(T0)
+    const bad = { ...executionSpec(1, { clusterId: 'x' }), id: 'seven' } as unknown as Execution.ExecutionSpec
+    const after = Manager.reduce(state, { type: 'Scheduled', executions: [bad] }, T0)
+    expect(Manager.drain(after, T0)[0]).toEqual([])
+  })
+})

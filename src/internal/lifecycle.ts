@@ -9,8 +9,8 @@
  */
 import * as Execution from '../execution'
 import type { ExecutionSpec } from '../execution'
-import type { ClusterId, Instant, RecordId } from '../ids'
-import type { HostMessage, SyncedJob } from '../manager'
+import { clusterIdOfTask, isJobTaskId, type ClusterId, type Instant, type RecordId } from '../ids'
+import type { ExecutionRefusalReason, HostMessage, SyncedJob } from '../manager'
 import * as Metrics from '../metrics'
 import type { Settings } from '../settings'
 import * as HM from './hashMap'
@@ -105,7 +105,29 @@ export const applyToAll = (
   return next
 }
 
-/** The state with these executions (or specs, made with the state's settings) running, and the host's messages queued. */
+/**
+ * Why no update could ever reach this execution, if so: the manager finds an
+ * execution by the cluster id inside a task id (`clusterIdOfTask`), so the
+ * cluster id, and each task id, must give the cluster id back. The cluster id
+ * is checked as the start of a task id too, so that an execution without tasks
+ * is judged as one with them would be. `tasks: false` skips the task ids: an
+ * execution made from a spec has task ids `{clusterId}_{taskType}` (no task
+ * type holds `_`), which route as the cluster id does.
+ */
+export const unroutableReason = (execution: Execution.Execution, tasks = true): ExecutionRefusalReason | undefined => {
+  const id = execution.clusterId
+  if (!isJobTaskId(id)) return 'cluster-id-without-job-prefix'
+  if (clusterIdOfTask(`${id}_task`) !== id) return 'unroutable-task-ids'
+  if (tasks) for (const task of execution.tasks) if (clusterIdOfTask(task.id) !== id) return 'unroutable-task-ids'
+  return undefined
+}
+
+/**
+ * The state with these executions (or specs, made with the state's settings)
+ * running, and the host's messages queued. An execution no update could reach,
+ * and a host message whose `type` is one of the manager's, are refused: not
+ * added, and a refusal queued in their place, in order.
+ */
 export const schedule = (
   state: ManagerState,
   executions: ReadonlyArray<Execution.Execution | ExecutionSpec>,
@@ -117,10 +139,32 @@ export const schedule = (
     // Delivered again: skipped before a spec is made into an execution.
     const hash = HM.hashString(x.clusterId)
     if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
-    next = addExecution(next, isExecution(x) ? x : Execution.create(x, state.settings), now)
+    const given = isExecution(x)
+    const execution = given ? x : Execution.create(x, state.settings)
+    const reason = unroutableReason(execution, given)
+    next =
+      reason === undefined
+        ? addExecution(next, execution, now)
+        : withChanges(next, {
+            outbox: Outbox.queueRefusal(next.outbox, {
+              type: 'ExecutionRefused',
+              clusterId: execution.clusterId,
+              id: execution.id,
+              reason,
+            }),
+          })
   }
   if (messages === undefined) return next
-  const outbox = Outbox.queueHost(next.outbox, messages)
+  let outbox = next.outbox
+  // Most batches hold no message to refuse: those are queued in one step.
+  if (!messages.some(Outbox.hasCoreMessageType)) outbox = Outbox.queueHost(outbox, messages)
+  else {
+    for (const message of messages) {
+      outbox = Outbox.hasCoreMessageType(message)
+        ? Outbox.queueRefusal(outbox, { type: 'MessageRefused', message, reason: 'core-message-type' })
+        : Outbox.queueHost(outbox, [message])
+    }
+  }
   return outbox === next.outbox ? next : withChanges(next, { outbox })
 }
 

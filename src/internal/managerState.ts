@@ -57,10 +57,10 @@ export interface ManagerState {
 }
 
 /** The state behind a public manager. The one downcast: every manager is made by {@link fromInternal}. */
-export const toInternal = (manager: Manager): ManagerState => manager as unknown as ManagerState
+export const toInternal = <M>(manager: Manager<M>): ManagerState => manager as unknown as ManagerState
 
 /** The state as the opaque public manager. */
-export const fromInternal = (state: ManagerState): Manager => state as unknown as Manager
+export const fromInternal = <M = unknown>(state: ManagerState): Manager<M> => state as unknown as Manager<M>
 
 /** An empty state at `now`, with these settings (defaults for omitted keys). */
 export const empty = (now: Instant, settings?: Partial<Settings>): ManagerState => ({

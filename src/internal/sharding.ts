@@ -91,6 +91,10 @@ const ROUTERS: Routers = {
  * only, so that they are sent and counted once. The merged metrics of the
  * shards then equal those of one manager fed everything. What `reduce` would
  * refuse goes nowhere (an empty list), and so does a list's malformed element.
+ * An execution `Scheduled` would refuse as unroutable goes to the shard of its
+ * cluster id, a host message typed as one of the manager's to shard 0 with the
+ * other host messages: each shard reports the refusals it makes. The events
+ * keep the host's message type `M`.
  *
  * @example
  * import { Manager } from 'job-execution-core'
@@ -99,11 +103,12 @@ const ROUTERS: Routers = {
  * @category sharding
  * @since 0.1.0
  */
-export const route = (input: ManagerEvent, k: number): Array<readonly [number, ManagerEvent]> => {
+export const route = <M = unknown>(input: ManagerEvent<M>, k: number): Array<readonly [number, ManagerEvent<M>]> => {
   const event = checkedManagerEvent(input)
   if (event === undefined) return []
   const shards = Number.isSafeInteger(k) && k > 1 ? k : 1
   // The table is keyed by the union, so the router of `event.type` takes that variant.
   const router = ROUTERS[event.type] as (event: ManagerEvent, shards: number) => Routed
-  return router(event, shards)
+  // A router only splits the event's lists: the host's messages are those of the input, of type `M`.
+  return router(event, shards) as Array<readonly [number, ManagerEvent<M>]>
 }

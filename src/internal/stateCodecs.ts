@@ -107,15 +107,39 @@ export const CountRowsCodec = t.readonlyArray(
   'CountRows',
 )
 
+const RefusalCodec = t.union(
+  [
+    t.type(
+      {
+        type: t.literal('ExecutionRefused'),
+        clusterId: t.string,
+        id: Integer,
+        reason: t.keyof({ 'cluster-id-without-job-prefix': null, 'unroutable-task-ids': null }),
+      },
+      'ExecutionRefused',
+    ),
+    t.type(
+      { type: t.literal('MessageRefused'), message: t.unknown, reason: t.literal('core-message-type') },
+      'MessageRefused',
+    ),
+  ],
+  'Refusal',
+)
+
 const SNAPSHOT_PROPS = {
   settings: SettingsCodec,
   running: t.readonlyArray(ExecutionCodec),
-  outbox: t.type({
-    host: t.readonlyArray(t.unknown),
-    ends: t.readonlyArray(EndRecordCodec),
-    completed: t.readonlyArray(t.type({ jobId: Integer, exeNum: Integer })),
-    failed: t.readonlyArray(t.type({ jobId: Integer, exeNum: Integer, error: JobErrorCodec })),
-  }),
+  // `refused` since 0.2.0, there only when something is refused: snapshots
+  // written before it, and those with nothing refused, read as they were.
+  outbox: t.intersection([
+    t.type({
+      host: t.readonlyArray(t.unknown),
+      ends: t.readonlyArray(EndRecordCodec),
+      completed: t.readonlyArray(t.type({ jobId: Integer, exeNum: Integer })),
+      failed: t.readonlyArray(t.type({ jobId: Integer, exeNum: Integer, error: JobErrorCodec })),
+    }),
+    t.partial({ refused: t.readonlyArray(RefusalCodec) }),
+  ]),
   metrics: t.type({
     now: FiniteNumber,
     running: CountRowsCodec,
