@@ -216,6 +216,15 @@ export type Drained<M = unknown> = ReadonlyArray<M | Message>
  */
 export const isMessage = (message: unknown): message is Message => {
   if (typeof message !== 'object' || message === null) return false
+  // A host's message may be anything, getters that throw included: reading it is total.
+  try {
+    return hasMessageShape(message)
+  } catch {
+    return false
+  }
+}
+
+const hasMessageShape = (message: object): boolean => {
   const { type, records, jobs, when, clusterId, reason } = message as {
     readonly type?: unknown
     readonly records?: unknown

@@ -395,6 +395,20 @@ describe('structural inconsistencies are refused with their path', () => {
     expect(launched).toMatch(/running\.0\.tasks\.0\.launched: is not a whole number of milliseconds/)
   })
 
+  it('an execution no update could reach (Scheduled refuses it)', () => {
+    const refusal = refusalOf((s) => {
+      const execution = executionOf(s, WAITING)
+      execution['clusterId'] = 'nope_3x1'
+      ;(execution['tasks'] as Json[]).forEach((_, i) => {
+        const task = taskOf(execution, i)
+        const type = task['type']
+        task['id'] = `nope_3x1_${typeof type === 'string' ? type : ''}`
+        task['baseId'] = task['id']
+      })
+    })
+    expect(refusal).toMatch(/running\.2\.clusterId: cannot be routed \(cluster-id-without-job-prefix\)/)
+  })
+
   it('an error or a finished instant on a RUNNING execution', () => {
     const error = refusalOf((s) => {
       executionOf(s, RUNNING)['error'] = { name: 'unknown', category: 'SYSTEM', title: 'Unknown' }

@@ -245,6 +245,21 @@ describe('what Scheduled refuses, as data', () => {
     ])
   })
 
+  it("a host message whose type getter throws is queued as the host's, and isMessage says no, without throwing", () => {
+    const hostile = Object.defineProperty({}, 'type', {
+      enumerable: true,
+      get: () => {
+        throw new Error('no type for you')
+      },
+    })
+    const [messages] = schedule([], [hostile, { type: 'Mine' }])
+    expect(messages.length).toBe(2)
+    expect(messages[0]).toBe(hostile)
+    expect(messages[1]).toEqual({ type: 'Mine' })
+    expect(Manager.isMessage(hostile)).toBe(false)
+    expect(Manager.isRefusal(hostile)).toBe(false)
+  })
+
   it('drains refusals after JobExeEnd, CompletedJobs and FailedJobs', () => {
     const done = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [executionSpec(1)] }, T0)
     const canceled = Manager.reduce(done, { type: 'JobsSynced', jobs: { 1: { status: 'CANCELED', numExes: 1 } } }, T0)

@@ -31,8 +31,20 @@ const MESSAGE_TYPE_SET: ReadonlySet<unknown> = new Set(MESSAGE_TYPES)
  * Whether a host message carries one of the manager's message types: drained,
  * it would pass for one of the manager's, so `Scheduled` refuses it.
  */
-export const hasCoreMessageType = (message: unknown): boolean =>
-  typeof message === 'object' && message !== null && MESSAGE_TYPE_SET.has((message as { readonly type?: unknown }).type)
+export const hasCoreMessageType = (message: unknown): boolean => MESSAGE_TYPE_SET.has(typeOfMessage(message))
+
+/**
+ * A message's `type` as `isMessage` reads it, or `undefined` when it has none
+ * or reading it throws (a host's getter or proxy): total, as the reducers are.
+ */
+export const typeOfMessage = (message: unknown): unknown => {
+  if (typeof message !== 'object' || message === null) return undefined
+  try {
+    return (message as { readonly type?: unknown }).type
+  } catch {
+    return undefined
+  }
+}
 
 /** The queued messages, not yet drained. */
 export interface Outbox {

@@ -29,6 +29,7 @@ import type { Task } from '../task'
 import { TASK_TYPES } from '../task'
 import type { Problem } from './decode'
 import { isRunningExecution } from './executionGuard'
+import { unroutableReason } from './lifecycle'
 import type { Row } from './remembered'
 
 const TYPE_ORDER: ReadonlyMap<string, number> = new Map(TASK_TYPES.map((type, i) => [type, i]))
@@ -138,6 +139,8 @@ export const executionProblems = (execution: Execution, path: string): Problem[]
   // What restores must be what the reducers accept: the guard of Scheduled is the last word.
   if (problems.length === 0 && !isRunningExecution(execution))
     say('', 'is not an execution the manager would run (as Scheduled checks it)')
+  const unroutable = problems.length === 0 ? unroutableReason(execution) : undefined
+  if (unroutable !== undefined) say('.clusterId', `cannot be routed (${unroutable}): Scheduled refuses it`)
   return problems
 }
 
