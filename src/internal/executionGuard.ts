@@ -11,9 +11,9 @@
 import type { Execution, ExecutionSpec } from '../execution'
 import { DEFAULT_SETTINGS, type Settings } from '../settings'
 import type { TaskType } from '../task'
+import { TASK_TYPE, TERMINAL_STATUS } from './literals'
 import { isExecutionStatus } from './recordGuards'
 import {
-  hasOwn,
   isInteger,
   isJobError,
   isNodeId,
@@ -25,11 +25,10 @@ import {
   type Fields,
 } from './shapes'
 
-// Each task type's place in an execution's order.
-const TASK_ORDER: Readonly<Record<TaskType, number>> = { pull: 0, pre: 1, main: 2, post: 3 }
+// The task types in execution order: a type's place is its index.
+const TASK_ORDER: readonly string[] = TASK_TYPE.values
 
-const orderOf = (value: unknown): number =>
-  typeof value === 'string' && hasOwn(TASK_ORDER, value) ? (TASK_ORDER[value as TaskType] ?? -1) : -1
+const orderOf = (value: unknown): number => (typeof value === 'string' ? TASK_ORDER.indexOf(value) : -1)
 
 /** A non-empty list of known task types, in execution order, without duplicates. */
 export const isTaskTypeList = (value: unknown): value is readonly TaskType[] => {
@@ -105,8 +104,7 @@ const isTaskConfig = (value: unknown): boolean => {
   return ok
 }
 
-const isTerminalStatus = (value: unknown): boolean =>
-  value === undefined || value === 'FINISHED' || value === 'FAILED' || value === 'KILLED'
+const isTerminalStatus = (value: unknown): boolean => value === undefined || TERMINAL_STATUS.is(value)
 
 const isTask = (value: unknown, clusterId: string): boolean =>
   isObject(value) &&

@@ -9,18 +9,11 @@
 import type { EndRecord, ExecutionStatus } from '../execution'
 import type { JobStatus, SyncedJob } from '../manager'
 import type { Counted } from '../metrics'
-import { hasOwn, isErrorCategory, isInteger, isJobError, isNodeId, isObject, isOptionalInteger } from './shapes'
-
-const EXECUTION_STATUSES: Readonly<Record<ExecutionStatus, true>> = {
-  RUNNING: true,
-  COMPLETED: true,
-  FAILED: true,
-  CANCELED: true,
-}
+import { EXECUTION_STATUS, JOB_STATUS } from './literals'
+import { isErrorCategory, isInteger, isJobError, isNodeId, isObject, isOptionalInteger } from './shapes'
 
 /** One of the four execution statuses. */
-export const isExecutionStatus = (value: unknown): value is ExecutionStatus =>
-  typeof value === 'string' && hasOwn(EXECUTION_STATUSES, value)
+export const isExecutionStatus: (value: unknown) => value is ExecutionStatus = EXECUTION_STATUS.is
 
 /**
  * What the metrics read of a finished execution: a node id, an integer job
@@ -54,18 +47,8 @@ export const isEndRecord = (value: unknown): value is EndRecord =>
   Array.isArray(value.taskResults.tasks)
 
 /** Scale's job statuses, in its order (published as `Manager.JOB_STATUSES`). */
-export const JOB_STATUS_LIST: readonly JobStatus[] = [
-  'PENDING',
-  'BLOCKED',
-  'QUEUED',
-  'RUNNING',
-  'FAILED',
-  'COMPLETED',
-  'CANCELED',
-]
-
-const JOB_STATUS_SET: ReadonlySet<unknown> = new Set(JOB_STATUS_LIST)
+export const JOB_STATUS_LIST: readonly JobStatus[] = JOB_STATUS.values
 
 /** A synced job: one of Scale's job statuses and a safe-integer number of executions. */
 export const isSyncedJob = (value: unknown): value is SyncedJob =>
-  isObject(value) && JOB_STATUS_SET.has(value.status) && isInteger(value.numExes)
+  isObject(value) && JOB_STATUS.is(value.status) && isInteger(value.numExes)

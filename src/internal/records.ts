@@ -22,12 +22,13 @@ import type { Settings } from '../settings'
 import type { Task, TaskConfig } from '../task'
 import { codec as TaskResultsCodec } from '../taskResults'
 import { FiniteNumber, Integer, NonNegativeInteger, optional } from './decode'
+import { ERROR_CATEGORY, EXECUTION_STATUS, TASK_TYPE, TERMINAL_STATUS } from './literals'
 
 /** A node id: an integer or a string. */
 export const NodeIdCodec = t.union([Integer, t.string], 'NodeId')
 
 /** One of the three error categories. */
-export const ErrorCategoryCodec = t.keyof({ SYSTEM: null, ALGORITHM: null, DATA: null })
+export const ErrorCategoryCodec = ERROR_CATEGORY.codec
 
 export const JobErrorShape = t.type({ name: t.string, category: ErrorCategoryCodec, title: t.string }, 'JobError')
 export const JobErrorCodec: t.Type<JobError, JobError, unknown> = JobErrorShape
@@ -94,7 +95,7 @@ export const JobTypeShape = t.intersection(
 export const JobTypeCodec: t.Type<JobType, JobType, unknown> = JobTypeShape
 
 /** The four task types. */
-export const TaskTypeCodec = t.keyof({ pull: null, pre: null, main: null, post: null }, 'TaskType')
+export const TaskTypeCodec = TASK_TYPE.codec
 
 export const TaskConfigShape = t.intersection([
   t.type({
@@ -136,7 +137,7 @@ export const TaskShape = t.intersection(
       started: optional(FiniteNumber),
       ended: optional(FiniteNumber),
       lastStatusUpdate: optional(FiniteNumber),
-      finalStatus: optional(t.keyof({ FINISHED: null, FAILED: null, KILLED: null })),
+      finalStatus: optional(TERMINAL_STATUS.codec),
       exitCode: optional(Integer),
       containerName: optional(t.string),
     }),
@@ -146,7 +147,7 @@ export const TaskShape = t.intersection(
 export const TaskCodec: t.Type<Task, Task, unknown> = TaskShape
 
 /** The four execution statuses. */
-export const StatusCodec = t.keyof({ RUNNING: null, COMPLETED: null, FAILED: null, CANCELED: null }, 'ExecutionStatus')
+export const StatusCodec = EXECUTION_STATUS.codec
 
 // What an execution spec, an execution and an end record all hold.
 const IDS = {

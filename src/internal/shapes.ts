@@ -13,6 +13,7 @@
  * @module
  */
 import type { ErrorCategory, JobError } from '../errors'
+import { ERROR_CATEGORY } from './literals'
 
 /** A value whose fields may be read. */
 export type Fields = Readonly<Record<string, unknown>>
@@ -51,8 +52,7 @@ export const isNodeId = (value: unknown): value is number | string =>
   typeof value === 'string' || Number.isSafeInteger(value)
 
 /** One of `SYSTEM`, `ALGORITHM`, `DATA` (never a key of `Object.prototype`). */
-export const isErrorCategory = (value: unknown): value is ErrorCategory =>
-  value === 'SYSTEM' || value === 'ALGORITHM' || value === 'DATA'
+export const isErrorCategory: (value: unknown) => value is ErrorCategory = ERROR_CATEGORY.is
 
 /** A `{ name, category, title }` with a known category. */
 export const isJobError = (value: unknown): value is JobError =>
