@@ -31,6 +31,9 @@ const load = async (src: string): Promise<Guards> => {
   const recordGuards = (await import(at('internal/recordGuards.ts'))) as Record<string, Guard>
   const shapes = (await import(at('internal/shapes.ts'))) as Record<string, Guard>
   const eventGuards = (await import(at('internal/eventGuards.ts'))) as Record<string, Guard>
+  // Absent from trees before the guards were generated from the field tables.
+  const records = async (): Promise<Record<string, Guard>> =>
+    (await import(at('internal/fieldGuards.ts'))) as Record<string, Guard>
   const pick = (from: Record<string, Guard>, name: string): Guard => {
     const guard = from[name]
     if (typeof guard !== 'function') throw new Error(`${src}: no ${name}`)
@@ -40,7 +43,8 @@ const load = async (src: string): Promise<Guards> => {
     spec: pick(executionGuard, 'isExecutionSpec'),
     execution: pick(executionGuard, 'isRunningExecution'),
     endRecord: pick(recordGuards, 'isEndRecord'),
-    jobError: pick(shapes, 'isJobError'),
+    // Moved from shapes.ts to the generated fieldGuards.ts.
+    jobError: typeof shapes.isJobError === 'function' ? shapes.isJobError : pick(await records(), 'isJobError'),
     scheduled: pick(eventGuards, 'checkedManagerEvent'),
   }
 }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { isJobError } from './internal/shapes'
+import { isJobError } from './internal/fieldGuards'
 import type * as t from 'io-ts'
 import { ERROR_CATEGORY } from './internal/literals'
 import type { JobErrorShape } from './internal/records'

@@ -6,11 +6,11 @@
  * @internal
  * @module
  */
-import type { EndRecord, ExecutionStatus } from '../execution'
+import type { ExecutionStatus } from '../execution'
 import type { JobStatus, SyncedJob } from '../manager'
 import type { Counted } from '../metrics'
 import { EXECUTION_STATUS, JOB_STATUS } from './literals'
-import { isErrorCategory, isInteger, isJobError, isNodeId, isObject, isOptionalInteger } from './shapes'
+import { isErrorCategory, isInteger, isNodeId, isObject, isOptionalInteger } from './shapes'
 
 /** One of the four execution statuses. */
 export const isExecutionStatus: (value: unknown) => value is ExecutionStatus = EXECUTION_STATUS.is
@@ -28,23 +28,7 @@ export const isCounted = (value: unknown): value is Counted =>
   (value.error === undefined || (isObject(value.error) && isErrorCategory(value.error.category))) &&
   isOptionalInteger(value.finished)
 
-/** An end record as the outbox passes it on: ids, a known status, instants, task results. */
-export const isEndRecord = (value: unknown): value is EndRecord =>
-  isObject(value) &&
-  isInteger(value.id) &&
-  typeof value.clusterId === 'string' &&
-  isInteger(value.jobId) &&
-  isInteger(value.exeNum) &&
-  isInteger(value.jobTypeId) &&
-  isNodeId(value.nodeId) &&
-  isExecutionStatus(value.status) &&
-  (value.error === undefined || isJobError(value.error)) &&
-  isInteger(value.queued) &&
-  isInteger(value.started) &&
-  isOptionalInteger(value.finished) &&
-  isObject(value.taskResults) &&
-  typeof value.taskResults.version === 'string' &&
-  Array.isArray(value.taskResults.tasks)
+export { isEndRecord } from './fieldGuards'
 
 /** Scale's job statuses, in its order (published as `Manager.JOB_STATUSES`). */
 export const JOB_STATUS_LIST: readonly JobStatus[] = JOB_STATUS.values
