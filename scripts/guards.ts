@@ -56,7 +56,6 @@ export const guardsSource = async (): Promise<string> => {
     ' * @module',
     ' */',
     ...imports,
-    "import { ERROR_CATEGORY, EXECUTION_STATUS, TASK_TYPE, TERMINAL_STATUS } from './literals'",
     'import {',
     '  cached,',
     '  isInteger,',

@@ -11,7 +11,6 @@ import type { JobError } from '../errors'
 import type { EndRecord, Execution, ExecutionSpec, JobType } from '../execution'
 import type { Settings } from '../settings'
 import type { Task, TaskConfig } from '../task'
-import { ERROR_CATEGORY, EXECUTION_STATUS, TASK_TYPE, TERMINAL_STATUS } from './literals'
 import {
   cached,
   isInteger,
@@ -27,7 +26,7 @@ import {
 export const isJobError = (value: unknown): value is JobError =>
   isObject(value) &&
   typeof value.name === 'string' &&
-  ERROR_CATEGORY.is(value.category) &&
+  (value.category === 'ALGORITHM' || value.category === 'DATA' || value.category === 'SYSTEM') &&
   typeof value.title === 'string'
 
 /** An exit-code lookup: a plain object of job errors. Checked once per object. */
@@ -74,7 +73,7 @@ export const isTaskFields = (value: unknown): value is Task =>
   isObject(value) &&
   typeof value.id === 'string' &&
   typeof value.baseId === 'string' &&
-  TASK_TYPE.is(value.type) &&
+  (value.type === 'pull' || value.type === 'pre' || value.type === 'main' || value.type === 'post') &&
   isNonNegativeInteger(value.lostCount) &&
   isTaskConfig(value.config) &&
   typeof value.timedOut === 'boolean' &&
@@ -84,7 +83,10 @@ export const isTaskFields = (value: unknown): value is Task =>
   (value.started === undefined || isInteger(value.started)) &&
   (value.ended === undefined || isInteger(value.ended)) &&
   (value.lastStatusUpdate === undefined || isInteger(value.lastStatusUpdate)) &&
-  (value.finalStatus === undefined || TERMINAL_STATUS.is(value.finalStatus)) &&
+  (value.finalStatus === undefined ||
+    value.finalStatus === 'FINISHED' ||
+    value.finalStatus === 'FAILED' ||
+    value.finalStatus === 'KILLED') &&
   (value.exitCode === undefined || isInteger(value.exitCode)) &&
   (value.containerName === undefined || typeof value.containerName === 'string')
 
@@ -119,7 +121,10 @@ export const isExecutionFields = (value: unknown): value is Execution =>
   isInteger(value.started) &&
   isJobType(value.jobType) &&
   isSettings(value.settings) &&
-  EXECUTION_STATUS.is(value.status) &&
+  (value.status === 'RUNNING' ||
+    value.status === 'COMPLETED' ||
+    value.status === 'FAILED' ||
+    value.status === 'CANCELED') &&
   Array.isArray(value.tasks) &&
   isNonNegativeInteger(value.next) &&
   (value.priority === undefined || Number.isFinite(value.priority)) &&
@@ -138,7 +143,10 @@ export const isEndRecord = (value: unknown): value is EndRecord =>
   isInteger(value.exeNum) &&
   isInteger(value.jobTypeId) &&
   isNodeId(value.nodeId) &&
-  EXECUTION_STATUS.is(value.status) &&
+  (value.status === 'RUNNING' ||
+    value.status === 'COMPLETED' ||
+    value.status === 'FAILED' ||
+    value.status === 'CANCELED') &&
   isInteger(value.queued) &&
   isInteger(value.started) &&
   isTaskResultsLike(value.taskResults) &&

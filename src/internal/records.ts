@@ -56,9 +56,12 @@ const COUNT = field(NonNegativeInteger, 'isNonNegativeInteger($)')
 /** Milliseconds since the epoch: any finite number to the codec, a safe integer to the guard. */
 const INSTANT = field(FiniteNumber, 'isInteger($)')
 const NUMBER = field(FiniteNumber, 'Number.isFinite($)')
-/** One of a set of literals.ts, named as literals.ts exports it. */
-const literal = <L extends string>(set: Literals<L>, name: string): Field<t.Type<L, L, unknown>> =>
-  field(set.codec, `${name}.is($)`)
+/**
+ * One of a set of literals.ts: the guard compares with each value in turn
+ * (faster than the set's own `is` for these few strings).
+ */
+const literal = <L extends string>(set: Literals<L>): Field<t.Type<L, L, unknown>> =>
+  field(set.codec, `(${set.values.map((value) => `$ === ${JSON.stringify(value)}`).join(' || ')})`)
 
 /** A node id: an integer or a string. */
 export const NodeIdCodec = t.union([Integer, t.string], 'NodeId')
@@ -110,7 +113,7 @@ const guarded = (record: GuardedRecord): void => {
 /** One of the three error categories. */
 export const ErrorCategoryCodec = ERROR_CATEGORY.codec
 
-const JOB_ERROR = { name: STRING, category: literal(ERROR_CATEGORY, 'ERROR_CATEGORY'), title: STRING }
+const JOB_ERROR = { name: STRING, category: literal(ERROR_CATEGORY), title: STRING }
 export const JobErrorShape = t.type(codecsOf(JOB_ERROR), 'JobError')
 export const JobErrorCodec: t.Type<JobError, JobError, unknown> = JobErrorShape
 guarded({
@@ -250,7 +253,7 @@ const TASK = {
   id: STRING,
   /** The id before any loss: `{clusterId}_{type}`. */
   baseId: STRING,
-  type: literal(TASK_TYPE, 'TASK_TYPE'),
+  type: literal(TASK_TYPE),
   /** How often this task has been lost and retried. */
   lostCount: COUNT,
   config: field(TaskConfigCodec, 'isTaskConfig($)'),
@@ -264,7 +267,7 @@ const TASK_OPTIONAL = {
   started: INSTANT,
   ended: INSTANT,
   lastStatusUpdate: INSTANT,
-  finalStatus: literal(TERMINAL_STATUS, 'TERMINAL_STATUS'),
+  finalStatus: literal(TERMINAL_STATUS),
   exitCode: INTEGER,
   containerName: STRING,
 }
@@ -336,7 +339,7 @@ guarded({
 const EXECUTION = {
   ...SPEC,
   settings: field(SettingsCodec, 'isSettings($)'),
-  status: literal(EXECUTION_STATUS, 'EXECUTION_STATUS'),
+  status: literal(EXECUTION_STATUS),
   // Each task, and how the tasks relate to the execution, is checked by executionGuard.
   tasks: field(t.readonlyArray(TaskCodec), 'Array.isArray($)'),
   next: COUNT,
@@ -366,7 +369,7 @@ guarded({
 
 const END_RECORD = {
   ...IDS,
-  status: literal(EXECUTION_STATUS, 'EXECUTION_STATUS'),
+  status: literal(EXECUTION_STATUS),
   queued: INSTANT,
   started: INSTANT,
   // The outbox passes on their version and task list (see shapes.ts).
