@@ -10,8 +10,9 @@
  * @module
  */
 
-import { isJobError } from './internal/shapes'
+import { isJobError } from './internal/fieldGuards'
 import type * as t from 'io-ts'
+import { ERROR_CATEGORY } from './internal/literals'
 import type { JobErrorShape } from './internal/records'
 
 export type { Problem } from './internal/decode'
@@ -19,10 +20,11 @@ export type { Problem } from './internal/decode'
 /**
  * Who is to blame for a failure: the system, the algorithm, or its input data.
  *
+ * @useDeclaredType
  * @category model
  * @since 0.1.0
  */
-export type ErrorCategory = 'SYSTEM' | 'ALGORITHM' | 'DATA'
+export type ErrorCategory = (typeof ERROR_CATEGORY.values)[number]
 
 /**
  * The error categories, in the order the status JSON lists them.
@@ -30,7 +32,7 @@ export type ErrorCategory = 'SYSTEM' | 'ALGORITHM' | 'DATA'
  * @category constants
  * @since 0.1.0
  */
-export const CATEGORIES: readonly ErrorCategory[] = ['ALGORITHM', 'DATA', 'SYSTEM']
+export const CATEGORIES: readonly ErrorCategory[] = ERROR_CATEGORY.values
 
 /**
  * An error a job execution fails with.

@@ -13,6 +13,7 @@ import * as Errors from './errors'
 import type { ErrorCategory, JobError } from './errors'
 import type { Instant, TaskId } from './ids'
 import { checkedExecutionEvent, isNow } from './internal/eventGuards'
+import type { EXECUTION_STATUS } from './internal/literals'
 import { replaceAt } from './internal/patch'
 import type { EndRecordShape, ExecutionShape, ExecutionSpecShape, JobTypeShape } from './internal/records'
 import type * as t from 'io-ts'
@@ -26,10 +27,11 @@ export { DEFAULT_SETTINGS, decodeSettings, InvalidSettings, withDefaults, type S
 /**
  * The status of an execution: `RUNNING` until its first final status sticks.
  *
+ * @useDeclaredType
  * @category model
  * @since 0.1.0
  */
-export type ExecutionStatus = 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED'
+export type ExecutionStatus = (typeof EXECUTION_STATUS.values)[number]
 
 /**
  * The final statuses.

@@ -14,6 +14,7 @@ import * as Errors from './errors'
 import type { ExitCodeErrors, JobError } from './errors'
 import { lostTaskId, type Duration, type Instant } from './ids'
 import { checkedTaskEvent, isNow } from './internal/eventGuards'
+import { TASK_TYPE } from './internal/literals'
 import type { TaskConfigShape, TaskShape } from './internal/records'
 import type * as t from 'io-ts'
 import type { Settings } from './settings'
@@ -22,10 +23,11 @@ import { isTerminal, type TaskUpdate } from './taskUpdate'
 /**
  * The kinds of task, in the order an execution runs them.
  *
+ * @useDeclaredType
  * @category model
  * @since 0.1.0
  */
-export type TaskType = 'pull' | 'pre' | 'main' | 'post'
+export type TaskType = (typeof TASK_TYPE.values)[number]
 
 /**
  * Every task type, in execution order.
@@ -33,7 +35,7 @@ export type TaskType = 'pull' | 'pre' | 'main' | 'post'
  * @category constants
  * @since 0.1.0
  */
-export const TASK_TYPES: readonly TaskType[] = ['pull', 'pre', 'main', 'post']
+export const TASK_TYPES: readonly TaskType[] = TASK_TYPE.values
 
 /**
  * What a task is configured with: fixed when its execution is created, and

@@ -19,7 +19,9 @@ import type { Instant } from './ids'
 import { boundary, Integer, noExtraKeys, problemsOf } from './internal/decode'
 import { invalidError } from './internal/invalid'
 import { isoOfInstant, MAX_DATE } from './internal/isoInstant'
+import { TERMINAL_STATUS } from './internal/literals'
 import type { Task } from './task'
+import type { TerminalStatus } from './taskUpdate'
 
 /**
  * The schema version this library reads and writes.
@@ -66,8 +68,6 @@ const IsoDateTime = new t.Type<string, string, unknown>(
   t.identity,
 )
 
-const FinalStatus = t.keyof({ FINISHED: null, FAILED: null, KILLED: null }, 'FinalTaskStatus')
-
 const TASK_REQUIRED = { task_id: t.string, type: t.string, was_launched: t.boolean }
 const TASK_OPTIONAL = {
   launched: IsoDateTime,
@@ -75,7 +75,7 @@ const TASK_OPTIONAL = {
   ended: IsoDateTime,
   was_started: t.boolean,
   was_timed_out: t.boolean,
-  status: FinalStatus,
+  status: TERMINAL_STATUS.codec,
   exit_code: Integer,
 }
 
@@ -100,7 +100,7 @@ export interface TaskResult {
   readonly ended?: string | undefined
   readonly was_started?: boolean | undefined
   readonly was_timed_out?: boolean | undefined
-  readonly status?: 'FINISHED' | 'FAILED' | 'KILLED' | undefined
+  readonly status?: TerminalStatus | undefined
   readonly exit_code?: number | undefined
 }
 

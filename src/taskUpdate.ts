@@ -15,23 +15,26 @@ import * as t from 'io-ts'
 import type { Instant, TaskId } from './ids'
 import { boundary, describe, Integer, optional, problemsOf } from './internal/decode'
 import { invalidError } from './internal/invalid'
+import { TASK_STATUS, TERMINAL_STATUS } from './internal/literals'
 import { decodesAsItself } from './internal/fastPath'
 
 /**
  * A task status, as this library sees it.
  *
+ * @useDeclaredType
  * @category model
  * @since 0.1.0
  */
-export type TaskStatus = 'STAGING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED' | 'LOST' | 'UNKNOWN'
+export type TaskStatus = (typeof TASK_STATUS.values)[number]
 
 /**
  * The statuses that end a task.
  *
+ * @useDeclaredType
  * @category model
  * @since 0.1.0
  */
-export type TerminalStatus = 'FINISHED' | 'FAILED' | 'KILLED'
+export type TerminalStatus = (typeof TERMINAL_STATUS.values)[number]
 
 /**
  * Every task status, for codecs and generators.
@@ -39,7 +42,7 @@ export type TerminalStatus = 'FINISHED' | 'FAILED' | 'KILLED'
  * @category constants
  * @since 0.1.0
  */
-export const STATUSES: readonly TaskStatus[] = ['STAGING', 'RUNNING', 'FINISHED', 'FAILED', 'KILLED', 'LOST', 'UNKNOWN']
+export const STATUSES: readonly TaskStatus[] = TASK_STATUS.values
 
 /**
  * A task status update. Plain data: build one directly in tests, or decode one
@@ -90,8 +93,7 @@ export class InvalidTaskUpdate extends invalidError('InvalidTaskUpdate', 'task u
  * @category refinements
  * @since 0.1.0
  */
-export const isTerminal = (status: TaskStatus): status is TerminalStatus =>
-  status === 'FINISHED' || status === 'FAILED' || status === 'KILLED'
+export const isTerminal = (status: TaskStatus): status is TerminalStatus => TERMINAL_STATUS.is(status)
 
 const MESOS_STATES: Readonly<Record<string, TaskStatus>> = {
   TASK_STAGING: 'STAGING',
@@ -341,11 +343,6 @@ export const fromMesos = (json: unknown): E.Either<InvalidTaskUpdate, TaskUpdate
         E.bimap((errors) => new InvalidTaskUpdate(problemsOf(errors)), fromMesosStatus),
       )
 
-const StatusCodec = t.keyof(
-  Object.fromEntries(STATUSES.map((s) => [s, null])) as Record<TaskStatus, null>,
-  'TaskStatus',
-)
-
 /**
  * The codec of a {@link TaskUpdate} in its own (already converted) form, as event
  * logs and snapshots store it.
@@ -355,7 +352,7 @@ const StatusCodec = t.keyof(
  */
 export const codec: t.Type<TaskUpdate, TaskUpdate, unknown> = boundary(
   t.intersection([
-    t.type({ taskId: t.string, status: StatusCodec, timestamp: Integer }),
+    t.type({ taskId: t.string, status: TASK_STATUS.codec, timestamp: Integer }),
     t.partial({
       agentId: optional(t.string),
       exitCode: optional(Integer),

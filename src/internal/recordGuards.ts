@@ -6,21 +6,14 @@
  * @internal
  * @module
  */
-import type { EndRecord, ExecutionStatus } from '../execution'
+import type { ExecutionStatus } from '../execution'
 import type { JobStatus, SyncedJob } from '../manager'
 import type { Counted } from '../metrics'
-import { hasOwn, isErrorCategory, isInteger, isJobError, isNodeId, isObject, isOptionalInteger } from './shapes'
-
-const EXECUTION_STATUSES: Readonly<Record<ExecutionStatus, true>> = {
-  RUNNING: true,
-  COMPLETED: true,
-  FAILED: true,
-  CANCELED: true,
-}
+import { EXECUTION_STATUS, JOB_STATUS } from './literals'
+import { isErrorCategory, isInteger, isNodeId, isObject, isOptionalInteger } from './shapes'
 
 /** One of the four execution statuses. */
-export const isExecutionStatus = (value: unknown): value is ExecutionStatus =>
-  typeof value === 'string' && hasOwn(EXECUTION_STATUSES, value)
+export const isExecutionStatus: (value: unknown) => value is ExecutionStatus = EXECUTION_STATUS.is
 
 /**
  * What the metrics read of a finished execution: a node id, an integer job
@@ -35,37 +28,11 @@ export const isCounted = (value: unknown): value is Counted =>
   (value.error === undefined || (isObject(value.error) && isErrorCategory(value.error.category))) &&
   isOptionalInteger(value.finished)
 
-/** An end record as the outbox passes it on: ids, a known status, instants, task results. */
-export const isEndRecord = (value: unknown): value is EndRecord =>
-  isObject(value) &&
-  isInteger(value.id) &&
-  typeof value.clusterId === 'string' &&
-  isInteger(value.jobId) &&
-  isInteger(value.exeNum) &&
-  isInteger(value.jobTypeId) &&
-  isNodeId(value.nodeId) &&
-  isExecutionStatus(value.status) &&
-  (value.error === undefined || isJobError(value.error)) &&
-  isInteger(value.queued) &&
-  isInteger(value.started) &&
-  isOptionalInteger(value.finished) &&
-  isObject(value.taskResults) &&
-  typeof value.taskResults.version === 'string' &&
-  Array.isArray(value.taskResults.tasks)
+export { isEndRecord } from './fieldGuards'
 
 /** Scale's job statuses, in its order (published as `Manager.JOB_STATUSES`). */
-export const JOB_STATUS_LIST: readonly JobStatus[] = [
-  'PENDING',
-  'BLOCKED',
-  'QUEUED',
-  'RUNNING',
-  'FAILED',
-  'COMPLETED',
-  'CANCELED',
-]
-
-const JOB_STATUS_SET: ReadonlySet<unknown> = new Set(JOB_STATUS_LIST)
+export const JOB_STATUS_LIST: readonly JobStatus[] = JOB_STATUS.values
 
 /** A synced job: one of Scale's job statuses and a safe-integer number of executions. */
 export const isSyncedJob = (value: unknown): value is SyncedJob =>
-  isObject(value) && JOB_STATUS_SET.has(value.status) && isInteger(value.numExes)
+  isObject(value) && JOB_STATUS.is(value.status) && isInteger(value.numExes)

@@ -1,7 +1,7 @@
 /**
  * Cheap structural checks of values that reach the reducers from JavaScript
  * hosts, where the types protect nothing: the building blocks of the event
- * guards. Hand-written rather than io-ts, since they run on every event; none
+ * guards and of the records' guards (records.ts). Hand-written rather than io-ts, since they run on every event; none
  * allocates, none throws, and none reads a key from `Object.prototype` (an own
  * property is what counts).
  *
@@ -12,7 +12,9 @@
  * @internal
  * @module
  */
-import type { ErrorCategory, JobError } from '../errors'
+import type { ErrorCategory } from '../errors'
+import type { TaskType } from '../task'
+import { ERROR_CATEGORY, TASK_TYPE } from './literals'
 
 /** A value whose fields may be read. */
 export type Fields = Readonly<Record<string, unknown>>
@@ -51,32 +53,53 @@ export const isNodeId = (value: unknown): value is number | string =>
   typeof value === 'string' || Number.isSafeInteger(value)
 
 /** One of `SYSTEM`, `ALGORITHM`, `DATA` (never a key of `Object.prototype`). */
-export const isErrorCategory = (value: unknown): value is ErrorCategory =>
-  value === 'SYSTEM' || value === 'ALGORITHM' || value === 'DATA'
-
-/** A `{ name, category, title }` with a known category. */
-export const isJobError = (value: unknown): value is JobError =>
-  isObject(value) &&
-  typeof value.name === 'string' &&
-  typeof value.title === 'string' &&
-  isErrorCategory(value.category)
-
-// Lookups are mostly shared by many specs (one per job type, one registry), and
-// read-only by contract: each is checked once.
-const checkedLookups = new WeakSet<object>()
+export const isErrorCategory: (value: unknown) => value is ErrorCategory = ERROR_CATEGORY.is
 
 /**
- * An exit-code lookup: a plain object whose own values are all job errors
- * (`forExitCode` checks what it reads too, so a lookup changed after this check
- * still cannot break a reducer).
+ * `is`, remembering the objects it accepted: for records shared by many others
+ * (one settings object, one task configuration, one registry for many
+ * executions), read-only by contract, so that each is checked once.
  */
-export const isLookup = (value: unknown): boolean => {
-  if (!isPlainObject(value)) return false
-  if (checkedLookups.has(value)) return true
-  for (const key of Object.keys(value)) if (!isJobError(value[key])) return false
-  checkedLookups.add(value)
+export const cached = <T>(is: (value: unknown) => value is T): ((value: unknown) => value is T) => {
+  const checked = new WeakSet<object>()
+  return (value: unknown): value is T => {
+    if (typeof value === 'object' && value !== null && checked.has(value)) return true
+    if (!is(value)) return false
+    checked.add(value as object)
+    return true
+  }
+}
+
+/**
+ * An exit-code lookup: a plain object whose own values all pass `isEntry`,
+ * checked once per object (`forExitCode` checks what it reads too, so a lookup
+ * changed after this check still cannot break a reducer).
+ */
+export const lookupOf = (isEntry: (value: unknown) => boolean): ((value: unknown) => value is Fields) =>
+  cached((value: unknown): value is Fields => {
+    if (!isPlainObject(value)) return false
+    for (const key of Object.keys(value)) if (!isEntry(value[key])) return false
+    return true
+  })
+
+/**
+ * A spec's task types as `Execution.create` can honour them: a non-empty list
+ * of known types in execution order, without duplicates (it would silently
+ * drop or reorder others).
+ */
+export const isTaskTypeList = (value: unknown): value is readonly TaskType[] => {
+  if (!Array.isArray(value) || value.length === 0) return false
+  const order: readonly string[] = TASK_TYPE.values
+  let previous = -1
+  for (let i = 0; i < value.length; i++) {
+    const item: unknown = value[i]
+    const place = typeof item === 'string' ? order.indexOf(item) : -1
+    if (place <= previous) return false
+    previous = place
+  }
   return true
 }
 
-/** Absent, or a lookup (see {@link isLookup}). */
-export const isOptionalLookup = (value: unknown): boolean => value === undefined || isLookup(value)
+/** What the outbox passes on of an end record's task results: a string version and a task list. */
+export const isTaskResultsLike = (value: unknown): boolean =>
+  isObject(value) && typeof value.version === 'string' && Array.isArray(value.tasks)

@@ -1,0 +1,46 @@
+// The records' one definition (src/internal/records.ts): the reducers' entry
+// guards are generated from the same field tables as the codecs.
+import { readFileSync } from 'node:fs'
+import type * as t from 'io-ts'
+import { describe, expect, it } from 'vitest'
+import { GUARDS_FILE, guardsSource } from '../scripts/guards'
+import * as guards from '../src/internal/fieldGuards'
+import { ExecutionShape, GUARDED } from '../src/internal/records'
+
+describe('field guards', () => {
+  it('fieldGuards.ts is what scripts/guards.ts writes from the field tables', async () => {
+    expect(readFileSync(GUARDS_FILE, 'utf8')).toBe(await guardsSource())
+  })
+
+  it('each guarded record has its guard, and checks exactly the fields its codec names', () => {
+    for (const record of GUARDED) {
+      expect(typeof (guards as Record<string, unknown>)[record.guard]).toBe('function')
+    }
+    const execution = GUARDED.find((r) => r.guard === 'isExecutionFields')
+    const [required, partial] = ExecutionShape.types
+    expect(Object.keys(execution?.required ?? {})).toEqual(Object.keys(required.props))
+    expect(Object.keys(execution?.optional ?? {})).toEqual(Object.keys((partial as t.PartialC<t.Props>).props))
+  })
+
+  it('an instant is any finite number to the codec, a safe integer to the guard', () => {
+    const error = { name: 'e', category: 'DATA', title: 'E' }
+    const record = {
+      id: 1,
+      clusterId: 'c',
+      jobId: 1,
+      exeNum: 1,
+      jobTypeId: 1,
+      nodeId: 1,
+      status: 'FAILED',
+      error,
+      queued: 0.5,
+      started: 1,
+      finished: 2,
+      taskResults: { version: '1.0', tasks: [] },
+    }
+    expect(guards.isEndRecord(record)).toBe(false)
+    expect(guards.isEndRecord({ ...record, queued: 0 })).toBe(true)
+    expect(guards.isJobError(error)).toBe(true)
+    expect(guards.isJobError({ ...error, category: 'toString' })).toBe(false)
+  })
+})
