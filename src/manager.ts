@@ -40,6 +40,7 @@ import { empty, fromInternal, toInternal, withChanges, type ManagerState } from 
 import { membersOf } from './internal/nodeJobGroups'
 import * as Outbox from './internal/outbox'
 import { JOB_STATUS_LIST } from './internal/recordGuards'
+import type { JOB_STATUS } from './internal/literals'
 import * as SM from './internal/sortedMap'
 import * as Snapshots from './internal/snapshot'
 import * as Metrics from './metrics'
@@ -323,10 +324,11 @@ export const create = <M = unknown>(now: Instant, settings?: Partial<Settings>):
  * alone. A status outside this list (say, `'cancelled'`) does not compile, and
  * passed anyway from JavaScript or a log, its job is refused.
  *
+ * @useDeclaredType
  * @category model
  * @since 0.2.0
  */
-export type JobStatus = 'PENDING' | 'BLOCKED' | 'QUEUED' | 'RUNNING' | 'FAILED' | 'COMPLETED' | 'CANCELED'
+export type JobStatus = (typeof JOB_STATUS.values)[number]
 
 /**
  * Every job status, in Scale's order.
