@@ -53,7 +53,7 @@ const BOOLEAN = field(t.boolean, "typeof $ === 'boolean'")
 const INTEGER = field(Integer, 'isInteger($)')
 /** A duration or a count: a non-negative safe integer. */
 const COUNT = field(NonNegativeInteger, 'isNonNegativeInteger($)')
-/** Milliseconds since the epoch: any finite number to the codec, a safe integer to the guard. */
+/** Milliseconds since the epoch: every finite number to the codec, a safe integer to the guard. */
 const INSTANT = field(FiniteNumber, 'isInteger($)')
 const NUMBER = field(FiniteNumber, 'Number.isFinite($)')
 /**
