@@ -28,7 +28,15 @@ import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
 import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
 import type { JobError } from './errors'
-import { clusterIdOfTask, type ClusterId, type Instant, type NodeId, type RecordId, type TaskId } from './ids'
+import {
+  canonicalNodeId,
+  clusterIdOfTask,
+  type ClusterId,
+  type Instant,
+  type NodeId,
+  type RecordId,
+  type TaskId,
+} from './ids'
 import * as Deadlines from './internal/deadlineIndex'
 import { describe, type Problem } from './internal/decode'
 import { invalidError } from './internal/invalid'
@@ -455,7 +463,8 @@ const REDUCERS: Reducers = {
     })
     return applyToAll(state, ids, now, LOST_AND_KILLED)
   },
-  NodeLost: (state, event, now) => applyToAll(state, membersOf(state.byNode, event.nodeId), now, NODE_LOST),
+  NodeLost: (state, event, now) =>
+    applyToAll(state, membersOf(state.byNode, canonicalNodeId(event.nodeId)), now, NODE_LOST),
   CanceledOffQueue: (state, event, now) => cancelOffQueue(state, event.records, now),
   JobsSynced: (state, event, now) => cancelSynced(state, event.jobs, now),
   StarvationChecked: (state, _event, now) =>
@@ -924,16 +933,66 @@ export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toI
  * of the window, rows out of their order or duplicated). A restored manager
  * behaves exactly as the one that was saved.
  *
+ * The host's own messages still queued in the snapshot come from outside too:
+ * given `isHostMessage`, the guard of the host's message type `M`, each of
+ * them is checked with it (one it refuses is a problem at
+ * `outbox.host.{i}`) and the manager is a `Manager<M>`; without it, a
+ * `Manager<unknown>`.
+ *
  * @example
  * import { Manager } from 'job-execution-core'
  * declare const state: Manager.Manager
  * const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(Manager.toSnapshot(state))))
  *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * import * as E from 'fp-ts/Either'
+ * type Mine = { readonly type: 'JobRunning'; readonly jobId: number }
+ * const isMine = (x: unknown): x is Mine =>
+ *   typeof x === 'object' && x !== null && 'type' in x && x.type === 'JobRunning'
+ * const state = Manager.create<Mine>(0)
+ * const restored = Manager.fromSnapshot(Manager.toSnapshot(state), isMine)
+ * if (E.isRight(restored)) {
+ *   const mine: Manager.Manager<Mine> = restored.right
+ * }
+ *
  * @category snapshots
  * @since 0.1.0
  */
-export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> =>
-  E.bimap((problems: readonly Problem[]) => new InvalidSnapshot(problems), fromInternal)(Snapshots.fromSnapshot(json))
+export function fromSnapshot(json: unknown): E.Either<InvalidSnapshot, Manager>
+export function fromSnapshot<M>(
+  json: unknown,
+  isHostMessage: (message: unknown) => message is M,
+): E.Either<InvalidSnapshot, Manager<M>>
+export function fromSnapshot<M>(
+  json: unknown,
+  isHostMessage?: (message: unknown) => message is M,
+): E.Either<InvalidSnapshot, Manager<M> | Manager> {
+  const restored = Snapshots.fromSnapshot(json)
+  if (E.isLeft(restored)) return E.left(new InvalidSnapshot(restored.left))
+  if (isHostMessage === undefined) return E.right(fromInternal(restored.right))
+  const problems = hostMessageProblems(restored.right, isHostMessage)
+  // Every queued host message passed the host's guard: the manager's messages are M's.
+  return problems.length > 0 ? E.left(new InvalidSnapshot(problems)) : E.right(fromInternal<M>(restored.right))
+}
+
+const passes = (isHostMessage: (message: unknown) => boolean, message: unknown): boolean => {
+  try {
+    return isHostMessage(message) === true
+  } catch {
+    return false
+  }
+}
+
+const hostMessageProblems = (state: ManagerState, isHostMessage: (message: unknown) => boolean): Problem[] => {
+  const problems: Problem[] = []
+  Outbox.toLists(state.outbox).host.forEach((message, i) => {
+    // The guard is the host's code: one that throws refuses the message as one that says no.
+    if (!passes(isHostMessage, message))
+      problems.push({ path: `outbox.host.${i}`, message: "is not one of the host's messages (its guard says no)" })
+  })
+  return problems
+}
 
 /**
  * Restores a manager from a snapshot's JSON text, as it was persisted
@@ -954,7 +1013,15 @@ export const fromSnapshot = (json: unknown): E.Either<InvalidSnapshot, Manager> 
  * @category snapshots
  * @since 0.2.0
  */
-export const fromSnapshotText = (text: string): E.Either<InvalidSnapshot, Manager> => {
+export function fromSnapshotText(text: string): E.Either<InvalidSnapshot, Manager>
+export function fromSnapshotText<M>(
+  text: string,
+  isHostMessage: (message: unknown) => message is M,
+): E.Either<InvalidSnapshot, Manager<M>>
+export function fromSnapshotText<M>(
+  text: string,
+  isHostMessage?: (message: unknown) => message is M,
+): E.Either<InvalidSnapshot, Manager<M> | Manager> {
   if (typeof text !== 'string') {
     return E.left(
       new InvalidSnapshot([{ path: '<root>', message: `expected the snapshot's JSON text, got ${describe(text)}` }]),
@@ -967,5 +1034,5 @@ export const fromSnapshotText = (text: string): E.Either<InvalidSnapshot, Manage
     const reason = error instanceof Error ? error.message : 'unreadable'
     return E.left(new InvalidSnapshot([{ path: '<root>', message: `not JSON (a torn or truncated file?): ${reason}` }]))
   }
-  return fromSnapshot(json)
+  return isHostMessage === undefined ? fromSnapshot(json) : fromSnapshot(json, isHostMessage)
 }

@@ -12,7 +12,7 @@
  * @module
  */
 import type { ErrorCategory } from './errors'
-import { compareIds, type Instant, type NodeId, type RecordId } from './ids'
+import { canonicalNodeId, compareCanonicalIds, type Instant, type NodeId, type RecordId } from './ids'
 import * as SM from './internal/sortedMap'
 
 /**
@@ -51,7 +51,7 @@ const KIND_ORDER: Readonly<Record<Kind, number>> = { running: 0, completed: 1, a
 export type CountKey = readonly [node: NodeId, kind: Kind, jobType: RecordId]
 
 const compareKeys = (a: CountKey, b: CountKey): number =>
-  compareIds(a[0], b[0]) || KIND_ORDER[a[1]] - KIND_ORDER[b[1]] || compareIds(a[2], b[2])
+  compareCanonicalIds(a[0], b[0]) || KIND_ORDER[a[1]] - KIND_ORDER[b[1]] || compareCanonicalIds(a[2], b[2])
 
 /**
  * Counts by node, kind and job type: an element of the counts group. Only
@@ -84,8 +84,11 @@ export const empty: Counts = SM.empty
  * @category group
  * @since 0.1.0
  */
-export const increment = (counts: Counts, key: CountKey, delta: number): Counts => {
+export const increment = (counts: Counts, given: CountKey, delta: number): Counts => {
   if (delta === 0) return counts
+  // Counts are kept by the node's canonical id, so that '1' and 1 are one node.
+  const node = canonicalNodeId(given[0])
+  const key: CountKey = node === given[0] ? given : [node, given[1], given[2]]
   const next = (SM.get(counts, key, compareKeys) ?? 0) + delta
   return next > 0 ? SM.set(counts, key, next, compareKeys) : SM.remove(counts, key, compareKeys)
 }
@@ -401,9 +404,10 @@ export interface NodeStatusJson {
 
 type KindCounts = Map<Kind, Map<RecordId, number>>
 
+// `node` is canonical, as the counts' keys are.
 const countsOfNode = (counts: Counts, node: NodeId, into: KindCounts, sign: 1 | -1): void => {
   SM.forEachFrom(counts, [node, 'running', -Infinity], compareKeys, (key, n) => {
-    if (compareIds(key[0], node) !== 0) return false
+    if (compareCanonicalIds(key[0], node) !== 0) return false
     const byType = into.get(key[1]) ?? new Map<RecordId, number>()
     byType.set(key[2], (byType.get(key[2]) ?? 0) + sign * n)
     into.set(key[1], byType)
@@ -440,12 +444,13 @@ const countJson = (byType: Map<RecordId, number> | undefined): CountJson => {
  */
 export const statusJson = (metrics: Metrics, nodeIds: readonly NodeId[], now: Instant): NodeStatusJson[] =>
   nodeIds.map((id) => {
+    const node = canonicalNodeId(id)
     const byKind: KindCounts = new Map()
-    countsOfNode(metrics.running, id, byKind, 1)
-    countsOfNode(metrics.finished, id, byKind, 1)
+    countsOfNode(metrics.running, node, byKind, 1)
+    countsOfNode(metrics.finished, node, byKind, 1)
     for (const block of metrics.blocks) {
       if (isBlockInWindow(block.start, now)) break
-      countsOfNode(block.counts, id, byKind, -1)
+      countsOfNode(block.counts, node, byKind, -1)
     }
     const algorithm = countJson(byKind.get('algorithm'))
     const data = countJson(byKind.get('data'))

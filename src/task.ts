@@ -12,7 +12,7 @@
  */
 import * as Errors from './errors'
 import type { ExitCodeErrors, JobError } from './errors'
-import { lostTaskId, type Duration, type Instant } from './ids'
+import { lostTaskId, taskId, type ClusterId, type Duration, type Instant } from './ids'
 import { checkedTaskEvent, isNow } from './internal/eventGuards'
 import { TASK_TYPE } from './internal/literals'
 import type { TaskConfigShape, TaskShape } from './internal/records'
@@ -63,7 +63,7 @@ export interface Task extends Readonly<t.TypeOf<typeof TaskShape>> {}
  * @since 0.1.0
  */
 export interface TaskContext {
-  readonly clusterId: string
+  readonly clusterId: ClusterId
   readonly isSystem: boolean
   readonly isLongRunning: boolean
   /** The main task's running timeout, in milliseconds. */
@@ -163,7 +163,7 @@ const changed = (t: Task, changes: Partial<TaskState>): Task => ({
  * @since 0.1.0
  */
 export const create = (type: TaskType, context: TaskContext): Task => {
-  const baseId = `${context.clusterId}_${type}`
+  const baseId = taskId(context.clusterId, type)
   return {
     id: baseId,
     baseId,

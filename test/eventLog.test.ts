@@ -54,6 +54,18 @@ describe('event log lines say what is wrong', () => {
     expect(EventLog.nodesOf({ type: 'TimeoutsChecked' })).toEqual([])
   })
 
+  it("reports a node once however its id is spelt ('3' and 3)", () => {
+    let replay = EventLog.startReplay()
+    for (const [line, nodeId] of [
+      [1, 3],
+      [2, '3'],
+      [3, '03'],
+    ] as const) {
+      replay = EventLog.replayLine(replay, JSON.stringify({ now: line, event: { type: 'NodeLost', nodeId } }), line)
+    }
+    expect(EventLog.summary(replay).status.map((node) => node.id)).toEqual([3, '03'])
+  })
+
   it('sums up drained messages sorted by type', () => {
     let replay = EventLog.startReplay()
     const host = ['zeta', 'alpha', 'mid'].map((type) => ({ type }))

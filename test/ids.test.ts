@@ -97,3 +97,58 @@ describe('ids', () => {
     expect(Ids.lostTaskId('scale_job_fw_1x1_main', 1)).toBe('scale_job_fw_1x1_main_lost-1')
   })
 })
+
+describe('taskId', () => {
+  it('is {clusterId}_{taskType}, the id before a loss', () => {
+    const id = Ids.clusterId('fw1', 42, 3)
+    expect(Ids.taskId(id, 'main')).toBe('scale_job_fw1_42x3_main')
+    expect(Ids.clusterIdOfTask(Ids.taskId(id, 'pull'))).toBe(id)
+    expect(Ids.lostTaskId(Ids.taskId(id, 'pre'), 1)).toBe('scale_job_fw1_42x3_pre_lost-1')
+  })
+})
+
+describe('canonicalNodeId and sameNode', () => {
+  it.each([
+    ['1', 1],
+    ['0', 0],
+    ['-7', -7],
+    ['9007199254740991', Number.MAX_SAFE_INTEGER],
+  ])('%s spells the number %d', (text, n) => {
+    expect(Ids.canonicalNodeId(text)).toBe(n)
+    expect(Ids.sameNode(text, n)).toBe(true)
+    expect(Ids.sameNode(n, text)).toBe(true)
+  })
+
+  it.each(['01', '+1', '1.0', '1e3', '-0', ' 1', '1 ', '', '9007199254740993', '0x10', 'node-1', 'Infinity', 'NaN'])(
+    '%j is a name, not a number',
+    (text) => {
+      expect(Ids.canonicalNodeId(text)).toBe(text)
+    },
+  )
+
+  test.prop([fc.maxSafeInteger()])('every safe integer is named by its decimal spelling', (n) => {
+    expect(Ids.canonicalNodeId(String(n))).toBe(n === 0 ? 0 : n)
+    expect(Ids.canonicalNodeId(n)).toBe(n)
+  })
+
+  test.prop([fc.oneof(fc.string(), fc.integer())])('spelling is idempotent and sameNode an equivalence', (id) => {
+    const once = Ids.canonicalNodeId(id)
+    expect(Ids.canonicalNodeId(once)).toBe(once)
+    expect(Ids.sameNode(id, id)).toBe(true)
+    expect(Ids.sameNode(id, once)).toBe(true)
+  })
+
+  test.prop([fc.string()])('a string that is not the spelling of its number stays itself', (text) => {
+    const n = Number(text)
+    const spelt = Number.isSafeInteger(n) && String(n) === text
+    expect(Ids.canonicalNodeId(text)).toBe(spelt ? n : text)
+  })
+
+  it('orders a node id as its canonical spelling', () => {
+    expect(Ids.compareIds('2', 2)).toBe(0)
+    expect(Ids.compareIds('10', 9)).toBeGreaterThan(0)
+    expect(Ids.compareIds('01', 2)).toBeGreaterThan(0)
+    expect([10, '2', 'b', 'a'].sort(Ids.compareIds)).toEqual(['2', 10, 'a', 'b'])
+    expect(Ids.compareCanonicalIds('2', 2)).toBeGreaterThan(0)
+  })
+})

@@ -269,6 +269,57 @@ describe('Manager.fromSnapshotText', () => {
   })
 })
 
+// --- fromSnapshot with the host's message guard ---------------------------------------
+
+describe("Manager.fromSnapshot with the host's message guard", () => {
+  interface Mine {
+    readonly type: 'JobRunning'
+    readonly jobId: number
+  }
+  const isMine = (x: unknown): x is Mine =>
+    typeof x === 'object' && x !== null && 'type' in x && x.type === 'JobRunning' && 'jobId' in x
+  const queued = (messages: readonly unknown[]): Manager.Snapshot =>
+    Manager.toSnapshot(Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [], messages }, T0))
+
+  it("restores a Manager<M> when every queued host message passes the host's guard", () => {
+    const mine: Mine[] = [
+      { type: 'JobRunning', jobId: 1 },
+      { type: 'JobRunning', jobId: 2 },
+    ]
+    const restored = Manager.fromSnapshot(queued(mine), isMine)
+    if (E.isLeft(restored)) throw restored.left
+    const typed: Manager.Manager<Mine> = restored.right
+    expect(Manager.drain(typed, T0)[0]).toEqual(mine)
+  })
+
+  it('refuses each queued message the guard says no to, with its path', () => {
+    const snapshot = queued([{ type: 'JobRunning', jobId: 1 }, 'junk', { type: 'Other' }])
+    const restored = Manager.fromSnapshot(snapshot, isMine)
+    expect(E.isLeft(restored) && restored.left.problems.map((p) => p.path)).toEqual(['outbox.host.1', 'outbox.host.2'])
+    // Without a guard the same snapshot restores, as a Manager<unknown>.
+    expect(E.isRight(Manager.fromSnapshot(snapshot))).toBe(true)
+    expect(E.isLeft(Manager.fromSnapshotText(JSON.stringify(snapshot), isMine))).toBe(true)
+  })
+
+  it('refuses, never throws, when the guard throws', () => {
+    const throwing = (x: unknown): x is Mine => {
+      throw new Error(`cannot tell ${String(x)}`)
+    }
+    const restored = noThrow(() => Manager.fromSnapshot(queued(['a']), throwing))
+    expect(E.isLeft(restored) && restored.left.problems.map((p) => p.path)).toEqual(['outbox.host.0'])
+  })
+
+  it('still refuses an unsound snapshot before asking the guard', () => {
+    let asked = 0
+    const counting = (x: unknown): x is Mine => {
+      asked++
+      return isMine(x)
+    }
+    expect(E.isLeft(Manager.fromSnapshot({ snapshotVersion: 2 }, counting))).toBe(true)
+    expect(asked).toBe(0)
+  })
+})
+
 // --- nextWakeUp ------------------------------------------------------------------------
 
 describe('Manager.nextWakeUp', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Ids, Manager } from '../src/index'
 import type { Task, TaskUpdate } from '../src/index'
 import { nodeJson, type Rows, deepFreeze } from './fixtures'
+import { checkInvariants } from '../src/testing'
 
 // --- fixtures -------------------------------------------------------------------
 
@@ -590,6 +591,30 @@ describe('node loss', () => {
     expect(Manager.statusJson(state, ['agent-host-a'], BASE + 1)).toStrictEqual([
       nodeJson('agent-host-a', { system: [[2, 1]] }),
     ])
+  })
+
+  it("is one node however its id is spelt: '1' is node 1", () => {
+    const onNumber = makeSpec({ id: 1, nodeId: 1, jobTypeId: 2 })
+    const onString = makeSpec({ id: 2, nodeId: '1', jobTypeId: 2 })
+    const elsewhere = makeSpec({ id: 3, nodeId: '01', jobTypeId: 2 })
+    const scheduled = schedule([onNumber, onString, elsewhere])
+    expect(Manager.statusJson(scheduled, [1, '1'], BASE)).toStrictEqual([
+      nodeJson(1, { running: [[2, 2]] }),
+      nodeJson('1', { running: [[2, 2]] }),
+    ])
+    expect(Manager.statusJson(scheduled, ['01'], BASE)).toStrictEqual([nodeJson('01', { running: [[2, 1]] })])
+    // A string id loses the node of that number, and only it.
+    const lost = step(scheduled, { type: 'NodeLost', nodeId: '1' }, BASE + 1)
+    expect(Manager.runningExecutions(lost).map((x) => x.clusterId)).toEqual([elsewhere.clusterId])
+    expect(Manager.statusJson(lost, [1], BASE + 1)).toStrictEqual([nodeJson(1, { system: [[2, 2]] })])
+    // Each execution keeps the node id it was given, in its end record too.
+    const [messages] = Manager.drain(lost, BASE + 1)
+    const ends = messages.flatMap((m) => (Manager.isMessage(m) && m.type === 'JobExeEnd' ? m.records : []))
+    expect(ends.map((r) => r.nodeId).sort()).toEqual([1, '1'])
+    // And the number loses the executions scheduled with its spelling.
+    const lostByNumber = step(scheduled, { type: 'NodeLost', nodeId: 1 }, BASE + 1)
+    expect(Manager.runningExecutions(lostByNumber).map((x) => x.clusterId)).toEqual([elsewhere.clusterId])
+    expect(checkInvariants(lostByNumber)).toEqual([])
   })
 })
 
@@ -1422,7 +1447,7 @@ describe('events that change nothing return the very same state', () => {
     ['TaskLaunched again', (a) => ({ type: 'TaskLaunched', taskId: taskIdOf(a, 'pull') })],
     ['TaskTimedOut for an unknown task', () => ({ type: 'TaskTimedOut', taskId: 'scale_job_fw1_999x1_pull' })],
     ['NodeLost for an unknown node', () => ({ type: 'NodeLost', nodeId: 99 })],
-    ['NodeLost for a string id equal to a numeric node', () => ({ type: 'NodeLost', nodeId: '1' })],
+    ['NodeLost for a node id spelt as a name, not as the number (01)', () => ({ type: 'NodeLost', nodeId: '01' })],
     ['ExecutionsLost for unknown ids', () => ({ type: 'ExecutionsLost', ids: [999, 'scale_job_fw1_999x1'] })],
     ['ExecutionsLost with no ids', () => ({ type: 'ExecutionsLost', ids: [] })],
     [

@@ -5,7 +5,7 @@
 import type * as E from 'fp-ts/Either'
 import type * as O from 'fp-ts/Option'
 import { describe, expectTypeOf, test } from 'vitest'
-import { Manager } from '../src/index'
+import { Ids, Manager } from '../src/index'
 
 declare const state: Manager.Manager
 
@@ -122,7 +122,7 @@ describe('generic host messages', () => {
     expectTypeOf<Manager.Refusal>().toEqualTypeOf<Manager.ExecutionRefused | Manager.MessageRefused>()
     expectTypeOf<Manager.ExecutionRefused>().toEqualTypeOf<{
       readonly type: 'ExecutionRefused'
-      readonly clusterId: string
+      readonly clusterId: Ids.ClusterId
       readonly id: number
       readonly reason: 'cluster-id-without-job-prefix' | 'unroutable-task-ids'
     }>()

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Execution, ExecutionSpec } from '../execution'
+import { taskId, type ClusterId } from '../ids'
 import { TASK_TYPE } from './literals'
 import { isExecutionFields, isExecutionSpecFields, isTaskFields } from './fieldGuards'
 import type { Fields } from './shapes'
@@ -27,11 +28,11 @@ const orderOf = (value: unknown): number => (typeof value === 'string' ? TASK_OR
 export const isExecutionSpec = (value: unknown): value is ExecutionSpec => isExecutionSpecFields(value)
 
 // A task's fields, and its ids as its execution names them.
-const isTask = (value: unknown, clusterId: string): boolean =>
-  isTaskFields(value) && value.baseId === `${clusterId}_${value.type}` && value.id.startsWith(value.baseId)
+const isTask = (value: unknown, clusterId: ClusterId): boolean =>
+  isTaskFields(value) && value.baseId === taskId(clusterId, value.type) && value.id.startsWith(value.baseId)
 
 // Tasks in order, each one well-formed, with no empty slot.
-const areTasks = (tasks: readonly unknown[], clusterId: string): boolean => {
+const areTasks = (tasks: readonly unknown[], clusterId: ClusterId): boolean => {
   if (tasks.length === 0) return false
   let previous = -1
   for (let i = 0; i < tasks.length; i++) {

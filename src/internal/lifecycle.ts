@@ -9,7 +9,7 @@
  */
 import * as Execution from '../execution'
 import type { ExecutionSpec } from '../execution'
-import { clusterIdOfTask, isJobTaskId, type ClusterId, type Instant, type RecordId } from '../ids'
+import { canonicalNodeId, clusterIdOfTask, isJobTaskId, type ClusterId, type Instant, type RecordId } from '../ids'
 import type { ExecutionRefusalReason, HostMessage, SyncedJob } from '../manager'
 import * as Metrics from '../metrics'
 import type { Settings } from '../settings'
@@ -36,7 +36,7 @@ const addExecution = (state: ManagerState, execution: Execution.Execution, now: 
   const executionHash = HM.hashNumber(execution.id)
   if (HM.has(state.byExecutionId, execution.id, executionHash)) return state
   const grouped = withChanges(state, {
-    byNode: Groups.join(state.byNode, execution.nodeId, id, hash),
+    byNode: Groups.join(state.byNode, canonicalNodeId(execution.nodeId), id, hash),
     byJob: Groups.join(state.byJob, execution.jobId, id, hash),
     byExecutionId: HM.set(state.byExecutionId, execution.id, executionHash, id),
     metrics: Metrics.addRunning(state.metrics, execution),
@@ -59,7 +59,7 @@ const finish = (
   const executionHash = HM.hashNumber(execution.id)
   const until = Metrics.blockStart(Math.max(Execution.finished(execution) ?? now, metrics.now))
   return withChanges(unindexed, {
-    byNode: Groups.leave(state.byNode, execution.nodeId, id, hash),
+    byNode: Groups.leave(state.byNode, canonicalNodeId(execution.nodeId), id, hash),
     byJob: Groups.leave(state.byJob, execution.jobId, id, hash),
     byExecutionId:
       HM.get(state.byExecutionId, execution.id, executionHash) === id

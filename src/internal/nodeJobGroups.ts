@@ -11,7 +11,7 @@
  * @module
  */
 import type { ClusterId, NodeId } from '../ids'
-import { compareIds } from '../ids'
+import { compareCanonicalIds } from '../ids'
 import * as HM from './hashMap'
 
 /** The groups, by node or job id. */
@@ -62,7 +62,7 @@ export const membersOf = <K extends NodeId>(groups: Groups<K>, key: K): ClusterI
 const listing = <K extends NodeId>(groups: Groups<K>): Array<readonly [K, readonly ClusterId[]]> => {
   const rows: Array<readonly [K, readonly ClusterId[]]> = []
   HM.forEach(groups, (key) => rows.push([key, membersOf(groups, key)]))
-  return rows.sort(([a], [b]) => compareIds(a, b))
+  return rows.sort(([a], [b]) => compareCanonicalIds(a, b))
 }
 
 /** Whether two group indexes hold the same members under the same keys. */

@@ -3,14 +3,20 @@
  * O(log n) and shares the rest, where copying a `Set` per line made a replay
  * quadratic in distinct nodes. It is a `ReadonlySet`, so the replay's public
  * type stays as it was; iteration follows the hashes (the summary sorts).
+ * A node is held by its canonical id, so that `'1'` and `1` are one node seen.
  *
  * @internal
  * @module
  */
-import type { NodeId } from '../ids'
+import { canonicalNodeId, type NodeId } from '../ids'
 import * as HM from './hashMap'
 
 const hashOf = (node: NodeId): number => (typeof node === 'number' ? HM.hashNumber(node) : HM.hashString(node))
+
+const add = (map: HM.HashMap<NodeId, NodeId>, node: NodeId): HM.HashMap<NodeId, NodeId> => {
+  const key = canonicalNodeId(node)
+  return HM.set(map, key, hashOf(key), key)
+}
 
 /** A persistent `ReadonlySet` of node ids. */
 export class NodeSet implements ReadonlySet<NodeId> {
@@ -26,13 +32,13 @@ export class NodeSet implements ReadonlySet<NodeId> {
   static addAll(set: ReadonlySet<NodeId>, nodes: readonly NodeId[]): ReadonlySet<NodeId> {
     const start = set instanceof NodeSet ? set : NodeSet.of(set)
     let map = start.map
-    for (const node of nodes) map = HM.set(map, node, hashOf(node), node)
+    for (const node of nodes) map = add(map, node)
     return map === start.map && start === set ? set : new NodeSet(map)
   }
 
   private static of(nodes: Iterable<NodeId>): NodeSet {
     let map: HM.HashMap<NodeId, NodeId> = HM.empty
-    for (const node of nodes) map = HM.set(map, node, hashOf(node), node)
+    for (const node of nodes) map = add(map, node)
     return new NodeSet(map)
   }
 
@@ -41,7 +47,8 @@ export class NodeSet implements ReadonlySet<NodeId> {
   }
 
   has(node: NodeId): boolean {
-    return HM.has(this.map, node, hashOf(node))
+    const key = canonicalNodeId(node)
+    return HM.has(this.map, key, hashOf(key))
   }
 
   forEach(visit: (value: NodeId, key: NodeId, set: ReadonlySet<NodeId>) => void): void {

@@ -25,6 +25,7 @@
  */
 import * as t from 'io-ts'
 import type { ExitCodeErrors, JobError } from '../errors'
+import type { ClusterId, TaskId } from '../ids'
 import type { EndRecord, Execution, ExecutionSpec, JobType } from '../execution'
 import type { Settings } from '../settings'
 import type { Task, TaskConfig } from '../task'
@@ -48,6 +49,11 @@ type Table = Readonly<Record<string, Field<t.Mixed>>>
 
 // The field kinds.
 const STRING = field(t.string, "typeof $ === 'string'")
+/** Ids are strings to the codec and the guard, typed by their kind (see `Ids.ClusterId`). */
+const ClusterIdCodec: t.Type<ClusterId, string, unknown> = t.string
+const TaskIdCodec: t.Type<TaskId, string, unknown> = t.string
+const CLUSTER_ID = field(ClusterIdCodec, STRING.check)
+const TASK_ID = field(TaskIdCodec, STRING.check)
 const BOOLEAN = field(t.boolean, "typeof $ === 'boolean'")
 /** An id or an exit code: a safe integer. */
 const INTEGER = field(Integer, 'isInteger($)')
@@ -250,9 +256,9 @@ guarded({
 
 const TASK = {
   /** The current cluster task id (it changes each time the task is lost). */
-  id: STRING,
+  id: TASK_ID,
   /** The id before any loss: `{clusterId}_{type}`. */
-  baseId: STRING,
+  baseId: TASK_ID,
   type: literal(TASK_TYPE),
   /** How often this task has been lost and retried. */
   lostCount: COUNT,
@@ -290,7 +296,7 @@ export const StatusCodec = EXECUTION_STATUS.codec
 // What an execution spec, an execution and an end record all hold.
 const IDS = {
   id: INTEGER,
-  clusterId: STRING,
+  clusterId: CLUSTER_ID,
   jobId: INTEGER,
   exeNum: INTEGER,
   jobTypeId: INTEGER,

@@ -23,7 +23,7 @@
  */
 import type { Execution } from '../execution'
 import type { ClusterId, Instant } from '../ids'
-import { lostTaskId } from '../ids'
+import { lostTaskId, taskId } from '../ids'
 import { BLOCK_LENGTH, isBlockInWindow, type CountRow } from '../metrics'
 import type { Task } from '../task'
 import { TASK_TYPES } from '../task'
@@ -117,7 +117,7 @@ export const executionProblems = (execution: Execution, path: string): Problem[]
     const type = TYPE_ORDER.get(task.type) ?? -1
     if (type <= previousType) sayTask('.type', 'is out of order or repeated')
     previousType = type
-    if (task.baseId !== `${execution.clusterId}_${task.type}`)
+    if (task.baseId !== taskId(execution.clusterId, task.type))
       sayTask('.baseId', `is not ${execution.clusterId}_${task.type}`)
     taskProblems(task, sayTask)
     if (task.lostCount > 0 || task.finalStatus === 'FINISHED') history = true
