@@ -271,3 +271,44 @@ describe('Scheduled and routing', () => {
     },
   )
 })
+
+// A node id spelt as the string of its number names the same node (Ids.NodeId):
+// respelling every node id of a stream at random changes no count and no loss.
+const respelt = (stream: EventStream, spellings: readonly boolean[]): EventStream => {
+  let i = 0
+  const spell = (id: Ids.NodeId): Ids.NodeId =>
+    typeof id === 'number' && spellings[i++ % spellings.length] ? String(id) : id
+  const events = stream.events.map(({ now, event }) => {
+    switch (event.type) {
+      case 'Scheduled':
+        return {
+          now,
+          event: { ...event, executions: event.executions.map((x) => ({ ...x, nodeId: spell(x.nodeId) })) },
+        }
+      case 'NodeLost':
+        return { now, event: { ...event, nodeId: spell(event.nodeId) } }
+      case 'HistoryLoaded':
+        return { now, event: { ...event, records: event.records.map((r) => ({ ...r, nodeId: spell(r.nodeId) })) } }
+      default:
+        return { now, event }
+    }
+  })
+  return { ...stream, events }
+}
+
+describe('node ids', () => {
+  test.prop([eventStream({ maxLength: 60 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 16 })])(
+    'respelling node ids as strings changes no status JSON and no running set',
+    (stream, spellings) => {
+      const plain = runStream(stream)
+      const spelt = runStream(respelt(stream, spellings))
+      const nodes = [1, 2, 3, 4, '1', '2', '3', '4']
+      const now = stream.events.at(-1)?.now ?? stream.start
+      expect(Manager.statusJson(spelt, nodes, now)).toEqual(Manager.statusJson(plain, nodes, now))
+      expect(Manager.runningExecutions(spelt).map((x) => x.clusterId)).toEqual(
+        Manager.runningExecutions(plain).map((x) => x.clusterId),
+      )
+      expect(checkInvariants(spelt)).toEqual([])
+    },
+  )
+})
