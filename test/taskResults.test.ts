@@ -2,6 +2,8 @@
  * Task results JSON, its codec and accessors, and building it from an
  * execution (contract §8).
  */
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Execution, TaskResults, type TaskUpdate } from '../src/index'
@@ -429,40 +431,40 @@ describe('fromExecution', () => {
 })
 
 describe('date-times without a zone are UTC, whatever the host time zone', () => {
-  // Node reads process.env.TZ anew when it changes: the same results must give
-  // the same instants in New York, Kathmandu (+05:45) and UTC.
-  const inZone = <A>(zone: string, f: () => A): A => {
-    const saved = process.env['TZ']
-    process.env['TZ'] = zone
-    try {
-      return f()
-    } finally {
-      if (saved === undefined) delete process.env['TZ']
-      else process.env['TZ'] = saved
-    }
-  }
-
-  const results = ok({
+  // Each zone in a process of its own (see test/fixtures/zoneRead.ts): the same
+  // results must give the same instants in New York, Kathmandu (+05:45) and UTC.
+  const tsx = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx')
+  const script = join(import.meta.dirname, 'fixtures', 'zoneRead.ts')
+  const results = {
+    version: '1.0',
     tasks: [
       { ...FULL_TASK, started: '2026-01-01T00:00:00', ended: '2026-01-01T00:10:00.000Z' },
       { ...FULL_TASK, type: 'post', started: '2026-07-01T12:30', ended: '2026-07-01T12:30:05.5' },
       { ...FULL_TASK, type: 'pre', started: '2026-03-29', ended: '2026-03-29T01:00:00+01:00' },
     ],
+  }
+
+  it("in this process's own zone", () => {
+    const read = ok(results)
+    expect(TaskResults.taskStarted(read, 'main')).toBe(Date.UTC(2026, 0, 1))
+    expect(TaskResults.taskRunLength(read, 'main')).toBe(600_000)
+    expect(TaskResults.taskEnded(read, 'post')).toBe(Date.UTC(2026, 6, 1, 12, 30, 5, 500))
+    expect(TaskResults.taskRunLength(read, 'pre')).toBe(0)
   })
 
   it.each(['America/New_York', 'Asia/Kathmandu', 'UTC'])('in %s', (zone) => {
-    const read = inZone(zone, () => ({
-      zoneIsApplied: new Date(2026, 0, 1).getTime() !== Date.UTC(2026, 0, 1),
-      started: TaskResults.taskStarted(results, 'main'),
-      runLength: TaskResults.taskRunLength(results, 'main'),
-      post: [TaskResults.taskStarted(results, 'post'), TaskResults.taskEnded(results, 'post')],
-      pre: TaskResults.taskRunLength(results, 'pre'),
-    }))
-    expect(read.zoneIsApplied).toBe(zone !== 'UTC')
-    expect(read.started).toBe(Date.UTC(2026, 0, 1))
-    expect(read.runLength).toBe(600_000)
-    expect(read.post).toEqual([Date.UTC(2026, 6, 1, 12, 30), Date.UTC(2026, 6, 1, 12, 30, 5, 500)])
-    expect(read.pre).toBe(0)
+    const out = execFileSync(tsx, [script, JSON.stringify(results)], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: zone },
+    })
+    const read: unknown = JSON.parse(out)
+    expect(read).toEqual({
+      zoneIsApplied: zone !== 'UTC',
+      started: Date.UTC(2026, 0, 1),
+      runLength: 600_000,
+      post: [Date.UTC(2026, 6, 1, 12, 30), Date.UTC(2026, 6, 1, 12, 30, 5, 500)],
+      pre: 0,
+    })
   })
 })
 
