@@ -488,7 +488,7 @@ describe('Metrics counts: a group', () => {
     expect(Metrics.toEntries(Metrics.subtract(Metrics.empty, both))).toEqual([])
   })
 
-  it('add sums per key, keeping the keys apart', () => {
+  it("add sums per key, keeping the keys apart, and a node's spellings together", () => {
     const a = build([
       [[1, 'completed', 3], 2],
       [[1, 'system', 3], 1],
@@ -497,14 +497,15 @@ describe('Metrics counts: a group', () => {
       [[1, 'completed', 3], 5],
       [[2, 'completed', 3], 1],
       [['1', 'completed', 3], 4],
+      [['01', 'completed', 3], 3],
     ])
     expect(sorted(modelOf(Metrics.add(a, b)))).toEqual(
       sorted(
         new Map([
-          [JSON.stringify([1, 'completed', 3]), 7],
+          [JSON.stringify([1, 'completed', 3]), 11],
           [JSON.stringify([1, 'system', 3]), 1],
           [JSON.stringify([2, 'completed', 3]), 1],
-          [JSON.stringify(['1', 'completed', 3]), 4],
+          [JSON.stringify(['01', 'completed', 3]), 3],
         ]),
       ),
     )
