@@ -26,8 +26,8 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
-import type { EndRecord, Execution as RunningExecution, ExecutionSpec } from './execution'
-import type { JobError } from './errors'
+import type { EndRecord, Execution as RunningExecution, ExecutionSpec, JobType } from './execution'
+import type { ExitCodeErrors, JobError } from './errors'
 import {
   canonicalNodeId,
   clusterIdOfTask,
@@ -53,7 +53,7 @@ import * as SM from './internal/sortedMap'
 import * as Snapshots from './internal/snapshot'
 import * as Metrics from './metrics'
 import type { Settings } from './settings'
-import type { Task } from './task'
+import type { Task, TaskConfig } from './task'
 import { fromKubernetesPod, fromMesos, type InvalidTaskUpdate, type TaskUpdate } from './taskUpdate'
 
 export { route, shardOf } from './internal/sharding'
@@ -850,26 +850,78 @@ export const metrics = (state: Manager): Metrics.Metrics => toInternal(state).me
 // --- snapshots ------------------------------------------------------------------
 
 /**
- * A manager's state as plain JSON: versioned, and everything needed to go on
- * exactly where it stopped. Indexes and the finished totals are not stored: they
- * are derived again on restore. `integrity` is a hash of all the rest, taken
- * canonically (object keys in sorted order, so that a store that reorders keys,
- * as PostgreSQL's `jsonb` does, keeps it valid).
+ * A JSON value, as the rows of a {@link Snapshot} hold them.
  *
- * {@link fromSnapshot} also restores version 3, a compact layout of the same
- * content: the running executions as rows, the values they share (settings,
- * job types, exit-code tables, task configurations) written once in tables,
- * untouched tasks as their type alone and task ids left out (see "Snapshots"
- * in docs/boundaries.md). This type is version 2, what {@link toSnapshot} writes.
+ * @category snapshots
+ * @since 0.2.0
+ */
+export type SnapshotJson =
+  null | boolean | number | string | readonly SnapshotJson[] | { readonly [key: string]: SnapshotJson }
+
+/**
+ * The values a {@link Snapshot}'s running executions share, each written once
+ * (by content), in order of first use over the executions sorted by cluster
+ * id; the rows refer to them by index.
+ *
+ * @category snapshots
+ * @since 0.2.0
+ */
+export interface SnapshotTables {
+  readonly settings: readonly Settings[]
+  /** Each job type with its error mapping, so once per job type. */
+  readonly jobTypes: readonly JobType[]
+  readonly exitCodeErrors: readonly ExitCodeErrors[]
+  /** The task configurations that are not the one derived from their execution. */
+  readonly configs: readonly TaskConfig[]
+}
+
+/**
+ * A running execution in a {@link Snapshot}: the positional row
+ * `[id, clusterId, jobId, exeNum, jobTypeId, nodeId, agentId, queued, started,
+ * jobType, settings, status, next, tasks, extra?]`, `jobType` and `settings`
+ * indexes into {@link SnapshotTables}; `extra`, left out when empty, holds
+ * `priority`, `exitCodeErrors` (an index), `error`, `finished`, `current` and
+ * `lastTaskFinished`. A task as `Task.create` makes it is its type alone; any
+ * other is `[type, lostCount, flags, launched, started, lastStatusUpdate,
+ * ended, finalStatus, exitCode, containerName, config]`, trailing `null`s left
+ * out. Task ids are not written: they are derived. See "Snapshots" in
+ * docs/boundaries.md.
+ *
+ * @category snapshots
+ * @since 0.2.0
+ */
+export type SnapshotRow = readonly SnapshotJson[]
+
+/**
+ * A manager's state as plain JSON: versioned, and everything needed to go on
+ * exactly where it stopped. This is version 3, the compact layout
+ * {@link toSnapshot} writes: the running executions as rows
+ * ({@link SnapshotRow}), the values they share (settings, job types,
+ * exit-code tables, task configurations) written once in `tables`. Indexes,
+ * task ids and the finished totals are not stored: they are derived again on
+ * restore. `integrity` is a hash of all the rest, taken canonically (object
+ * keys in sorted order, so that a store that reorders keys, as PostgreSQL's
+ * `jsonb` does, keeps it valid).
+ *
+ * {@link fromSnapshot} also restores {@link SnapshotV2} (the layout written
+ * before 0.2.0's compact one) and version 1.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * const snapshot: Manager.Snapshot = Manager.toSnapshot(Manager.create(0))
+ * snapshot.running.length // 0
  *
  * @category snapshots
  * @since 0.1.0
  */
 export interface Snapshot {
-  /** 2 since 0.2.0; version 1 snapshots (without `remembered` and `integrity`) still restore. */
-  readonly snapshotVersion: 2
+  /** 3 since 0.2.0 (the compact layout); versions 2 and 1 still restore. */
+  readonly snapshotVersion: 3
   readonly settings: Settings
-  readonly running: readonly RunningExecution[]
+  /** The values the running executions share (since 0.2.0). */
+  readonly tables: SnapshotTables
+  /** The running executions, sorted by cluster id, as rows. */
+  readonly running: readonly SnapshotRow[]
   readonly outbox: {
     readonly host: readonly HostMessage[]
     readonly ends: readonly EndRecord[]
@@ -895,6 +947,21 @@ export interface Snapshot {
 }
 
 /**
+ * A version-2 snapshot, the full layout {@link toSnapshot} wrote before the
+ * compact one, which {@link fromSnapshot} still restores. It is the
+ * {@link Snapshot} but for `tables`, with each running execution written out
+ * in full (task ids included).
+ *
+ * @category snapshots
+ * @since 0.2.0
+ */
+export interface SnapshotV2 extends Omit<Snapshot, 'snapshotVersion' | 'tables' | 'running'> {
+  /** Version 1 snapshots (without `remembered` and `integrity`) still restore too. */
+  readonly snapshotVersion: 2
+  readonly running: readonly RunningExecution[]
+}
+
+/**
  * Why a snapshot was refused: each problem, with where it is.
  *
  * @category snapshots
@@ -903,13 +970,14 @@ export interface Snapshot {
 export class InvalidSnapshot extends invalidError('InvalidSnapshot', 'snapshot') {}
 
 /**
- * The state as a versioned snapshot (`snapshotVersion: 2`) of plain JSON data,
- * sealed with its integrity; `JSON.stringify` it to persist it.
+ * The state as a versioned snapshot of plain JSON data (`snapshotVersion: 3`,
+ * the compact layout, since 0.2.0; 0.1.0 wrote version 1), sealed with its
+ * integrity; `JSON.stringify` it to persist it.
  *
  * @example
  * import { Manager } from 'job-execution-core'
  * const snapshot = Manager.toSnapshot(Manager.create(0))
- * snapshot.snapshotVersion // 2
+ * snapshot.snapshotVersion // 3
  *
  * @category snapshots
  * @since 0.1.0
@@ -918,9 +986,10 @@ export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toI
 
 /**
  * Restores a manager from a snapshot (as parsed JSON, of version 3, 2 or 1).
- * Never throws. A snapshot is accepted only when it is exactly what
- * {@link toSnapshot} of the restored state gives (canonically: key order does
- * not matter); anything else is an {@link InvalidSnapshot} naming each problem
+ * Never throws. A snapshot is accepted only when it is exactly what the
+ * writer of its version gives of the restored state ({@link toSnapshot} for
+ * version 3; canonically: key order does not matter), so that `toSnapshot`
+ * of a state restored from version 2 or 1 is version 3 of the same state; anything else is an {@link InvalidSnapshot} naming each problem
  * with its path: a truncated, mistyped or wrong-version snapshot; one whose
  * integrity does not match its content (any value changed); and one whose
  * parts do not fit together as the reducers leave them (tasks out of order or

@@ -1,13 +1,18 @@
 // Snapshots that cannot lie: the integrity catches any value changed, and the
 // structural checks refuse, with a path, whatever no reachable state holds.
-// A snapshot accepted is exactly `toSnapshot` of the state restored from it.
+// A snapshot accepted is exactly what the writer of its version gives of the
+// state restored from it: `toSnapshot` (version 3) or the internal version-2
+// writer, for the version that still restores. Every inconsistency is shown in
+// both layouts.
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Manager, Metrics } from '../src/index'
 import * as C from '../src/internal/canonical'
 import { toInternal } from '../src/internal/managerState'
-import { integrityOf, toCompactSnapshot } from '../src/internal/snapshot'
+import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
+import { encode } from '../src/internal/snapshotCompact'
+import type { Execution } from '../src/execution'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
 import { runStream, executionSpec, jobType, T0 } from './fixtures'
 
@@ -91,13 +96,13 @@ const mutate = (root: Json, path: Path, kind: Kind, seed: number): Json => {
 
 const kindArb = fc.constantFrom<Kind>('change', 'delete', 'insert', 'swap', 'duplicate')
 
-// The layouts toSnapshot writes (version 2) and the compact one (version 3).
+// The full layout (version 2, which still restores) and the compact one toSnapshot writes (version 3).
 const LAYOUTS = [
-  { name: 'real snapshots', write: (state: Manager.Manager): Json => toJson(Manager.toSnapshot(state)) },
   {
-    name: 'real compact snapshots',
-    write: (state: Manager.Manager): Json => toJson(toCompactSnapshot(toInternal(state))),
+    name: 'real version-2 snapshots',
+    write: (state: Manager.Manager): Json => toJson(toSnapshotV2(toInternal(state))),
   },
+  { name: 'real snapshots (version 3)', write: (state: Manager.Manager): Json => toJson(Manager.toSnapshot(state)) },
 ] as const
 
 // A real snapshot, taken at a random point of a generated stream.
@@ -105,7 +110,6 @@ const writtenAt = (write: (state: Manager.Manager) => Json, stream: EventStream,
   const at = cut % (stream.events.length + 1)
   return write(runStream({ start: stream.start, events: stream.events.slice(0, at) }))
 }
-const snapshotAt = (stream: EventStream, cut: number): Json => writtenAt(LAYOUTS[0].write, stream, cut)
 
 describe.each(LAYOUTS)('random single mutations of $name', ({ write }) => {
   test.prop([hostileEventStream({ maxLength: 80 }), fc.nat(), fc.nat(), kindArb, fc.nat()])(
@@ -141,13 +145,16 @@ describe.each(LAYOUTS)('random single mutations of $name', ({ write }) => {
 
 describe('real snapshots', () => {
   test.prop([hostileEventStream({ maxLength: 80 }), fc.nat()])(
-    'in the compact layout restore to the state a full snapshot restores to',
+    'of version 2 restore to the state version 3 restores to, which toSnapshot writes as version 3 again',
     (stream, cut) => {
       const compact = Manager.fromSnapshot(writtenAt(LAYOUTS[1].write, stream, cut))
-      const full = Manager.fromSnapshot(snapshotAt(stream, cut))
+      const full = Manager.fromSnapshot(writtenAt(LAYOUTS[0].write, stream, cut))
       expect(E.isRight(compact) && E.isRight(full)).toBe(true)
       if (E.isLeft(compact) || E.isLeft(full)) return
-      expect(toJson(Manager.toSnapshot(compact.right))).toEqual(toJson(Manager.toSnapshot(full.right)))
+      const written = writtenAt(LAYOUTS[1].write, stream, cut)
+      expect(toJson(Manager.toSnapshot(full.right))).toEqual(written)
+      expect(toJson(Manager.toSnapshot(compact.right))).toEqual(written)
+      expect(toJson(toSnapshotV2(toInternal(compact.right)))).toEqual(writtenAt(LAYOUTS[0].write, stream, cut))
       expect(checkInvariants(compact.right)).toEqual([])
     },
   )
@@ -156,7 +163,7 @@ describe('real snapshots', () => {
     let state = Manager.create(stream.start)
     for (const { now, event } of stream.events) {
       state = Manager.reduce(state, event, now)
-      expect(problemsOf(toJson(Manager.toSnapshot(state)))).toBe('accepted')
+      for (const { write } of LAYOUTS) expect(problemsOf(write(state))).toBe('accepted')
     }
   })
 })
@@ -202,23 +209,47 @@ const busyState = (): Manager.Manager => {
   return state
 }
 
-const busy = (): Record<string, Json> => toJson(Manager.toSnapshot(busyState())) as Record<string, Json>
+// The busy state as a version-2 snapshot (executions as objects, easy to edit) and as version 3.
+const busy = (): Record<string, Json> => toJson(toSnapshotV2(toInternal(busyState()))) as Record<string, Json>
+const compact = (): Record<string, Json> => toJson(Manager.toSnapshot(busyState())) as Record<string, Json>
+
+// A row of a version-3 snapshot, to edit.
+const row = (s: Record<string, Json>, i: number): Json[] => {
+  const found = (s['running'] as Json[])[i]
+  if (!Array.isArray(found)) throw new Error('expected a row')
+  return found
+}
+
+// The refusal of the version-3 busy snapshot changed by `edit`, resealed.
+const compactRefusalOf = (edit: (snapshot: Record<string, Json>) => void): string => {
+  const snapshot = compact()
+  edit(snapshot)
+  return problemsOf(reseal(snapshot))
+}
+
+// A version-2 snapshot as version 3: its executions written by the compact
+// writer itself, the rest as it is. Executions edited as version 2 objects
+// give the version-3 snapshot holding the same inconsistency, as far as the
+// layout can hold it (task ids are not written).
+const asCompact = (full: Record<string, Json>): Record<string, Json> => {
+  const { snapshotVersion: _version, running, ...rest } = full
+  // The writer reads the executions' fields only: JSON objects of their shape will do.
+  const encoded = encode(running as unknown as Execution[])
+  const content = { ...rest, snapshotVersion: 3, tables: encoded.tables, running: encoded.running }
+  return toJson(content) as Record<string, Json>
+}
+
+// The refusals, resealed, of the busy snapshot changed by `edit` (made on the
+// version-2 objects) in version 2 and in version 3.
+const refusalsOf = (edit: (snapshot: Record<string, Json>) => void): readonly [string, string] => {
+  const snapshot = busy()
+  edit(snapshot)
+  return [problemsOf(reseal(snapshot)), problemsOf(reseal(asCompact(snapshot)))]
+}
 
 type Exe = Record<string, Json> & { tasks: Array<Record<string, Json>> }
 
 describe('compact snapshots (version 3)', () => {
-  const compact = (): Record<string, Json> => toJson(toCompactSnapshot(toInternal(busyState()))) as Record<string, Json>
-  const compactProblems = (edit: (s: Record<string, Json>) => void): string => {
-    const snapshot = compact()
-    edit(snapshot)
-    return problemsOf(reseal(snapshot))
-  }
-  const row = (s: Record<string, Json>, i: number): Json[] => {
-    const found = (s['running'] as Json[])[i]
-    if (!Array.isArray(found)) throw new Error('expected a row')
-    return found
-  }
-
   it('write each shared value once, and restore sharing it', () => {
     const snapshot = compact()
     const tables = snapshot['tables'] as Record<string, Json[]>
@@ -232,24 +263,46 @@ describe('compact snapshots (version 3)', () => {
       expect(execution.jobType).toBe(running[0]?.jobType)
       expect(execution.settings).toBe(running[0]?.settings)
     }
-    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(busy())
+    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(snapshot)
+    expect(toJson(toSnapshotV2(toInternal(restored.right)))).toEqual(busy())
+  })
+
+  it('are what toSnapshot writes, also of a state restored from version 2', () => {
+    expect(Manager.toSnapshot(busyState()).snapshotVersion).toBe(3)
+    const restored = Manager.fromSnapshot(busy())
+    if (E.isLeft(restored)) throw new Error(restored.left.message)
+    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(compact())
+  })
+
+  it('write a task of a long-running job as its type alone, also after a version-2 round trip', () => {
+    // Its configuration has no running timeout: `undefined` in the state, no key at all once read from JSON.
+    const spec = executionSpec(1, { jobType: { ...jobType(), isLongRunning: true } })
+    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec] }, T0)
+    const written = toJson(Manager.toSnapshot(state)) as Record<string, Json>
+    expect((written['tables'] as Record<string, Json[]>)['configs']).toEqual([])
+    expect(row(written, 0)[13]).toEqual(['main'])
+    const restored = Manager.fromSnapshot(toJson(toSnapshotV2(toInternal(state))))
+    if (E.isLeft(restored)) throw new Error(restored.left.message)
+    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(written)
   })
 
   it('refuse a row of the wrong shape, naming its position', () => {
-    expect(compactProblems((s) => (row(s, 0)[9] = 3))).toMatch(/running\.0\.9: expected an index into tables\.jobTypes/)
-    expect(compactProblems((s) => (row(s, 1)[5] = true))).toMatch(/running\.1\.5: expected an integer/)
-    expect(compactProblems((s) => (row(s, 0).length = 10))).toMatch(/running\.0: expected an execution row/)
-    expect(compactProblems((s) => (row(s, 0)[13] = ['pull', 'lift']))).toMatch(
+    expect(compactRefusalOf((s) => (row(s, 0)[9] = 3))).toMatch(
+      /running\.0\.9: expected an index into tables\.jobTypes/,
+    )
+    expect(compactRefusalOf((s) => (row(s, 1)[5] = true))).toMatch(/running\.1\.5: expected an integer/)
+    expect(compactRefusalOf((s) => (row(s, 0).length = 10))).toMatch(/running\.0: expected an execution row/)
+    expect(compactRefusalOf((s) => (row(s, 0)[13] = ['pull', 'lift']))).toMatch(
       /running\.0\.13\.1: expected a task type/,
     )
   })
 
   it('refuse what no reachable state holds, naming the position the check names', () => {
-    expect(compactProblems((s) => (row(s, 0)[12] = 9))).toMatch(/running\.0\.12: is 9, beyond its 4 tasks/)
-    expect(compactProblems((s) => (row(s, 2)[13] = ['main', 'pull', 'pre', 'post']))).toMatch(
+    expect(compactRefusalOf((s) => (row(s, 0)[12] = 9))).toMatch(/running\.0\.12: is 9, beyond its 4 tasks/)
+    expect(compactRefusalOf((s) => (row(s, 2)[13] = ['main', 'pull', 'pre', 'post']))).toMatch(
       /running\.2\.13\.1: is out of order or repeated/,
     )
-    expect(compactProblems((s) => (row(s, 2)[13] = ['pull', ['pre', 0, 0, 5], 'main', 'post']))).toMatch(
+    expect(compactRefusalOf((s) => (row(s, 2)[13] = ['pull', ['pre', 0, 0, 5], 'main', 'post']))).toMatch(
       /running\.2\.13\.1\.3: is set without a last status update/,
     )
   })
@@ -257,10 +310,10 @@ describe('compact snapshots (version 3)', () => {
   it('refuse a table entry no execution uses, or one written twice', () => {
     const jobTypes = (s: Record<string, Json>): Json[] => (s['tables'] as Record<string, Json[]>)['jobTypes'] ?? []
     expect(
-      compactProblems((s) => jobTypes(s).push({ name: 'k', isSystem: false, isLongRunning: false, timeout: 1 })),
+      compactRefusalOf((s) => jobTypes(s).push({ name: 'k', isSystem: false, isLongRunning: false, timeout: 1 })),
     ).toMatch(/tables\.jobTypes: has 2 items, not 1: not what the restored state holds/)
     expect(
-      compactProblems((s) => {
+      compactRefusalOf((s) => {
         jobTypes(s).push(jobTypes(s)[0] ?? null)
         row(s, 2)[9] = 1
       }),
@@ -292,39 +345,48 @@ const RUNNING = 'scale_job_fw_1x1'
 const FAILED = 'scale_job_fw_2x1'
 const WAITING = 'scale_job_fw_3x1'
 
-describe('structural inconsistencies are refused with their path', () => {
+describe('structural inconsistencies are refused with their path, in both layouts', () => {
   it('accepts the busy snapshot, as it is and resealed', () => {
-    expect(problemsOf(busy())).toBe('accepted')
-    expect(problemsOf(reseal(busy()))).toBe('accepted')
-    expect((busy()['remembered'] as Json[]).length).toBe(1)
+    for (const snapshot of [busy(), compact()]) {
+      expect(problemsOf(snapshot)).toBe('accepted')
+      expect(problemsOf(reseal(snapshot))).toBe('accepted')
+      expect((snapshot['remembered'] as Json[]).length).toBe(1)
+    }
+    // The version-3 examples below are the writer's own output, edited as version 2 is.
+    expect(reseal(asCompact(busy()))).toEqual(compact())
   })
 
   it('a launched task with no current index', () => {
-    const refusal = refusalOf((s) => {
+    const [full, rows] = refusalsOf((s) => {
       delete executionOf(s, RUNNING)['current']
     })
-    expect(refusal).toMatch(/running\.0\.tasks\.0: a task before the current one has finished/)
+    expect(full).toMatch(/running\.0\.tasks\.0: a task before the current one has finished/)
+    expect(rows).toMatch(/running\.0\.13\.0: a task before the current one has finished/)
   })
 
   it('tasks out of order, or of one type twice', () => {
-    const swapped = refusalOf((s) => {
+    const swapped = refusalsOf((s) => {
       const x = executionOf(s, WAITING)
       x.tasks = [taskOf(x, 1), taskOf(x, 0), taskOf(x, 2), taskOf(x, 3)]
     })
-    expect(swapped).toMatch(/running\.2\.tasks\.1\.type: is out of order or repeated/)
-    const twice = refusalOf((s) => {
+    const twice = refusalsOf((s) => {
       const x = executionOf(s, WAITING)
       x.tasks = [taskOf(x, 0), taskOf(x, 0), taskOf(x, 2), taskOf(x, 3)]
     })
-    expect(twice).toMatch(/running\.2\.tasks\.1\.type: is out of order or repeated/)
+    for (const [full, rows] of [swapped, twice]) {
+      expect(full).toMatch(/running\.2\.tasks\.1\.type: is out of order or repeated/)
+      // An untouched task is its type alone: the type is the task.
+      expect(rows).toMatch(/running\.2\.13\.1: is out of order or repeated/)
+    }
   })
 
   it('a remaining task already launched, or ended', () => {
-    const launched = refusalOf((s) => {
+    const [launched, launchedRow] = refusalsOf((s) => {
       Object.assign(taskOf(executionOf(s, WAITING), 2), { launched: 5, lastStatusUpdate: 5 })
     })
     expect(launched).toMatch(/running\.2\.tasks\.2: is launched, but it remains to be run/)
-    const ended = refusalOf((s) => {
+    expect(launchedRow).toMatch(/running\.2\.13\.2: is launched, but it remains to be run/)
+    const [ended, endedRow] = refusalsOf((s) => {
       Object.assign(taskOf(executionOf(s, RUNNING), 3), {
         ended: 5,
         lastStatusUpdate: 5,
@@ -333,43 +395,51 @@ describe('structural inconsistencies are refused with their path', () => {
       })
     })
     expect(ended).toMatch(/running\.0\.tasks\.3: has ended, but it remains to be run/)
+    expect(endedRow).toMatch(/running\.0\.13\.3: has ended, but it remains to be run/)
   })
 
   it('started or launched without a status update, ended without a final status', () => {
-    const started = refusalOf((s) => {
+    const [started, startedRow] = refusalsOf((s) => {
       const task = taskOf(executionOf(s, RUNNING), 0)
       delete task['lastStatusUpdate']
       task['started'] = 3
     })
     expect(started).toMatch(/running\.0\.tasks\.0\.started: is set without a last status update/)
     expect(started).toMatch(/running\.0\.tasks\.0\.launched: is set without a last status update/)
-    const ended = refusalOf((s) => {
+    expect(startedRow).toMatch(/running\.0\.13\.0\.4: is set without a last status update/)
+    expect(startedRow).toMatch(/running\.0\.13\.0\.3: is set without a last status update/)
+    const [ended, endedRow] = refusalsOf((s) => {
       taskOf(executionOf(s, RUNNING), 0)['ended'] = 3
     })
     expect(ended).toMatch(/running\.0\.tasks\.0\.ended: and finalStatus go together/)
+    expect(endedRow).toMatch(/running\.0\.13\.0\.6: and finalStatus go together/)
   })
 
-  it('a lost count that disagrees with the _lost-n id', () => {
-    const refusal = refusalOf((s) => {
+  it('a lost count that disagrees with the _lost-n id (version 3 derives the id: a lost count where none was lost)', () => {
+    const [full, rows] = refusalsOf((s) => {
       taskOf(executionOf(s, WAITING), 0)['lostCount'] = 1
     })
-    expect(refusal).toMatch(/running\.2\.tasks\.0\.id: is not scale_job_fw_3x1_pull_lost-1/)
+    expect(full).toMatch(/running\.2\.tasks\.0\.id: is not scale_job_fw_3x1_pull_lost-1/)
+    // The row's lost count makes the id; what is left to disagree is the task never having run.
+    expect(rows).toBe('running.2.14.lastTaskFinished: is set exactly when a task finished or was lost')
   })
 
   it('an instant or exit code that is not a whole number of milliseconds (Scheduled would refuse it)', () => {
-    const queued = refusalOf((s) => {
+    const [queued, queuedRow] = refusalsOf((s) => {
       executionOf(s, WAITING)['queued'] = T0 + 0.5
     })
     expect(queued).toMatch(/running\.2\.queued: is not a whole number of milliseconds/)
-    const launched = refusalOf((s) => {
+    expect(queuedRow).toMatch(/running\.2\.7: is not a whole number of milliseconds/)
+    const [launched, launchedRow] = refusalsOf((s) => {
       const task = taskOf(executionOf(s, RUNNING), 0)
       task['launched'] = (task['launched'] as number) + 0.25
     })
     expect(launched).toMatch(/running\.0\.tasks\.0\.launched: is not a whole number of milliseconds/)
+    expect(launchedRow).toMatch(/running\.0\.13\.0\.3: is not a whole number of milliseconds/)
   })
 
   it('an execution no update could reach (Scheduled refuses it)', () => {
-    const refusal = refusalOf((s) => {
+    const [full, rows] = refusalsOf((s) => {
       const execution = executionOf(s, WAITING)
       execution['clusterId'] = 'nope_3x1'
       ;(execution['tasks'] as Json[]).forEach((_, i) => {
@@ -379,50 +449,56 @@ describe('structural inconsistencies are refused with their path', () => {
         task['baseId'] = task['id']
       })
     })
-    expect(refusal).toMatch(/running\.2\.clusterId: cannot be routed \(cluster-id-without-job-prefix\)/)
+    expect(full).toMatch(/running\.2\.clusterId: cannot be routed \(cluster-id-without-job-prefix\)/)
+    expect(rows).toMatch(/running\.2\.1: cannot be routed \(cluster-id-without-job-prefix\)/)
   })
 
   it('an error or a finished instant on a RUNNING execution', () => {
-    const error = refusalOf((s) => {
+    const [error, errorRow] = refusalsOf((s) => {
       executionOf(s, RUNNING)['error'] = { name: 'unknown', category: 'SYSTEM', title: 'Unknown' }
     })
     expect(error).toMatch(/running\.0\.error: is set on a RUNNING execution/)
-    const finished = refusalOf((s) => {
+    expect(errorRow).toMatch(/running\.0\.14\.error: is set on a RUNNING execution/)
+    const [finished, finishedRow] = refusalsOf((s) => {
       executionOf(s, RUNNING)['finished'] = 5
     })
     expect(finished).toMatch(/running\.0\.finished: is set on a RUNNING execution/)
+    expect(finishedRow).toMatch(/running\.0\.14\.finished: is set on a RUNNING execution/)
   })
 
   it('a FAILED execution without its error, or COMPLETED still running', () => {
-    expect(
-      refusalOf((s) => {
-        delete executionOf(s, FAILED)['error']
-      }),
-    ).toMatch(/running\.1\.error: does not fit the status FAILED/)
-    expect(
-      refusalOf((s) => {
-        executionOf(s, FAILED)['status'] = 'COMPLETED'
-      }),
-    ).toMatch(/running\.1\.status: a COMPLETED execution has finished/)
+    const [noError, noErrorRow] = refusalsOf((s) => {
+      delete executionOf(s, FAILED)['error']
+    })
+    expect(noError).toMatch(/running\.1\.error: does not fit the status FAILED/)
+    expect(noErrorRow).toMatch(/running\.1\.14\.error: does not fit the status FAILED/)
+    const [completed, completedRow] = refusalsOf((s) => {
+      executionOf(s, FAILED)['status'] = 'COMPLETED'
+    })
+    expect(completed).toMatch(/running\.1\.status: a COMPLETED execution has finished/)
+    expect(completedRow).toMatch(/running\.1\.11: a COMPLETED execution has finished/)
   })
 
   it('two executions with one execution id', () => {
-    const refusal = refusalOf((s) => {
+    const [full, rows] = refusalsOf((s) => {
       executionOf(s, WAITING)['id'] = 1
     })
-    expect(refusal).toMatch(/running\.2\.id: is the execution id of running\.0 too/)
+    expect(full).toMatch(/running\.2\.id: is the execution id of running\.0 too/)
+    expect(rows).toMatch(/running\.2\.0: is the execution id of running\.0 too/)
   })
 
   it('a running count in a finished block', () => {
-    const refusal = refusalOf((s) => {
+    const refusals = refusalsOf((s) => {
       const metrics = s['metrics'] as Record<string, Json>
       metrics['blocks'] = [{ start: 0, counts: [[3, 'running', 2, 1]] }]
     })
-    expect(refusal).toMatch(/metrics\.blocks\.0\.counts\.0\.1: a finished block counts no running/)
+    for (const refusal of refusals) {
+      expect(refusal).toMatch(/metrics\.blocks\.0\.counts\.0\.1: a finished block counts no running/)
+    }
   })
 
   it('finished totals beyond a safe integer', () => {
-    const refusal = refusalOf((s) => {
+    const refusals = refusalsOf((s) => {
       const metrics = s['metrics'] as Record<string, Json>
       const big = Number.MAX_SAFE_INTEGER - 1
       metrics['blocks'] = [
@@ -431,30 +507,46 @@ describe('structural inconsistencies are refused with their path', () => {
       ]
       metrics['now'] = 300_000
     })
-    expect(refusal).toMatch(/metrics\.blocks\.1\.counts\.0\.3: makes the total beyond a safe integer/)
+    for (const refusal of refusals) {
+      expect(refusal).toMatch(/metrics\.blocks\.1\.counts\.0\.3: makes the total beyond a safe integer/)
+    }
   })
 
   it('a remembered id that is running, twice, or out of order', () => {
-    const running = refusalOf((s) => {
+    const running = refusalsOf((s) => {
       s['remembered'] = [{ start: 0, clusterIds: ['scale_job_fw_4x1', RUNNING] }]
     })
-    expect(running).toMatch(/remembered\.0\.clusterIds\.1: is running, so not finished/)
-    const unordered = refusalOf((s) => {
+    for (const refusal of running) expect(refusal).toMatch(/remembered\.0\.clusterIds\.1: is running, so not finished/)
+    const unordered = refusalsOf((s) => {
       s['remembered'] = [{ start: 0, clusterIds: ['scale_job_fw_9x1', 'scale_job_fw_4x1'] }]
     })
-    expect(unordered).toMatch(/remembered\.0\.clusterIds\.1: is out of order/)
+    for (const refusal of unordered) expect(refusal).toMatch(/remembered\.0\.clusterIds\.1: is out of order/)
   })
 
   it('anything the restored state would hold otherwise: rows out of order, a stray key', () => {
-    const rows = refusalOf((s) => {
+    const [rows, compactRows] = refusalsOf((s) => {
       const running = s['running'] as Json[]
       s['running'] = [running[1] ?? null, running[0] ?? null, ...running.slice(2)]
     })
     expect(rows).toMatch(/^running\.0\.clusterId: is "scale_job_fw_2x1", not "scale_job_fw_1x1"/)
+    expect(compactRows).toMatch(/^running\.0\.0: is 2, not 1: not what the restored state holds/)
     const stray = refusalOf((s) => {
       executionOf(s, WAITING)['color'] = 'blue'
     })
     expect(stray).toMatch(/running\.2\.color: is "blue", not nothing: not what the restored state holds/)
+    // The compact writer writes no stray key: version 3's are edited in by hand.
+    const strayRow = compactRefusalOf((s) => {
+      const extra = row(s, 0)[14]
+      if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) throw new Error('expected extra')
+      row(s, 0)[14] = { ...extra, color: 'blue' }
+    })
+    expect(strayRow).toMatch(/running\.0\.14\.color: is "blue", not nothing: not what the restored state holds/)
+    const strayTable = compactRefusalOf((s) => {
+      const [jobType] = (s['tables'] as Record<string, Json[]>)['jobTypes'] ?? []
+      if (typeof jobType !== 'object' || jobType === null || Array.isArray(jobType)) throw new Error('expected one')
+      jobType['color'] = 'blue'
+    })
+    expect(strayTable).toMatch(/tables\.jobTypes\.0\.color: is "blue", not nothing: not what the restored state holds/)
   })
 
   it('instants after `now` are kept: time may go backwards, so a reachable state holds them', () => {
@@ -464,13 +556,18 @@ describe('structural inconsistencies are refused with their path', () => {
       { type: 'HistoryLoaded', records: [{ nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: 60 * 60_000 }] },
       10 * 60_000,
     )
-    const snapshot = toJson(Manager.toSnapshot(state))
-    expect(JSON.stringify(snapshot)).toMatch(/"blocks":\[\{"start":3600000/)
-    expect(problemsOf(snapshot)).toBe('accepted')
+    for (const { write } of LAYOUTS) {
+      const snapshot = write(state)
+      expect(JSON.stringify(snapshot)).toMatch(/"blocks":\[\{"start":3600000/)
+      expect(problemsOf(snapshot)).toBe('accepted')
+    }
   })
 })
 
-describe('the integrity', () => {
+describe.each([
+  { layout: 'version 2', busy },
+  { layout: 'version 3', busy: compact },
+])('the integrity of $layout', ({ busy }) => {
   it('refuses any value changed, with a reason', () => {
     const snapshot = busy()
     const outbox = snapshot['outbox'] as Record<string, Json[]>
@@ -508,8 +605,8 @@ describe('version 1 snapshots', () => {
     const v1 = { ...content, snapshotVersion: 1 }
     const restored = Manager.fromSnapshot(v1)
     if (E.isLeft(restored)) throw new Error(restored.left.message)
-    const again = Manager.toSnapshot(restored.right)
-    expect(again.snapshotVersion).toBe(2)
+    expect(Manager.toSnapshot(restored.right).snapshotVersion).toBe(3)
+    const again = toSnapshotV2(toInternal(restored.right))
     expect(again.remembered).toEqual([])
     expect(
       C.firstDifference(toJson({ ...again, snapshotVersion: 1 }), {
@@ -573,19 +670,22 @@ describe('the canonical hash', () => {
   })
 })
 
-describe('snapshots refuse each inconsistency, naming where', () => {
+describe('snapshots refuse each inconsistency, naming where, in both layouts', () => {
   const base = (): Record<string, unknown> => {
     const spec = executionSpec(1, { agentId: 'a', taskTypes: undefined, jobType: jobType(60_000, 'j') })
     let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec] }, T0)
     state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, T0)
     state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_pull' }, T0)
-    return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
+    return JSON.parse(JSON.stringify(toSnapshotV2(toInternal(state)))) as Record<string, unknown>
   }
-  const withExecution = (change: (x: Record<string, unknown>) => Record<string, unknown>): unknown => {
+  const withExecution = (change: (x: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> => {
     const snapshot = base()
     const [first] = snapshot['running'] as Array<Record<string, unknown>>
     return { ...snapshot, running: [change(first ?? {})] }
   }
+  // The same, as version 3: the changed execution written by the compact writer.
+  const compactOf = (full: Record<string, unknown>): Record<string, unknown> =>
+    asCompact(toJson(full) as Record<string, Json>)
   // Resealed, so that the structural checks speak rather than the integrity.
   const problems = (json: unknown): string[] => {
     const content = json as Record<string, unknown>
@@ -595,90 +695,98 @@ describe('snapshots refuse each inconsistency, naming where', () => {
 
   it('accepts the base snapshot', () => {
     expect(problems(base())).toEqual([])
+    expect(problems(compactOf(base()))).toEqual([])
   })
 
-  it.each([
-    [(x: Record<string, unknown>) => ({ ...x, next: 9 }), 'running.0.next: is 9, beyond its 4 tasks'],
-    [(x: Record<string, unknown>) => ({ ...x, current: 2 }), 'running.0.current: is 2, not the task before next (1)'],
+  type Change = (x: Record<string, unknown>) => Record<string, unknown>
+  const renamedTask =
+    (i: number, field: 'id' | 'baseId', value: string): Change =>
+    (x) => ({
+      ...x,
+      tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, j) => (j === i ? { ...t, [field]: value } : t)),
+    })
+  // The version-3 refusal is `undefined` where the layout cannot hold the
+  // inconsistency: task ids are not written but derived from the cluster id,
+  // the type and the lost count, so the writer writes the base snapshot.
+  it.each<readonly [Change, string, string | undefined]>([
+    [(x) => ({ ...x, next: 9 }), 'running.0.next: is 9, beyond its 4 tasks', 'running.0.12: is 9, beyond its 4 tasks'],
     [
-      (x: Record<string, unknown>) => ({ ...x, status: 'FAILED', finished: T0 }),
+      (x) => ({ ...x, current: 2 }),
+      'running.0.current: is 2, not the task before next (1)',
+      'running.0.14.current: is 2, not the task before next (1)',
+    ],
+    [
+      (x) => ({ ...x, status: 'FAILED', finished: T0 }),
       'running.0.next: a finished status leaves no task remaining',
+      'running.0.12: a finished status leaves no task remaining',
     ],
     [
-      (x: Record<string, unknown>) => ({ ...x, status: 'FAILED', next: 4, current: 3 }),
+      (x) => ({ ...x, status: 'FAILED', next: 4, current: 3 }),
       'running.0.finished: a final status needs its instant',
+      'running.0.14.finished: a final status needs its instant',
     ],
-    [
-      (x: Record<string, unknown>) => ({
-        ...x,
-        tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) =>
-          i === 0 ? { ...t, baseId: 'other_pull' } : t,
-        ),
-      }),
-      'running.0.tasks.0.baseId: is not scale_job_fw_1x1_pull',
-    ],
-    [
-      (x: Record<string, unknown>) => ({
-        ...x,
-        tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) => (i === 1 ? { ...t, id: 'x_pre' } : t)),
-      }),
-      'running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre',
-    ],
-  ])('%#: %s', (change, expected) => {
-    expect(problems(withExecution(change))).toContain(expected)
+    [renamedTask(0, 'baseId', 'other_pull'), 'running.0.tasks.0.baseId: is not scale_job_fw_1x1_pull', undefined],
+    [renamedTask(1, 'id', 'x_pre'), 'running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre', undefined],
+  ])('%#: %s', (change, full, compact) => {
+    expect(problems(withExecution(change))).toContain(full)
+    if (compact === undefined) expect(compactOf(withExecution(change))).toEqual(compactOf(base()))
+    else expect(problems(compactOf(withExecution(change)))).toContain(compact)
   })
 
   it('names a duplicate execution, and nothing else', () => {
     const snapshot = base()
     const [first] = snapshot['running'] as unknown[]
-    expect(problems({ ...snapshot, running: [first, first] })).toEqual(['running.1.clusterId: appears twice'])
+    const twice = { ...snapshot, running: [first, first] }
+    expect(problems(twice)).toEqual(['running.1.clusterId: appears twice'])
+    expect(problems(compactOf(twice))).toEqual(['running.1.1: appears twice'])
   })
 
   it('names a finished execution, a current task past the end, an id not starting with its base', () => {
-    expect(
-      problems(withExecution((x) => ({ ...x, status: 'CANCELED', current: undefined, next: 4, finished: T0 }))),
-    ).toEqual(['running.0: is finished, so it cannot be running'])
-    expect(problems(withExecution((x) => ({ ...x, status: 'CANCELED', current: 4, next: 4, finished: T0 })))).toEqual([
-      'running.0.current: is 4, not the task before next (4)',
-    ])
-    const renamed = (x: Record<string, unknown>): Record<string, unknown> => ({
-      ...x,
-      tasks: (x['tasks'] as Array<Record<string, unknown>>).map((t, i) =>
-        i === 1 ? { ...t, id: 'other_scale_job_fw_1x1_pre' } : t,
-      ),
-    })
-    expect(problems(withExecution(renamed))).toEqual(['running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre'])
+    const finished = withExecution((x) => ({ ...x, status: 'CANCELED', current: undefined, next: 4, finished: T0 }))
+    expect(problems(finished)).toEqual(['running.0: is finished, so it cannot be running'])
+    expect(problems(compactOf(finished))).toEqual(['running.0: is finished, so it cannot be running'])
+    const past = withExecution((x) => ({ ...x, status: 'CANCELED', current: 4, next: 4, finished: T0 }))
+    expect(problems(past)).toEqual(['running.0.current: is 4, not the task before next (4)'])
+    expect(problems(compactOf(past))).toEqual(['running.0.14.current: is 4, not the task before next (4)'])
+    const renamed = withExecution(renamedTask(1, 'id', 'other_scale_job_fw_1x1_pre'))
+    expect(problems(renamed)).toEqual(['running.0.tasks.1.id: does not start with scale_job_fw_1x1_pre'])
+    // Not writable in version 3 (ids are derived): the writer writes the base snapshot.
+    expect(compactOf(renamed)).toEqual(compactOf(base()))
   })
 
   it('says in its message that the snapshot is invalid, and each problem', () => {
-    const decoded = Manager.fromSnapshot({ ...base(), snapshotVersion: 4 })
-    expect(E.isLeft(decoded) && decoded.left.message.startsWith('invalid snapshot:\n')).toBe(true)
-    expect(E.isLeft(decoded) && decoded.left.message.includes('snapshotVersion')).toBe(true)
+    for (const snapshot of [base(), compactOf(base())]) {
+      const decoded = Manager.fromSnapshot({ ...snapshot, snapshotVersion: 4 })
+      expect(E.isLeft(decoded) && decoded.left.message.startsWith('invalid snapshot:\n')).toBe(true)
+      expect(E.isLeft(decoded) && decoded.left.message.includes('snapshotVersion')).toBe(true)
+    }
   })
 
   it('names two blocks that start at the same instant', () => {
-    const snapshot = base()
-    const metrics = snapshot['metrics'] as Record<string, unknown>
-    const counts = [[1, 'completed', 1, 1]]
-    const blocks = [
-      { start: T0, counts },
-      { start: T0, counts },
-    ]
-    expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual(['metrics.blocks.1: is out of order'])
+    for (const snapshot of [base(), compactOf(base())]) {
+      const metrics = snapshot['metrics'] as Record<string, unknown>
+      const counts = [[1, 'completed', 1, 1]]
+      const blocks = [
+        { start: T0, counts },
+        { start: T0, counts },
+      ]
+      expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual(['metrics.blocks.1: is out of order'])
+    }
   })
 
   it('names blocks out of order and empty blocks', () => {
-    const snapshot = base()
-    const metrics = snapshot['metrics'] as Record<string, unknown>
-    const counts = [[1, 'completed', 1, 1]]
-    const blocks = [
-      { start: T0, counts },
-      { start: T0 - BLOCK, counts },
-      { start: T0 + BLOCK, counts: [] },
-    ]
-    expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual([
-      'metrics.blocks.1: is out of order',
-      'metrics.blocks.2: is empty',
-    ])
+    for (const snapshot of [base(), compactOf(base())]) {
+      const metrics = snapshot['metrics'] as Record<string, unknown>
+      const counts = [[1, 'completed', 1, 1]]
+      const blocks = [
+        { start: T0, counts },
+        { start: T0 - BLOCK, counts },
+        { start: T0 + BLOCK, counts: [] },
+      ]
+      expect(problems({ ...snapshot, metrics: { ...metrics, blocks } })).toEqual([
+        'metrics.blocks.1: is out of order',
+        'metrics.blocks.2: is empty',
+      ])
+    }
   })
 })

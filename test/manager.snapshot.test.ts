@@ -1,11 +1,13 @@
 // Snapshots: a restored manager goes on exactly as the one that was saved, and
-// broken or tampered snapshots are refused with a readable Left.
+// broken or tampered snapshots are refused with a readable Left, in what
+// toSnapshot writes (version 3) and in version 2, which still restores.
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Manager } from '../src/index'
 import { checkInvariants, hostileEventStream, type TimedEvent } from '../src/testing'
-import { integrityOf } from '../src/internal/snapshot'
+import { toInternal } from '../src/internal/managerState'
+import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
 import { runStream } from './fixtures'
 
 const NODES = [1, 2, 3, 4, 5, 'no-such-node']
@@ -45,8 +47,13 @@ const continueFrom = (state: Manager.Manager, events: readonly TimedEvent[]): st
   return seen
 }
 
-const restore = (state: Manager.Manager): Manager.Manager => {
-  const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(Manager.toSnapshot(state))))
+const v2 = (state: Manager.Manager): Manager.SnapshotV2 => toSnapshotV2(toInternal(state))
+
+const restore = (
+  state: Manager.Manager,
+  write: (state: Manager.Manager) => unknown = Manager.toSnapshot,
+): Manager.Manager => {
+  const restored = Manager.fromSnapshot(JSON.parse(JSON.stringify(write(state))))
   if (E.isLeft(restored)) throw new Error(restored.left.message)
   return restored.right
 }
@@ -59,9 +66,12 @@ describe('snapshots', () => {
       const head = { start: stream.start, events: stream.events.slice(0, at) }
       const tail = stream.events.slice(at)
       const saved = runStream(head)
-      const restored = restore(saved)
-      expect(checkInvariants(restored)).toEqual([])
-      expect(continueFrom(restored, tail)).toEqual(continueFrom(saved, tail))
+      const expected = continueFrom(saved, tail)
+      for (const write of [Manager.toSnapshot, v2]) {
+        const restored = restore(saved, write)
+        expect(checkInvariants(restored)).toEqual([])
+        expect(continueFrom(restored, tail)).toEqual(expected)
+      }
     },
   )
 
@@ -71,6 +81,9 @@ describe('snapshots', () => {
       const state = runStream(stream)
       const snapshot = JSON.stringify(Manager.toSnapshot(state))
       expect(JSON.stringify(Manager.toSnapshot(restore(state)))).toBe(snapshot)
+      expect(JSON.stringify(v2(restore(state, v2)))).toBe(JSON.stringify(v2(state)))
+      // Version 2 restored, toSnapshot writes version 3 of the same state.
+      expect(JSON.stringify(Manager.toSnapshot(restore(state, v2)))).toBe(snapshot)
     },
   )
 
@@ -80,7 +93,7 @@ describe('snapshots', () => {
 })
 
 describe('broken snapshots are refused', () => {
-  const busy = (): Record<string, unknown> => {
+  const busyState = (): Manager.Manager => {
     const spec = {
       id: 1,
       clusterId: 'scale_job_fw_1x1',
@@ -102,13 +115,21 @@ describe('broken snapshots are refused', () => {
     state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: 'scale_job_fw_2x1' }, 0)
     state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_2x1_pull' }, 0)
     state = Manager.reduce(state, { type: 'NodeLost', nodeId: 3 }, 10)
-    state = Manager.reduce(
+    return Manager.reduce(
       state,
       { type: 'Scheduled', executions: [{ ...spec, id: 3, clusterId: 'scale_job_fw_3x1', jobId: 3 }] },
       20,
     )
-    return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
   }
+  const json = (snapshot: unknown): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(snapshot)) as Record<string, unknown>
+  // The busy state in version 2 (executions as objects) and in version 3 (as rows).
+  const busy = (): Record<string, unknown> => json(v2(busyState()))
+  const compact = (): Record<string, unknown> => json(Manager.toSnapshot(busyState()))
+  const LAYOUTS = [
+    ['version 2', busy],
+    ['version 3', compact],
+  ] as const
 
   // The snapshot with its integrity recomputed, as a careful editor would.
   const reseal = (json: unknown): unknown => {
@@ -122,15 +143,15 @@ describe('broken snapshots are refused', () => {
     return decoded.left.problems.map((p) => `${p.path}: ${p.message}`).join('\n')
   }
 
-  it('accepts the untouched snapshot', () => {
+  it.each(LAYOUTS)('accepts the untouched snapshot, %s', (_, busy) => {
     expect(refusal(busy())).toBe('accepted')
   })
 
-  it('refuses a wrong version', () => {
+  it.each(LAYOUTS)('refuses a wrong version, %s', (_, busy) => {
     expect(refusal({ ...busy(), snapshotVersion: 4 })).toMatch(/snapshotVersion/)
   })
 
-  it('refuses a truncated snapshot', () => {
+  it.each(LAYOUTS)('refuses a truncated snapshot, %s', (_, busy) => {
     const text = JSON.stringify(busy())
     let parsed: unknown
     try {
@@ -148,9 +169,14 @@ describe('broken snapshots are refused', () => {
     const running = snapshot['running'] as Array<Record<string, unknown>>
     running[0] = { ...running[0], nodeId: true }
     expect(refusal(snapshot)).toMatch(/running\.0\.nodeId/)
+    const rows = compact()
+    const [row] = rows['running'] as unknown[][]
+    if (row === undefined) throw new Error('expected a row')
+    row[5] = true
+    expect(refusal(rows)).toMatch(/running\.0\.5: expected an integer/)
   })
 
-  it('refuses running counts that disagree with the running executions', () => {
+  it.each(LAYOUTS)('refuses running counts that disagree with the running executions, %s', (_, busy) => {
     const snapshot = busy()
     const metrics = snapshot['metrics'] as { running: unknown[][] }
     const first = metrics.running[0]
@@ -159,7 +185,7 @@ describe('broken snapshots are refused', () => {
     expect(refusal(snapshot)).toMatch(/metrics\.running: counts disagree/)
   })
 
-  it('refuses negative and zero counts', () => {
+  it.each(LAYOUTS)('refuses negative and zero counts, %s', (_, busy) => {
     for (const n of [-1, 0]) {
       const snapshot = busy()
       const metrics = snapshot['metrics'] as { running: unknown[][] }
@@ -182,9 +208,15 @@ describe('broken snapshots are refused', () => {
       finished: 5,
     }
     expect(refusal({ ...snapshot, running: [finished, ...running.slice(1)] })).toMatch(/is finished/)
+    const rows = compact()
+    const [row, ...others] = rows['running'] as unknown[][]
+    if (row === undefined) throw new Error('expected a row')
+    expect(refusal({ ...rows, running: [row, row, ...others] })).toMatch(/running\.1\.1: appears twice/)
+    const finishedRow = [...row.slice(0, 11), 'CANCELED', 4, row[13], { finished: 5 }]
+    expect(refusal({ ...rows, running: [finishedRow, ...others] })).toMatch(/running\.0: is finished/)
   })
 
-  it('refuses blocks that are misaligned or out of the window', () => {
+  it.each(LAYOUTS)('refuses blocks that are misaligned or out of the window, %s', (_, busy) => {
     const snapshot = busy()
     const metrics = snapshot['metrics'] as Record<string, unknown>
     const counts = [[3, 'completed', 2, 1]]

@@ -59,6 +59,15 @@ describe('Manager queries and snapshots', () => {
     expectTypeOf(Manager.fromSnapshot).returns.toEqualTypeOf<E.Either<Manager.InvalidSnapshot, Manager.Manager>>()
   })
 
+  test('toSnapshot writes version 3; version 2 keeps its own type', () => {
+    expectTypeOf(Manager.toSnapshot).returns.toEqualTypeOf<Manager.Snapshot>()
+    expectTypeOf<Manager.Snapshot['snapshotVersion']>().toEqualTypeOf<3>()
+    expectTypeOf<Manager.Snapshot['running'][number]>().toEqualTypeOf<Manager.SnapshotRow>()
+    expectTypeOf<Manager.SnapshotV2['snapshotVersion']>().toEqualTypeOf<2>()
+    expectTypeOf<Manager.SnapshotV2['outbox']>().toEqualTypeOf<Manager.Snapshot['outbox']>()
+    expectTypeOf<Manager.SnapshotV2>().not.toHaveProperty('tables')
+  })
+
   test('a running execution it hands out is read-only', () => {
     const running = Manager.runningExecution(state, 'scale_job_fw_1x1')
     if (running === undefined) return

@@ -6,8 +6,9 @@ import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { EventLog, Execution, Manager, TaskResults, TaskUpdate } from '../src/index'
-import { integrityOf } from '../src/internal/snapshot'
-import { SnapshotV2Codec } from '../src/internal/stateCodecs'
+import { toInternal } from '../src/internal/managerState'
+import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
+import { SnapshotV3Codec } from '../src/internal/stateCodecs'
 import { eventStream, executionSpec, mesosStatus, taskUpdate } from '../src/testing'
 
 const TASK = 'scale_job_fw1_42x3_main'
@@ -33,10 +34,13 @@ const foreignObjects = (value: unknown): string[] => {
 const spec = fc.sample(executionSpec({ id: 1, jobId: 42, exeNum: 3 }), { numRuns: 1, seed: 7 })[0]
 if (spec === undefined) throw new Error('no spec')
 
-const snapshotJson = (): Record<string, unknown> => {
+// A snapshot with one started execution, as toSnapshot writes it (version 3)
+// or in version 2 (which still restores).
+const snapshotJson = (version: 2 | 3 = 3): Record<string, unknown> => {
   let state = Manager.reduce(Manager.create(spec.started), { type: 'Scheduled', executions: [spec] }, spec.started)
   state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: spec.clusterId }, spec.started)
-  return JSON.parse(JSON.stringify(Manager.toSnapshot(state))) as Record<string, unknown>
+  const snapshot = version === 2 ? toSnapshotV2(toInternal(state)) : Manager.toSnapshot(state)
+  return JSON.parse(JSON.stringify(snapshot)) as Record<string, unknown>
 }
 
 describe('a JSON "__proto__" key never reaches a decoder', () => {
@@ -76,12 +80,19 @@ describe('a JSON "__proto__" key never reaches a decoder', () => {
     expect(Manager.runningExecutions(replay.state).map((x) => x.tasks.length)).toEqual([4])
   })
 
-  it('a snapshot cannot smuggle a start instant that is not a number', () => {
-    const snapshot = snapshotJson()
-    const text = JSON.stringify(snapshot).replace(
+  type Smuggled = (execution: Execution.Execution | undefined) => unknown
+  it.each<readonly [2 | 3, string, string, Smuggled]>([
+    // Into a task object of version 2, its start; into the `extra` of a version-3 row, its finish.
+    [
+      2,
       '"timedOut":false',
       '"timedOut":false,"containerName":null,"__proto__":{"started":"soon"}',
-    )
+      (execution) => execution?.tasks[0]?.started,
+    ],
+    [3, '"current":0', '"current":0,"__proto__":{"finished":"soon"}', (execution) => execution?.finished],
+  ])('a snapshot (version %s) cannot smuggle an instant that is not a number', (version, at, poisoned, smuggled) => {
+    const snapshot = snapshotJson(version)
+    const text = JSON.stringify(snapshot).replace(at, poisoned)
     expect(text).toContain('"__proto__"')
     // As it stands the integrity check refuses it; resealed (an attacker who
     // recomputes the integrity), the prototype's value must still not leak.
@@ -89,9 +100,9 @@ describe('a JSON "__proto__" key never reaches a decoder', () => {
     const content = JSON.parse(text) as Record<string, unknown>
     delete content['integrity']
     const restored = Manager.fromSnapshot({ ...content, integrity: integrityOf(content) })
-    const started = E.isRight(restored) ? Manager.runningExecutions(restored.right)[0]?.tasks[0]?.started : 'refused'
-    expect(started).not.toBe('soon')
-    if (E.isRight(restored)) expect(started).toBeUndefined()
+    const value = E.isRight(restored) ? smuggled(Manager.runningExecutions(restored.right)[0]) : 'refused'
+    expect(value).not.toBe('soon')
+    if (E.isRight(restored)) expect(value).toBeUndefined()
   })
 
   it('task results and settings refuse it as an unexpected key, at any level', () => {
@@ -344,13 +355,14 @@ describe('every decoder, on hostile JSON', () => {
     expect(foreignObjects(settings)).toEqual([])
   })
 
-  test.prop([fc.oneof(hostile(fc.constant(null).map(snapshotJson)), hostile(fc.jsonValue()))], { numRuns: 60 })(
+  const snapshots = fc.constantFrom<2 | 3>(2, 3).map(snapshotJson)
+  test.prop([fc.oneof(hostile(snapshots), hostile(fc.jsonValue()))], { numRuns: 60 })(
     'Manager.fromSnapshot',
     (json) => {
       const state = rightOf(noThrow(() => Manager.fromSnapshot(json)))
       if (state === undefined) return
       const again = Manager.toSnapshot(state)
-      expect(SnapshotV2Codec.is(again)).toBe(true)
+      expect(SnapshotV3Codec.is(again)).toBe(true)
       expect(foreignObjects(again)).toEqual([])
       for (const execution of Manager.runningExecutions(state)) expect(foreignObjects(execution)).toEqual([])
     },

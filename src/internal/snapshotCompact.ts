@@ -81,6 +81,11 @@ const contextOf = (execution: Pick<Execution, 'clusterId' | 'jobType' | 'setting
   settings: execution.settings,
 })
 
+// Keys with a value: a key holding `undefined` is absent in JSON, so a
+// configuration read from a version-2 snapshot (no `runningTimeout` key) is
+// the same as the one `Task.create` makes (`runningTimeout: undefined`).
+const definedKeys = (record: object): number => Object.values(record).filter((value) => value !== undefined).length
+
 const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
   a === b ||
   (a.usesDocker === b.usesDocker &&
@@ -92,9 +97,9 @@ const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
     a.timeoutError.name === b.timeoutError.name &&
     a.timeoutError.category === b.timeoutError.category &&
     a.timeoutError.title === b.timeoutError.title &&
-    Object.keys(a).length === Object.keys(b).length &&
-    Object.keys(a.timeoutError).length === 3 &&
-    Object.keys(b.timeoutError).length === 3)
+    definedKeys(a) === definedKeys(b) &&
+    definedKeys(a.timeoutError) === 3 &&
+    definedKeys(b.timeoutError) === 3)
 
 const orNull = (value: Json | undefined): Json => (value === undefined ? null : value)
 
