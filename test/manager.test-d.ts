@@ -5,7 +5,7 @@
 import type * as E from 'fp-ts/Either'
 import type * as O from 'fp-ts/Option'
 import { describe, expectTypeOf, test } from 'vitest'
-import { Ids, Manager } from '../src/index'
+import { type Ids, Manager } from '../src/index'
 
 declare const state: Manager.Manager
 
