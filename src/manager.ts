@@ -1028,14 +1028,30 @@ export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toI
  * @category snapshots
  * @since 0.1.0
  */
+/**
+ * The host's guard of its own message type `M`, which {@link fromSnapshot}
+ * and {@link fromSnapshotText} check the queued host messages of a snapshot
+ * with. It should not throw; one that throws refuses the message.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * type Mine = { readonly type: 'JobRunning'; readonly jobId: number }
+ * const isMine: Manager.HostMessageGuard<Mine> = (x): x is Mine =>
+ *   typeof x === 'object' && x !== null && 'type' in x && x.type === 'JobRunning'
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type HostMessageGuard<M> = (message: unknown) => message is M
+
 export function fromSnapshot(json: unknown): E.Either<InvalidSnapshot, Manager>
 export function fromSnapshot<M>(
   json: unknown,
-  isHostMessage: (message: unknown) => message is M,
+  isHostMessage: HostMessageGuard<M>,
 ): E.Either<InvalidSnapshot, Manager<M>>
 export function fromSnapshot<M>(
   json: unknown,
-  isHostMessage?: (message: unknown) => message is M,
+  isHostMessage?: HostMessageGuard<M>,
 ): E.Either<InvalidSnapshot, Manager<M> | Manager> {
   const restored = Snapshots.fromSnapshot(json)
   if (E.isLeft(restored)) return E.left(new InvalidSnapshot(restored.left))
@@ -1085,11 +1101,11 @@ const hostMessageProblems = (state: ManagerState, isHostMessage: (message: unkno
 export function fromSnapshotText(text: string): E.Either<InvalidSnapshot, Manager>
 export function fromSnapshotText<M>(
   text: string,
-  isHostMessage: (message: unknown) => message is M,
+  isHostMessage: HostMessageGuard<M>,
 ): E.Either<InvalidSnapshot, Manager<M>>
 export function fromSnapshotText<M>(
   text: string,
-  isHostMessage?: (message: unknown) => message is M,
+  isHostMessage?: HostMessageGuard<M>,
 ): E.Either<InvalidSnapshot, Manager<M> | Manager> {
   if (typeof text !== 'string') {
     return E.left(
