@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { EventLog } from '../src/index'
 import { decodeLineByCodec, fastParsedLine } from '../src/internal/logLine'
 import { eventStream, malformedMesosStatus, mesosStatus, taskUpdate } from '../src/testing'
+import { runs } from './fixtures'
 
 const IDS = ['scale_job_fw1_42x3_main', 'scale_job_fw1_1x1_pull']
 
@@ -96,7 +97,7 @@ const otherEvents = eventStream({ maxLength: 10 }).map((stream) =>
 )
 
 describe('EventLog.decodeLine: the fast path and the io-ts path agree', () => {
-  test.prop([fc.integer({ min: 0, max: 2 ** 42 }), mesosStatus(IDS)], { numRuns: 300 })(
+  test.prop([fc.integer({ min: 0, max: 2 ** 42 }), mesosStatus(IDS)], { numRuns: runs(300) })(
     'on logged well-formed statuses of the test kit',
     (now, s) => {
       const line = logged(now, JSON.parse(JSON.stringify(s)))
@@ -106,13 +107,13 @@ describe('EventLog.decodeLine: the fast path and the io-ts path agree', () => {
     },
   )
 
-  test.prop([statusLine], { numRuns: 500 })('on logged statuses, well-formed or not, at any instant', agree)
+  test.prop([statusLine], { numRuns: runs(500) })('on logged statuses, well-formed or not, at any instant', agree)
 
-  test.prop([poisoned], { numRuns: 300 })('on "__proto__" keys at every level of a logged status', agree)
+  test.prop([poisoned], { numRuns: runs(300) })('on "__proto__" keys at every level of a logged status', agree)
 
-  test.prop([misshapen], { numRuns: 300 })('on lines shaped almost like a logged status', agree)
+  test.prop([misshapen], { numRuns: runs(300) })('on lines shaped almost like a logged status', agree)
 
-  test.prop([otherEvents], { numRuns: 100 })('on every other event', (lines) => lines.forEach(agree))
+  test.prop([otherEvents], { numRuns: runs(100) })('on every other event', (lines) => lines.forEach(agree))
 
   test.prop(
     [
@@ -121,7 +122,7 @@ describe('EventLog.decodeLine: the fast path and the io-ts path agree', () => {
         fc.string(),
       ),
     ],
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   )('on any JSON and any text', agree)
 
   it('a poisoned status is read by its own fields only, on both paths', () => {

@@ -8,6 +8,7 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import { Execution, TaskResults, type TaskUpdate } from '../src/index'
 import { isoOfInstant, MAX_DATE } from '../src/internal/isoInstant'
+import { runs } from './fixtures'
 
 const DAY = 86_400_000
 
@@ -66,11 +67,11 @@ const aroundLeapDays = fc
   .filter((ms) => Math.abs(ms) <= MAX_DATE)
 
 describe('isoOfInstant is toISOString, byte for byte', () => {
-  test.prop([inRange], { numRuns: 2_000 })('on any integer instant a Date holds', same)
-  test.prop([nearMidnight], { numRuns: 2_000 })('around midnight, on any day', same)
-  test.prop([byFields], { numRuns: 2_000 })('on any calendar instant, years < 1000, > 9999 and < 0 too', same)
-  test.prop([aroundLeapDays], { numRuns: 1_000 })('around leap days', same)
-  test.prop([fc.double({ min: -MAX_DATE, max: MAX_DATE, noNaN: true })], { numRuns: 1_000 })(
+  test.prop([inRange], { numRuns: runs(2_000) })('on any integer instant a Date holds', same)
+  test.prop([nearMidnight], { numRuns: runs(2_000) })('around midnight, on any day', same)
+  test.prop([byFields], { numRuns: runs(2_000) })('on any calendar instant, years < 1000, > 9999 and < 0 too', same)
+  test.prop([aroundLeapDays], { numRuns: runs(1_000) })('around leap days', same)
+  test.prop([fc.double({ min: -MAX_DATE, max: MAX_DATE, noNaN: true })], { numRuns: runs(1_000) })(
     'on fractions (cut towards zero, as a Date cuts them)',
     same,
   )
@@ -110,7 +111,7 @@ describe('end records write their instants as toISOString does', () => {
   const clamp = (ms: number): number => Math.max(-MAX_DATE, Math.min(MAX_DATE, ms))
 
   test.prop([fc.array(instant, { minLength: 3, maxLength: 3 }).map((xs) => [...xs].sort((a, b) => a - b))], {
-    numRuns: 500,
+    numRuns: runs(500),
   })('launched, started and ended, at any instant', ([launched = 0, started = 0, ended = 0]) => {
     let exe = Execution.create(spec)
     exe = Execution.reduce(exe, { type: 'NextTaskStarted' }, launched)

@@ -65,6 +65,17 @@ export const leftOf = <L>(result: E.Either<L, unknown>): L => {
 const deeplyFrozen = new WeakSet<object>()
 
 /** Freezes a value and everything reachable from it, so that a reducer writing to its input throws. */
+/**
+ * The generated cases of a property that asks for `n`: all of them, but at
+ * most 5 under mutation testing (test/mutation.setup.ts sets
+ * JEC_MUTATION_RUNS), where each mutant reruns the properties that cover it and
+ * an explicit `numRuns` would override the run's global 5.
+ */
+export const runs = (n: number): number => {
+  const cap = Number(process.env['JEC_MUTATION_RUNS'])
+  return Number.isSafeInteger(cap) && cap > 0 ? Math.min(n, cap) : n
+}
+
 export const deepFreeze = <T>(value: T, seen = new Set<unknown>()): T => {
   if (typeof value !== 'object' || value === null || seen.has(value) || deeplyFrozen.has(value)) return value
   seen.add(value)

@@ -19,7 +19,7 @@ import {
   malformedMesosStatus,
   mesosStatus,
 } from '../src/testing'
-import { deepFreeze, runStream, executionSpec, jobType } from './fixtures'
+import { deepFreeze, runStream, executionSpec, jobType, runs } from './fixtures'
 
 const T0 = BASE_INSTANT
 const SECOND = 1_000
@@ -129,7 +129,7 @@ describe('Manager.startNextTask', () => {
   })
 
   test.prop([fc.oneof(eventStream({ maxLength: 60 }), hostileEventStream({ maxLength: 60 })), fc.nat(10 * MINUTE)], {
-    numRuns: 60,
+    numRuns: runs(60),
   })('equals NextTaskStarted then TaskLaunched, for every running execution', (stream, later) => {
     const state = deepFreeze(runStream(stream))
     const now = (stream.events.at(-1)?.now ?? stream.start) + later
@@ -238,7 +238,7 @@ describe('Manager.fromSnapshotText', () => {
     }
   })
 
-  test.prop([fc.nat(), fc.string({ maxLength: 8 })], { numRuns: 50 })(
+  test.prop([fc.nat(), fc.string({ maxLength: 8 })], { numRuns: runs(50) })(
     'any cut of a snapshot, with anything after it, is refused or restores exactly what it says',
     (at, tail) => {
       const text = snapshotOf(busy())
@@ -395,7 +395,7 @@ describe('Manager.nextWakeUp', () => {
       fc.integer({ min: 1, max: MINUTE }),
     ],
     {
-      numRuns: 80,
+      numRuns: runs(80),
     },
   )(
     'after the checks, it is nextDeadline when ahead, else now + retry: never at or before now',

@@ -5,6 +5,7 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
 import { Execution, Manager } from '../src/index'
 import type { TaskType } from '../src/task'
+import { runs } from './fixtures'
 
 const BASE = Date.UTC(2026, 0, 1)
 
@@ -306,7 +307,7 @@ describe('Manager against a simple model', () => {
         size: 'max',
       }),
     ],
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   )('agrees after every command', (commands) => {
     fc.modelRun(() => ({ model: new Model(), real: { state: Manager.create(BASE) } }), commands)
   })

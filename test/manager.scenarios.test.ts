@@ -7,7 +7,7 @@ import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
 import { Errors, Execution, Ids, Manager } from '../src/index'
 import type { Task, TaskUpdate } from '../src/index'
-import { nodeJson, type Rows, deepFreeze } from './fixtures'
+import { nodeJson, type Rows, deepFreeze, runs } from './fixtures'
 import { checkInvariants } from '../src/testing'
 
 // --- fixtures -------------------------------------------------------------------
@@ -1623,7 +1623,7 @@ describe('Manager.nextDeadline', () => {
           !noForced(Manager.tasksToReconcile(state, d))
         expect(acts).toBe(true)
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     )
   })
 

@@ -10,6 +10,7 @@ import { EventLog, Manager, Metrics } from '../src/index'
 import { MemoryStore, runShard, type OutboxEntry, type ShardStop, type ShardStore } from '../src/postgres'
 import { eventStream, hostileEventStream, type EventStream } from '../src/testing'
 import { appendStream, fixedStream, reference } from './durable'
+import { runs } from './fixtures'
 
 const NODES = [1, 2, 3, 4, 5]
 
@@ -99,7 +100,7 @@ describe('durable shards in memory', () => {
       fc.integer({ min: 1, max: 6 }),
       fc.integer({ min: 1, max: 8 }),
     ],
-    { numRuns: 60 },
+    { numRuns: runs(60) },
   )(
     'owners killed at random points: merged status JSON and outbox equal one manager fed the whole log',
     async (stream, k, faults, batchSize, snapshotEvery) => {

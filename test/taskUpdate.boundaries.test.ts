@@ -10,6 +10,7 @@ import { toInternal } from '../src/internal/managerState'
 import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
 import { SnapshotV3Codec } from '../src/internal/stateCodecs'
 import { eventStream, executionSpec, mesosStatus, taskUpdate } from '../src/testing'
+import { runs } from './fixtures'
 
 const TASK = 'scale_job_fw1_42x3_main'
 
@@ -356,7 +357,7 @@ describe('every decoder, on hostile JSON', () => {
   })
 
   const snapshots = fc.constantFrom<2 | 3>(2, 3).map(snapshotJson)
-  test.prop([fc.oneof(hostile(snapshots), hostile(fc.jsonValue()))], { numRuns: 60 })(
+  test.prop([fc.oneof(hostile(snapshots), hostile(fc.jsonValue()))], { numRuns: runs(60) })(
     'Manager.fromSnapshot',
     (json) => {
       const state = rightOf(noThrow(() => Manager.fromSnapshot(json)))

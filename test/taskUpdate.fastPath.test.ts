@@ -11,6 +11,7 @@ import { TaskUpdate } from '../src/index'
 import { decodesAsItself } from '../src/internal/fastPath'
 import { fromMesosByCodec } from '../src/internal/logLine'
 import { malformedMesosStatus, mesosStatus } from '../src/testing'
+import { runs } from './fixtures'
 
 const IDS = ['scale_job_fw1_42x3_main', 'scale_job_fw1_1x1_pull']
 
@@ -136,23 +137,23 @@ const foreign = mesosStatus(IDS).chain((status) =>
 )
 
 describe('TaskUpdate.fromMesos: the fast path and the io-ts path agree', () => {
-  test.prop([mesosStatus(IDS)], { numRuns: 300 })('on the test kit’s well-formed statuses', (status) => {
+  test.prop([mesosStatus(IDS)], { numRuns: runs(300) })('on the test kit’s well-formed statuses', (status) => {
     // Not vacuous: every one of them takes the fast path.
     expect(decodesAsItself(TaskUpdate.MesosTaskStatus, status, false)).toBe(true)
     agree(status)
   })
 
-  test.prop([malformedMesosStatus(IDS)], { numRuns: 300 })('on the test kit’s malformed statuses', agree)
+  test.prop([malformedMesosStatus(IDS)], { numRuns: runs(300) })('on the test kit’s malformed statuses', agree)
 
-  test.prop([mutated], { numRuns: 500 })('on statuses with hostile field values', agree)
+  test.prop([mutated], { numRuns: runs(500) })('on statuses with hostile field values', agree)
 
-  test.prop([viaJson], { numRuns: 300 })('on the same through JSON', agree)
+  test.prop([viaJson], { numRuns: runs(300) })('on the same through JSON', agree)
 
-  test.prop([poisoned], { numRuns: 100 })('on statuses with a "__proto__" key', agree)
+  test.prop([poisoned], { numRuns: runs(100) })('on statuses with a "__proto__" key', agree)
 
-  test.prop([foreign], { numRuns: 200 })('on foreign prototypes, getters and non-enumerable fields', agree)
+  test.prop([foreign], { numRuns: runs(200) })('on foreign prototypes, getters and non-enumerable fields', agree)
 
-  test.prop([fc.anything()], { numRuns: 300 })('on anything at all', agree)
+  test.prop([fc.anything()], { numRuns: runs(300) })('on anything at all', agree)
 
   it('the guard refuses what decode would change: an optional field given as null', () => {
     const status = { task_id: { value: 't' }, state: 'TASK_RUNNING', timestamp: 1, message: null }
