@@ -985,6 +985,22 @@ export class InvalidSnapshot extends invalidError('InvalidSnapshot', 'snapshot')
 export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toInternal(state))
 
 /**
+ * The host's guard of its own message type `M`, which {@link fromSnapshot}
+ * and {@link fromSnapshotText} check the queued host messages of a snapshot
+ * with. It should not throw; one that throws refuses the message.
+ *
+ * @example
+ * import { Manager } from 'job-execution-core'
+ * type Mine = { readonly type: 'JobRunning'; readonly jobId: number }
+ * const isMine: Manager.HostMessageGuard<Mine> = (x): x is Mine =>
+ *   typeof x === 'object' && x !== null && 'type' in x && x.type === 'JobRunning'
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export type HostMessageGuard<M> = (message: unknown) => message is M
+
+/**
  * Restores a manager from a snapshot (as parsed JSON, of version 3, 2 or 1).
  * Never throws. A snapshot is accepted only when it is exactly what the
  * writer of its version gives of the restored state ({@link toSnapshot} for
@@ -1028,22 +1044,6 @@ export const toSnapshot = (state: Manager): Snapshot => Snapshots.toSnapshot(toI
  * @category snapshots
  * @since 0.1.0
  */
-/**
- * The host's guard of its own message type `M`, which {@link fromSnapshot}
- * and {@link fromSnapshotText} check the queued host messages of a snapshot
- * with. It should not throw; one that throws refuses the message.
- *
- * @example
- * import { Manager } from 'job-execution-core'
- * type Mine = { readonly type: 'JobRunning'; readonly jobId: number }
- * const isMine: Manager.HostMessageGuard<Mine> = (x): x is Mine =>
- *   typeof x === 'object' && x !== null && 'type' in x && x.type === 'JobRunning'
- *
- * @category model
- * @since 0.2.0
- */
-export type HostMessageGuard<M> = (message: unknown) => message is M
-
 export function fromSnapshot(json: unknown): E.Either<InvalidSnapshot, Manager>
 export function fromSnapshot<M>(
   json: unknown,
