@@ -146,6 +146,18 @@ export const frameworkOf = (clusterId: string, jobId: number, exeNum: number): s
   return clusterIdOf(framework, jobId, exeNum) === clusterId ? framework : undefined
 }
 
+/**
+ * The string, flattened: a string built by concatenation is held by V8 as a
+ * tree of its parts (a rope), several times the size of the characters, until
+ * something reads it as a whole; `Number` does (and the collector then drops
+ * the tree), so a derived cluster id is held as compactly as one `JSON.parse`
+ * read. Without it the restored heap grows by about 1.5 % of the original.
+ */
+const flat = (text: string): string => {
+  void Number(text)
+  return text
+}
+
 const contextOf = (execution: Pick<Execution, 'clusterId' | 'jobType' | 'settings'>): Task.TaskContext => ({
   clusterId: execution.clusterId,
   isSystem: execution.jobType.isSystem,
@@ -372,7 +384,7 @@ export const decode = (
     if (typeof x === 'string') return x
     if (typeof x !== 'number') return fail('.1', 'a cluster id or an index into tables.frameworks', x) ?? ''
     const framework = ref(tables.frameworks, 'frameworks', x, '.1')
-    return framework === undefined ? '' : clusterIdOf(framework, jobId, exeNum)
+    return framework === undefined ? '' : flat(clusterIdOf(framework, jobId, exeNum))
   }
   for (let i = 0; i < rows.length; i++) {
     at = `${path}.${i}`
