@@ -873,18 +873,32 @@ export interface SnapshotTables {
   readonly exitCodeErrors: readonly ExitCodeErrors[]
   /** The task configurations that are not the one derived from their execution. */
   readonly configs: readonly TaskConfig[]
+  /** The agent ids of the executions (since 0.2.0). */
+  readonly agents: readonly string[]
+  /** The framework ids of the cluster ids written as an index (since 0.2.0). */
+  readonly frameworks: readonly string[]
+  /**
+   * The instant the rows' instants are offsets from: the smallest of them, 0
+   * when there is none (or when the offsets would not be safe integers) (since 0.2.0).
+   */
+  readonly base: Instant
 }
 
 /**
  * A running execution in a {@link Snapshot}: the positional row
- * `[id, clusterId, jobId, exeNum, jobTypeId, nodeId, agentId, queued, started,
- * jobType, settings, status, next, tasks, extra?]`, `jobType` and `settings`
- * indexes into {@link SnapshotTables}; `extra`, left out when empty, holds
- * `priority`, `exitCodeErrors` (an index), `error`, `finished`, `current` and
- * `lastTaskFinished`. A task as `Task.create` makes it is its type alone; any
- * other is `[type, lostCount, flags, launched, started, lastStatusUpdate,
- * ended, finalStatus, exitCode, containerName, config]`, trailing `null`s left
- * out. Task ids are not written: they are derived. See "Snapshots" in
+ * `[id, clusterId, jobId, exeNum, jobTypeId, nodeId, agent, queued, started,
+ * jobType, settings, status, next, tasks, extra?]`, `agent`, `jobType` and
+ * `settings` indexes into {@link SnapshotTables}, `status` the index of the
+ * status in RUNNING, COMPLETED, FAILED, CANCELED, `clusterId` the index of
+ * its framework id in `tables.frameworks` when it is
+ * `Ids.clusterId(frameworkId, jobId, exeNum)`, else the string; `extra`, left
+ * out when empty, holds `priority`, `exitCodeErrors` (an index), `error`,
+ * `finished`, `current` and `lastTaskFinished`. A task as `Task.create` makes
+ * it is its type alone; any other is `[type, lostCount, flags, launched,
+ * started, lastStatusUpdate, ended, finalStatus, exitCode, containerName,
+ * config]`, `finalStatus` the index of the status in FINISHED, FAILED,
+ * KILLED, trailing `null`s left out. Every instant is an offset from
+ * `tables.base`. Task ids are not written: they are derived. See "Snapshots" in
  * docs/boundaries.md.
  *
  * @category snapshots

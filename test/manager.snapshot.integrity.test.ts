@@ -213,6 +213,23 @@ const busyState = (): Manager.Manager => {
 const busy = (): Record<string, Json> => toJson(toSnapshotV2(toInternal(busyState()))) as Record<string, Json>
 const compact = (): Record<string, Json> => toJson(Manager.toSnapshot(busyState())) as Record<string, Json>
 
+// Two executions at epoch instants: the first a manager's cluster id, its pull
+// task finished, main next; the second a cluster id of its own, waiting.
+const epochCompact = (): Record<string, Json> => {
+  const first = executionSpec(1, { queued: T0 - 60_000, taskTypes: ['pull', 'main'] })
+  const second = executionSpec(2, { clusterId: 'scale_job_other_9x9', agentId: 'agent-2', queued: T0, started: T0 })
+  let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [first, second] }, T0)
+  state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: 'scale_job_fw_1x1' }, T0)
+  const update = (status: 'RUNNING' | 'FINISHED', timestamp: number, exitCode?: number): Manager.ManagerEvent => ({
+    type: 'TaskUpdated',
+    update: { taskId: 'scale_job_fw_1x1_pull', status, timestamp, exitCode },
+  })
+  state = Manager.reduce(state, { type: 'TaskLaunched', taskId: 'scale_job_fw_1x1_pull' }, T0 + 1_000)
+  state = Manager.reduce(state, update('RUNNING', T0 + 1_000), T0 + 1_000)
+  state = Manager.reduce(state, update('FINISHED', T0 + 2_000, 0), T0 + 2_000)
+  return toJson(Manager.toSnapshot(state)) as Record<string, Json>
+}
+
 // A row of a version-3 snapshot, to edit.
 const row = (s: Record<string, Json>, i: number): Json[] => {
   const found = (s['running'] as Json[])[i]
@@ -304,6 +321,108 @@ describe('compact snapshots (version 3)', () => {
     )
     expect(compactRefusalOf((s) => (row(s, 2)[13] = ['pull', ['pre', 0, 0, 5], 'main', 'post']))).toMatch(
       /running\.2\.13\.1\.3: is set without a last status update/,
+    )
+  })
+
+  it('write instants as offsets from the smallest, agent and framework ids in tables, statuses as codes', () => {
+    const snapshot = epochCompact()
+    const tables = snapshot['tables'] as Record<string, Json>
+    expect(tables['base']).toBe(T0 - 60_000)
+    expect(tables['agents']).toEqual(['agent-1', 'agent-2'])
+    expect(tables['frameworks']).toEqual(['fw'])
+    // [id, clusterId, jobId, exeNum, jobTypeId, nodeId, agent, queued, started, ..., status, next, tasks, extra]
+    expect(row(snapshot, 0).slice(0, 9)).toEqual([1, 0, 1, 1, 1, 1, 0, 0, 60_000])
+    expect(row(snapshot, 0)[11]).toBe(0)
+    // pull finished (final status 0: FINISHED) 62 s after the base, main next.
+    expect(row(snapshot, 0)[13]).toEqual([['pull', 0, 0, 61_000, 61_000, 62_000, 62_000, 0, 0], 'main'])
+    expect(row(snapshot, 0)[14]).toEqual({ lastTaskFinished: 62_000 })
+    // Not `Ids.clusterId('fw', 2, 1)`: written as it is.
+    expect(row(snapshot, 1).slice(0, 2)).toEqual([2, 'scale_job_other_9x9'])
+    const restored = Manager.fromSnapshot(snapshot)
+    if (E.isLeft(restored)) throw new Error(restored.left.message)
+    expect(Manager.runningExecutions(restored.right).map((e) => [e.clusterId, e.agentId, e.queued])).toEqual([
+      ['scale_job_fw_1x1', 'agent-1', T0 - 60_000],
+      ['scale_job_other_9x9', 'agent-2', T0],
+    ])
+    expect(toJson(Manager.toSnapshot(restored.right))).toEqual(snapshot)
+  })
+
+  it('write instants verbatim (base 0) when an offset from the smallest would not be a safe integer', () => {
+    const spec = (n: number, at: number): Manager.ManagerEvent => ({
+      type: 'Scheduled',
+      executions: [executionSpec(n, { queued: at, started: at })],
+    })
+    const low = -Number.MAX_SAFE_INTEGER
+    let state = Manager.reduce(Manager.create(0), spec(1, low), 0)
+    state = Manager.reduce(state, spec(2, Number.MAX_SAFE_INTEGER), 0)
+    const written = toJson(Manager.toSnapshot(state)) as Record<string, Json>
+    expect((written['tables'] as Record<string, Json>)['base']).toBe(0)
+    expect(row(written, 0)[7]).toBe(low)
+    expect(problemsOf(written)).toBe('accepted')
+  })
+
+  it('refuse an offset, a base, a table index or a code out of range, naming its position', () => {
+    const refusalOf = (edit: (s: Record<string, Json>) => void): string => {
+      const snapshot = epochCompact()
+      edit(snapshot)
+      return problemsOf(reseal(snapshot))
+    }
+    const tables = (s: Record<string, Json>): Record<string, Json> => s['tables'] as Record<string, Json>
+    expect(refusalOf((s) => (tables(s)['base'] = 0.5))).toMatch(/^tables\.base: /m)
+    expect(refusalOf((s) => (tables(s)['base'] = 2 ** 53))).toMatch(/^tables\.base: /m)
+    expect(refusalOf((s) => (tables(s)['base'] = Number.MAX_SAFE_INTEGER))).toMatch(
+      /running\.0\.8: expected an offset from 9007199254740991 to a safe integer, got 60000/,
+    )
+    expect(refusalOf((s) => (row(s, 0)[7] = 0.5))).toMatch(/running\.0\.7: expected an offset \(an integer\)/)
+    expect(refusalOf((s) => (row(s, 0)[8] = '60000'))).toMatch(/running\.0\.8: expected an offset \(an integer\)/)
+    expect(refusalOf((s) => (row(s, 0)[8] = 2 ** 53))).toMatch(/running\.0\.8: expected an offset \(an integer\)/)
+    expect(refusalOf((s) => ((row(s, 0)[14] as Record<string, Json>)['lastTaskFinished'] = 1.5))).toMatch(
+      /running\.0\.14\.lastTaskFinished: expected an offset/,
+    )
+    const pull = (s: Record<string, Json>): Json[] => ((row(s, 0)[13] as Json[])[0] as Json[]) ?? []
+    expect(refusalOf((s) => (pull(s)[6] = -0.5))).toMatch(/running\.0\.13\.0\.6: expected an offset/)
+    expect(refusalOf((s) => (pull(s)[7] = 3))).toMatch(/running\.0\.13\.0\.7: expected the code of a final status/)
+    expect(refusalOf((s) => (pull(s)[7] = 'FINISHED'))).toMatch(/running\.0\.13\.0\.7: expected the code of/)
+    expect(refusalOf((s) => (row(s, 0)[11] = 4))).toMatch(/running\.0\.11: expected the code of an execution status/)
+    expect(refusalOf((s) => (row(s, 0)[11] = 'RUNNING'))).toMatch(/running\.0\.11: expected the code of/)
+    expect(refusalOf((s) => (row(s, 0)[6] = 2))).toMatch(/running\.0\.6: expected an index into tables\.agents/)
+    expect(refusalOf((s) => (row(s, 0)[6] = 'agent-1'))).toMatch(/running\.0\.6: expected an index into tables/)
+    expect(refusalOf((s) => (row(s, 0)[1] = 1))).toMatch(/running\.0\.1: expected an index into tables\.frameworks/)
+    expect(refusalOf((s) => (row(s, 0)[1] = -1))).toMatch(/running\.0\.1: expected an index into tables\.frameworks/)
+    expect(refusalOf((s) => (row(s, 0)[1] = null))).toMatch(/running\.0\.1: expected a cluster id or an index/)
+  })
+
+  it('refuse a layout the writer would not choose: a base not the smallest, a derivable cluster id written out, a table entry unused', () => {
+    const tables = (s: Record<string, Json>): Record<string, Json> => s['tables'] as Record<string, Json>
+    const refusalOf = (edit: (s: Record<string, Json>) => void): string => {
+      const snapshot = epochCompact()
+      edit(snapshot)
+      return problemsOf(reseal(snapshot))
+    }
+    // The same instants from a lower base: the writer's base is the smallest instant.
+    expect(
+      refusalOf((s) => {
+        tables(s)['base'] = T0 - 60_001
+        const shift = (x: Json): Json => (typeof x === 'number' ? x + 1 : x)
+        row(s, 0)[7] = shift(row(s, 0)[7] ?? null)
+        row(s, 0)[8] = shift(row(s, 0)[8] ?? null)
+        row(s, 1)[7] = shift(row(s, 1)[7] ?? null)
+        row(s, 1)[8] = shift(row(s, 1)[8] ?? null)
+        const pull = (row(s, 0)[13] as Json[])[0] as Json[]
+        for (const i of [3, 4, 5, 6]) pull[i] = shift(pull[i] ?? null)
+        const extra = row(s, 0)[14] as Record<string, Json>
+        extra['lastTaskFinished'] = shift(extra['lastTaskFinished'] ?? null)
+      }),
+      // The restored instants are those; the writer's base makes the first offset 0.
+    ).toBe('running.0.7: is 1, not 0: not what the restored state holds')
+    expect(refusalOf((s) => (row(s, 0)[1] = 'scale_job_fw_1x1'))).toMatch(
+      /running\.0\.1: .*not what the restored state holds/,
+    )
+    expect(refusalOf((s) => (tables(s)['agents'] = ['agent-1', 'agent-2', 'agent-3']))).toMatch(
+      /tables\.agents: .*not what the restored state holds/,
+    )
+    expect(refusalOf((s) => (tables(s)['frameworks'] = ['fw', 'other']))).toMatch(
+      /tables\.frameworks: .*not what the restored state holds/,
     )
   })
 
@@ -429,13 +548,14 @@ describe('structural inconsistencies are refused with their path, in both layout
       executionOf(s, WAITING)['queued'] = T0 + 0.5
     })
     expect(queued).toMatch(/running\.2\.queued: is not a whole number of milliseconds/)
-    expect(queuedRow).toMatch(/running\.2\.7: is not a whole number of milliseconds/)
+    // Version 3 writes offsets from a whole base: a fraction is refused as an offset.
+    expect(queuedRow).toMatch(/running\.2\.7: expected an offset \(an integer\), got -?\d+\.5/)
     const [launched, launchedRow] = refusalsOf((s) => {
       const task = taskOf(executionOf(s, RUNNING), 0)
       task['launched'] = (task['launched'] as number) + 0.25
     })
     expect(launched).toMatch(/running\.0\.tasks\.0\.launched: is not a whole number of milliseconds/)
-    expect(launchedRow).toMatch(/running\.0\.13\.0\.3: is not a whole number of milliseconds/)
+    expect(launchedRow).toMatch(/running\.0\.13\.0\.3: expected an offset \(an integer\), got \d+\.25/)
   })
 
   it('an execution no update could reach (Scheduled refuses it)', () => {
