@@ -11,7 +11,7 @@ import { Manager, Metrics } from '../src/index'
 import * as C from '../src/internal/canonical'
 import { toInternal } from '../src/internal/managerState'
 import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
-import { encode } from '../src/internal/snapshotCompact'
+import { encode, FINAL_STATUS_CODES, STATUS_CODES } from '../src/internal/snapshotCompact'
 import type { Execution } from '../src/execution'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
 import { runStream, executionSpec, jobType, T0 } from './fixtures'
@@ -267,6 +267,11 @@ const refusalsOf = (edit: (snapshot: Record<string, Json>) => void): readonly [s
 type Exe = Record<string, Json> & { tasks: Array<Record<string, Json>> }
 
 describe('compact snapshots (version 3)', () => {
+  it('code statuses by a fixed order: the format, whatever the order of the sets elsewhere', () => {
+    expect(STATUS_CODES).toEqual(['RUNNING', 'COMPLETED', 'FAILED', 'CANCELED'])
+    expect(FINAL_STATUS_CODES).toEqual(['FINISHED', 'FAILED', 'KILLED'])
+  })
+
   it('write each shared value once, and restore sharing it', () => {
     const snapshot = compact()
     const tables = snapshot['tables'] as Record<string, Json[]>

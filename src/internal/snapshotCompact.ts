@@ -48,6 +48,7 @@ import { clusterId as clusterIdOf, JOB_TASK_ID_PREFIX, lostTaskId } from '../ids
 import type { Settings } from '../settings'
 import * as Task from '../task'
 import * as C from './canonical'
+import { ERROR_CATEGORY, EXECUTION_STATUS, TASK_TYPE, TERMINAL_STATUS } from './literals'
 import type { Problem } from './decode'
 
 /** The tables of shared values. */
@@ -102,17 +103,13 @@ class StringTable {
   }
 }
 
-/** The order of the codes of execution statuses and of task final statuses in rows. */
-export const STATUS_CODES = ['RUNNING', 'COMPLETED', 'FAILED', 'CANCELED'] as const
-export const FINAL_STATUS_CODES = ['FINISHED', 'FAILED', 'KILLED'] as const
-
-const instantsOf = (e: Execution): Array<number | undefined> => [
-  e.queued,
-  e.started,
-  e.finished,
-  e.lastTaskFinished,
-  ...e.tasks.flatMap((task) => [task.launched, task.started, task.lastStatusUpdate, task.ended]),
-]
+/**
+ * The codes of execution statuses and of task final statuses in rows: their
+ * index in the sets' tuples, so those tuples' order is part of the format
+ * (test/manager.snapshot.integrity.test.ts pins it).
+ */
+export const STATUS_CODES = EXECUTION_STATUS.values
+export const FINAL_STATUS_CODES = TERMINAL_STATUS.values
 
 /**
  * The base of the instants: the smallest, so that every offset is small and
@@ -122,11 +119,22 @@ const instantsOf = (e: Execution): Array<number | undefined> => [
 export const baseOf = (running: readonly Execution[]): number => {
   let min = Infinity
   let max = -Infinity
+  // One pass over the instants in place: the writer's hot loop, so no array per execution.
+  const see = (instant: number | undefined): void => {
+    if (instant === undefined) return
+    if (instant < min) min = instant
+    if (instant > max) max = instant
+  }
   for (const e of running) {
-    for (const instant of instantsOf(e)) {
-      if (instant === undefined) continue
-      if (instant < min) min = instant
-      if (instant > max) max = instant
+    see(e.queued)
+    see(e.started)
+    see(e.finished)
+    see(e.lastTaskFinished)
+    for (const task of e.tasks) {
+      see(task.launched)
+      see(task.started)
+      see(task.lastStatusUpdate)
+      see(task.ended)
     }
   }
   return min === Infinity || !Number.isSafeInteger(max - min) || !Number.isSafeInteger(min) ? 0 : min
@@ -326,9 +334,6 @@ export const rowPath = (suffix: string, row: Row): string => {
   return `.13.${index}.${taskPosition.get(taskField) ?? taskField}`
 }
 
-const CATEGORIES = new Set(['SYSTEM', 'ALGORITHM', 'DATA'])
-const TASK_TYPE_SET = new Set<string>(Task.TASK_TYPES)
-
 const isObject = (x: unknown): x is Readonly<Record<string, unknown>> =>
   typeof x === 'object' && x !== null && !Array.isArray(x)
 
@@ -408,8 +413,7 @@ export const decode = (
         isObject(errorValue) &&
         typeof errorValue['name'] === 'string' &&
         typeof errorValue['title'] === 'string' &&
-        typeof errorValue['category'] === 'string' &&
-        CATEGORIES.has(errorValue['category'])
+        ERROR_CATEGORY.is(errorValue['category'])
       ) {
         error = errorValue as unknown as JobError
       } else fail('.14.error', 'a job error', errorValue)
@@ -441,11 +445,11 @@ export const decode = (
       ;(tasksValue as readonly unknown[]).forEach((value, j) => {
         const where = `.13.${j}`
         const type = Array.isArray(value) ? (value as readonly unknown[])[0] : value
-        if (typeof type !== 'string' || !TASK_TYPE_SET.has(type)) {
+        if (!TASK_TYPE.is(type)) {
           fail(Array.isArray(value) ? `${where}.0` : where, 'a task type', type)
           return
         }
-        const fresh = Task.create(type as Task.TaskType, context)
+        const fresh = Task.create(type, context)
         if (!Array.isArray(value)) {
           tasks.push(fresh)
           return
