@@ -45,6 +45,29 @@ describe('manager edges', () => {
     expect(Manager.endRecordsOf([{ type: 'CompletedJobs', jobs: [], when: 0 }, 'x'])).toEqual([])
   })
 
+  it('takes a refusal only with the fields of its type, and tells refusals from the other messages', () => {
+    const refused = { type: 'ExecutionRefused', clusterId: 'scale_job_fw_1x1', id: 1, reason: 'unroutable-task-ids' }
+    expect(Manager.isMessage(refused)).toBe(true)
+    expect(Manager.isRefusal(refused)).toBe(true)
+    // An ExecutionRefused needs both its clusterId and its reason as strings.
+    expect(Manager.isMessage({ ...refused, clusterId: undefined })).toBe(false)
+    expect(Manager.isMessage({ ...refused, reason: 7 })).toBe(false)
+    expect(Manager.isMessage({ type: 'ExecutionRefused', reason: 'unroutable-task-ids' })).toBe(false)
+    const messageRefused = { type: 'MessageRefused', message: { type: 'JobExeEnd' }, reason: 'core-message-type' }
+    expect(Manager.isRefusal(messageRefused)).toBe(true)
+    expect(Manager.isMessage({ type: 'MessageRefused', message: 'x' })).toBe(false)
+    expect(Manager.isRefusal({ type: 'MessageRefused', message: 'x' })).toBe(false)
+    // The manager's other messages are not refusals.
+    for (const other of [
+      { type: 'JobExeEnd', records: [] },
+      { type: 'CompletedJobs', jobs: [], when: 0 },
+      { type: 'FailedJobs', jobs: [], when: 0 },
+    ]) {
+      expect(Manager.isMessage(other)).toBe(true)
+      expect(Manager.isRefusal(other)).toBe(false)
+    }
+  })
+
   it('tells a function or a record-less lookalike from its own messages', () => {
     const lookalike = Object.assign(() => 0, { type: 'JobExeEnd', records: [] })
     expect(Manager.isMessage(lookalike)).toBe(false)
