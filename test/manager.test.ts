@@ -110,7 +110,8 @@ describe('manager edges', () => {
   it('reads JobsSynced keys as job ids only when they are whole numbers', () => {
     const state = running(12, T0)
     const canceled: Manager.SyncedJob = { status: 'CANCELED', numExes: 1 }
-    for (const key of ['12x', 'x12', '1 2', '']) {
+    // Number() would read each of these as 12, but none is how the number 12 is written as a key.
+    for (const key of ['12x', 'x12', '1 2', '', ' 12', '12 ', '+12', '12.0', '1.2e1']) {
       expect(Manager.reduce(state, { type: 'JobsSynced', jobs: { [key]: canceled } }, T0 + 1)).toBe(state)
     }
     const bad = { 12: null } as unknown as Record<string, Manager.SyncedJob>
@@ -164,9 +165,16 @@ describe('manager edges', () => {
   it('schedules a spec as a spec even when it carries extra status or tasks fields', () => {
     const withStatus = { ...spec(8), status: 'RUNNING' }
     const withTasks = { ...spec(9), tasks: [] }
-    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [withStatus, withTasks] }, T0)
+    // Both, but tasks that are no list: still a spec (as the event's check took it), never read as an execution.
+    const withBoth = { ...spec(10), status: 'RUNNING', tasks: 'main' }
+    const state = Manager.reduce(
+      Manager.create(T0),
+      { type: 'Scheduled', executions: [withStatus, withTasks, withBoth] },
+      T0,
+    )
     expect(Manager.runningExecution(state, withStatus.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
     expect(Manager.runningExecution(state, withTasks.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
+    expect(Manager.runningExecution(state, withBoth.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
   })
 
   it('routes a schedule without host messages only to the shards of its executions', () => {
