@@ -6,7 +6,7 @@
  */
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { type Execution, Manager, type TaskUpdate } from '../src/index'
+import { Execution, Manager, type TaskUpdate } from '../src/index'
 import { checkInvariants } from '../src/testing'
 import { executionSpec, jobType, T0, withRunning } from './fixtures'
 
@@ -72,6 +72,30 @@ describe('manager edges', () => {
     const lookalike = Object.assign(() => 0, { type: 'JobExeEnd', records: [] })
     expect(Manager.isMessage(lookalike)).toBe(false)
     expect(Manager.endRecordsOf([{ type: 'JobExeEnd' }, lookalike])).toEqual([])
+  })
+
+  it('queues a function carrying a core type as the host message it is: drained, it passes for none of its own', () => {
+    const lookalike = Object.assign(() => 0, { type: 'JobExeEnd', records: [] })
+    const state = Manager.reduce(
+      Manager.create(T0),
+      { type: 'Scheduled', executions: [], messages: [lookalike, { type: 'JobExeEnd', records: [] }] },
+      T0,
+    )
+    const [messages] = Manager.drain(state, T0)
+    expect(messages).toEqual([
+      lookalike,
+      { type: 'MessageRefused', message: { type: 'JobExeEnd', records: [] }, reason: 'core-message-type' },
+    ])
+    expect(messages[0]).toBe(lookalike)
+  })
+
+  it('queues an execution scheduled already canceled as canceled, whatever error it carries: no failed job', () => {
+    const canceled = Execution.reduce(Execution.create(spec(1)), { type: 'Canceled' }, T0)
+    const carrying = { ...canceled, error: { name: 'x', category: 'DATA' as const, title: 'X' } }
+    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [carrying] }, T0)
+    const [messages] = Manager.drain(state, T0)
+    expect(messages.map((m) => (Manager.isMessage(m) ? m.type : m))).toEqual(['JobExeEnd'])
+    expect(Manager.endRecordsOf(messages).map((r) => r.status)).toEqual(['CANCELED'])
   })
 
   it('routes each event to the shards that must see it', () => {
