@@ -257,6 +257,21 @@ describe('Manager.fromSnapshotText', () => {
     }
   })
 
+  it('refuses a text that is not a string as such, even one JSON.parse would read', () => {
+    // JSON.parse would turn 42 and true into JSON text and parse them: the refusal must say it got no text.
+    for (const [given, shown] of [
+      [42, '42'],
+      [true, 'true'],
+      [null, 'null'],
+      [{ snapshotVersion: 2 }, '{"snapshotVersion":2}'],
+    ] as const) {
+      const restored = Manager.fromSnapshotText(given as unknown as string)
+      expect(E.isLeft(restored) && restored.left.problems).toEqual([
+        { path: '<root>', message: `expected the snapshot's JSON text, got ${shown}` },
+      ])
+    }
+  })
+
   it('never throws on a text that is not a string, or is hostile JSON', () => {
     for (const hostile of HOSTILE_VALUES.filter((v) => typeof v !== 'string')) {
       const restored = noThrow(() => Manager.fromSnapshotText(hostile as string))
@@ -296,6 +311,10 @@ describe("Manager.fromSnapshot with the host's message guard", () => {
     const snapshot = queued([{ type: 'JobRunning', jobId: 1 }, 'junk', { type: 'Other' }])
     const restored = Manager.fromSnapshot(snapshot, isMine)
     expect(E.isLeft(restored) && restored.left.problems.map((p) => p.path)).toEqual(['outbox.host.1', 'outbox.host.2'])
+    // Each problem says what refused the message: the host's own guard.
+    for (const problem of E.isLeft(restored) ? restored.left.problems : []) {
+      expect(problem.message).toBe("is not one of the host's messages (its guard says no)")
+    }
     // Without a guard the same snapshot restores, as a Manager<unknown>.
     expect(E.isRight(Manager.fromSnapshot(snapshot))).toBe(true)
     expect(E.isLeft(Manager.fromSnapshotText(JSON.stringify(snapshot), isMine))).toBe(true)

@@ -209,3 +209,106 @@ describe('what is remembered', () => {
     expect(checkInvariants(state)).toEqual([])
   })
 })
+
+// What the host says ended elsewhere (history, ends of executions canceled off
+// the queue) is remembered by cluster id like what ended here: in a block of
+// the window at or after its end, so that it neither counts twice nor runs.
+describe('records from the host, remembered', () => {
+  const HOUR = 60 * MINUTE
+  // An unchecked value: what a JavaScript host may pass.
+  const hostile = <T>(value: unknown): T => value as T
+  const record = (n: number, changes: Partial<Execution.EndRecord> = {}): Execution.EndRecord => ({
+    id: n,
+    clusterId: `scale_job_fw_${n}x1`,
+    jobId: n,
+    exeNum: 1,
+    jobTypeId: 1,
+    nodeId: 1,
+    status: 'CANCELED',
+    queued: T0,
+    started: T0,
+    finished: T0,
+    taskResults: { version: '1.0', tasks: [] },
+    ...changes,
+  })
+  const rememberedOf = (state: Manager.Manager): Manager.Snapshot['remembered'] => Manager.toSnapshot(state).remembered
+  const scheduledAgain = (state: Manager.Manager, n: number, now: number): number =>
+    Manager.runningCount(Manager.reduce(state, { type: 'Scheduled', executions: [spec(n)] }, now))
+  const history = (records: readonly Metrics.Counted[]): Manager.ManagerEvent => ({ type: 'HistoryLoaded', records })
+  const canceledOffQueue = (records: readonly Execution.EndRecord[]): Manager.ManagerEvent => ({
+    type: 'CanceledOffQueue',
+    records,
+  })
+
+  for (const [name, event] of [
+    ['HistoryLoaded', history],
+    ['CanceledOffQueue', canceledOffQueue],
+  ] as const) {
+    it(`${name}: an end from before the window is remembered in the window, and its execution does not run`, () => {
+      const now = T0 + 5 * HOUR
+      const state = Manager.reduce(Manager.create(now), event([record(1)]), now)
+      expect(rememberedOf(state)).toEqual([{ start: now, clusterIds: ['scale_job_fw_1x1'] }])
+      expect(checkInvariants(state)).toEqual([])
+      expect(scheduledAgain(state, 1, now + MINUTE)).toBe(0)
+    })
+
+    it(`${name}: an end without its instant is remembered from now`, () => {
+      const now = T0 + 7 * MINUTE
+      const state = Manager.reduce(Manager.create(T0), event([record(1, { finished: undefined })]), now)
+      expect(rememberedOf(state)).toEqual([{ start: Metrics.blockStart(now), clusterIds: ['scale_job_fw_1x1'] }])
+      expect(checkInvariants(state)).toEqual([])
+      expect(scheduledAgain(state, 1, now)).toBe(0)
+    })
+
+    it(`${name}: the end of an execution running here is not remembered while it runs`, () => {
+      const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec(1)] }, T0)
+      const after = Manager.reduce(state, event([record(1)]), T0 + MINUTE)
+      expect(rememberedOf(after)).toEqual([])
+      expect(checkInvariants(after)).toEqual([])
+      expect(Manager.runningCount(after)).toBe(1)
+    })
+  }
+
+  it('HistoryLoaded: an end after the manager clock (a host clock ahead) is remembered while it counts', () => {
+    const ahead = T0 + HOUR
+    let state = Manager.reduce(Manager.create(T0), history([record(1, { status: 'COMPLETED', finished: ahead })]), T0)
+    expect(rememberedOf(state)).toEqual([{ start: ahead, clusterIds: ['scale_job_fw_1x1'] }])
+    // 3 h 10 min on, the block of T0 has left the window, that of the end has not.
+    const later = T0 + 3 * HOUR + 10 * MINUTE
+    state = completed(state, 2, later)
+    expect(completedCount(state, later)).toBe(2)
+    state = Manager.reduce(state, history([record(1, { status: 'COMPLETED', finished: ahead })]), later)
+    expect(completedCount(state, later)).toBe(2)
+  })
+
+  it('HistoryLoaded: a record whose clusterId is not a string counts as one without a cluster id, each time', () => {
+    const odd = hostile<Metrics.Counted>({ nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: T0, clusterId: 7 })
+    const none = hostile<Metrics.Counted>({ nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: T0, clusterId: null })
+    let state = Manager.reduce(Manager.create(T0), history([odd, none]), T0)
+    state = Manager.reduce(state, history([odd, none]), T0)
+    expect(completedCount(state, T0)).toBe(4)
+    expect(rememberedOf(state)).toEqual([])
+    expect(checkInvariants(state)).toEqual([])
+  })
+})
+
+describe('an execution that finished after the manager clock went back', () => {
+  it('is remembered until the block of its end leaves the window, as long as its end counts', () => {
+    const HOUR = 60 * MINUTE
+    const id = 'scale_job_fw_1x1'
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec(1)] }, T0)
+    state = Manager.reduce(state, { type: 'NextTaskStarted', clusterId: id }, T0)
+    state = Manager.reduce(state, { type: 'TaskLaunched', taskId: `${id}_main` }, T0)
+    // Canceled at T0 + 1 h: its end is then; the kill is confirmed at a clock gone back to T0 + 1 min.
+    state = Manager.reduce(state, { type: 'JobsSynced', jobs: { 1: { status: 'CANCELED', numExes: 1 } } }, T0 + HOUR)
+    const update = { taskId: `${id}_main`, status: 'KILLED' as const, timestamp: T0 + MINUTE }
+    state = Manager.reduce(state, { type: 'TaskUpdated', update }, T0 + MINUTE)
+    expect(Manager.runningCount(state)).toBe(0)
+    expect(Manager.toSnapshot(state).remembered).toEqual([{ start: T0 + HOUR, clusterIds: [id] }])
+    // 3 h 10 min on, the block of T0 has left the window, that of the end has not: not run again.
+    state = completed(state, 2, T0 + 3 * HOUR + 10 * MINUTE)
+    expect(checkInvariants(state)).toEqual([])
+    const again = Manager.reduce(state, { type: 'Scheduled', executions: [spec(1)] }, T0 + 3 * HOUR + 10 * MINUTE)
+    expect(Manager.runningCount(again)).toBe(0)
+  })
+})

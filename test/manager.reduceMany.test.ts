@@ -46,6 +46,7 @@ describe('Manager.reduceMany', () => {
       expect(Manager.reduceMany(state, hostile(batch))).toBe(state)
     }
     const spec = executionSpec(1, { agentId: 'a', queued: 0, started: 0, jobType: jobType(60_000, 'j') })
+    const other = executionSpec(2, { agentId: 'a', queued: 0, started: 0, jobType: jobType(60_000, 'j') })
     const next = Manager.reduceMany(
       state,
       hostile([
@@ -53,6 +54,8 @@ describe('Manager.reduceMany', () => {
         7,
         { now: Number.NaN, event: { type: 'Scheduled', executions: [spec] } },
         { now: 1 },
+        // A function is no { now, event } entry, whatever properties it carries.
+        Object.assign(() => 0, { now: 1, event: { type: 'Scheduled', executions: [other] } }),
         { now: 2, event: { type: 'Scheduled', executions: [spec] } },
       ]),
     )

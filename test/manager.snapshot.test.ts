@@ -227,3 +227,56 @@ describe('broken snapshots are refused', () => {
     ).toMatch(/left the window/)
   })
 })
+
+// The outbox holds no invariant across its parts (src/internal/outbox.ts): a
+// snapshot restores whatever was queued, and drain gives all of it.
+describe('a restored outbox', () => {
+  const T0 = Date.UTC(2026, 0, 1)
+  // Execution 1 completed, execution 2 failed: an end record each, a completed and a failed job.
+  const finished = (): Manager.Manager => {
+    const executions = [1, 2].map((n) => ({
+      id: n,
+      clusterId: `scale_job_fw_${n}x1`,
+      jobId: n,
+      exeNum: 1,
+      jobTypeId: 1,
+      nodeId: 1,
+      agentId: 'agent-1',
+      queued: T0,
+      started: T0,
+      taskTypes: ['main' as const],
+      jobType: { name: 'job', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+    }))
+    let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions }, T0)
+    for (const [n, status, exitCode] of [
+      [1, 'FINISHED', 0],
+      [2, 'FAILED', 1],
+    ] as const) {
+      const taskId = `scale_job_fw_${n}x1_main`
+      state = Manager.startNextTask(state, `scale_job_fw_${n}x1`, T0)[1]
+      state = Manager.reduce(state, { type: 'TaskUpdated', update: { taskId, status, timestamp: T0 + 5, exitCode } }, T0 + 5)
+    }
+    return state
+  }
+  // The snapshot with only the named part of its outbox kept, sealed again.
+  const keeping = (part: 'completed' | 'failed'): unknown => {
+    const { integrity: _integrity, ...content } = JSON.parse(JSON.stringify(Manager.toSnapshot(finished()))) as {
+      readonly integrity: unknown
+      readonly outbox: Record<string, unknown>
+    }
+    const outbox = { ...content.outbox, ends: [], completed: [], failed: [], [part]: content.outbox[part] }
+    const edited = { ...content, outbox }
+    return { ...edited, integrity: integrityOf(edited) }
+  }
+
+  it.each([
+    ['completed', 'CompletedJobs'],
+    ['failed', 'FailedJobs'],
+  ] as const)('drains its %s jobs when nothing else is queued', (part, type) => {
+    const restored = Manager.fromSnapshot(keeping(part))
+    if (E.isLeft(restored)) throw restored.left
+    const [messages, drained] = Manager.drain(restored.right, T0 + 10)
+    expect(messages.map((m) => (Manager.isMessage(m) ? m.type : m))).toEqual([type])
+    expect(Manager.drain(drained, T0 + 10)[0]).toEqual([])
+  })
+})

@@ -6,7 +6,7 @@
  */
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { type Execution, Manager, type TaskUpdate } from '../src/index'
+import { Execution, Manager, type TaskUpdate } from '../src/index'
 import { checkInvariants } from '../src/testing'
 import { executionSpec, jobType, T0, withRunning } from './fixtures'
 
@@ -45,10 +45,57 @@ describe('manager edges', () => {
     expect(Manager.endRecordsOf([{ type: 'CompletedJobs', jobs: [], when: 0 }, 'x'])).toEqual([])
   })
 
+  it('takes a refusal only with the fields of its type, and tells refusals from the other messages', () => {
+    const refused = { type: 'ExecutionRefused', clusterId: 'scale_job_fw_1x1', id: 1, reason: 'unroutable-task-ids' }
+    expect(Manager.isMessage(refused)).toBe(true)
+    expect(Manager.isRefusal(refused)).toBe(true)
+    // An ExecutionRefused needs both its clusterId and its reason as strings.
+    expect(Manager.isMessage({ ...refused, clusterId: undefined })).toBe(false)
+    expect(Manager.isMessage({ ...refused, reason: 7 })).toBe(false)
+    expect(Manager.isMessage({ type: 'ExecutionRefused', reason: 'unroutable-task-ids' })).toBe(false)
+    const messageRefused = { type: 'MessageRefused', message: { type: 'JobExeEnd' }, reason: 'core-message-type' }
+    expect(Manager.isRefusal(messageRefused)).toBe(true)
+    expect(Manager.isMessage({ type: 'MessageRefused', message: 'x' })).toBe(false)
+    expect(Manager.isRefusal({ type: 'MessageRefused', message: 'x' })).toBe(false)
+    // The manager's other messages are not refusals.
+    for (const other of [
+      { type: 'JobExeEnd', records: [] },
+      { type: 'CompletedJobs', jobs: [], when: 0 },
+      { type: 'FailedJobs', jobs: [], when: 0 },
+    ]) {
+      expect(Manager.isMessage(other)).toBe(true)
+      expect(Manager.isRefusal(other)).toBe(false)
+    }
+  })
+
   it('tells a function or a record-less lookalike from its own messages', () => {
     const lookalike = Object.assign(() => 0, { type: 'JobExeEnd', records: [] })
     expect(Manager.isMessage(lookalike)).toBe(false)
     expect(Manager.endRecordsOf([{ type: 'JobExeEnd' }, lookalike])).toEqual([])
+  })
+
+  it('queues a function carrying a core type as the host message it is: drained, it passes for none of its own', () => {
+    const lookalike = Object.assign(() => 0, { type: 'JobExeEnd', records: [] })
+    const state = Manager.reduce(
+      Manager.create(T0),
+      { type: 'Scheduled', executions: [], messages: [lookalike, { type: 'JobExeEnd', records: [] }] },
+      T0,
+    )
+    const [messages] = Manager.drain(state, T0)
+    expect(messages).toEqual([
+      lookalike,
+      { type: 'MessageRefused', message: { type: 'JobExeEnd', records: [] }, reason: 'core-message-type' },
+    ])
+    expect(messages[0]).toBe(lookalike)
+  })
+
+  it('queues an execution scheduled already canceled as canceled, whatever error it carries: no failed job', () => {
+    const canceled = Execution.reduce(Execution.create(spec(1)), { type: 'Canceled' }, T0)
+    const carrying = { ...canceled, error: { name: 'x', category: 'DATA' as const, title: 'X' } }
+    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [carrying] }, T0)
+    const [messages] = Manager.drain(state, T0)
+    expect(messages.map((m) => (Manager.isMessage(m) ? m.type : m))).toEqual(['JobExeEnd'])
+    expect(Manager.endRecordsOf(messages).map((r) => r.status)).toEqual(['CANCELED'])
   })
 
   it('routes each event to the shards that must see it', () => {
@@ -87,7 +134,8 @@ describe('manager edges', () => {
   it('reads JobsSynced keys as job ids only when they are whole numbers', () => {
     const state = running(12, T0)
     const canceled: Manager.SyncedJob = { status: 'CANCELED', numExes: 1 }
-    for (const key of ['12x', 'x12', '1 2', '']) {
+    // Number() would read each of these as 12, but none is how the number 12 is written as a key.
+    for (const key of ['12x', 'x12', '1 2', '', ' 12', '12 ', '+12', '12.0', '1.2e1']) {
       expect(Manager.reduce(state, { type: 'JobsSynced', jobs: { [key]: canceled } }, T0 + 1)).toBe(state)
     }
     const bad = { 12: null } as unknown as Record<string, Manager.SyncedJob>
@@ -141,9 +189,16 @@ describe('manager edges', () => {
   it('schedules a spec as a spec even when it carries extra status or tasks fields', () => {
     const withStatus = { ...spec(8), status: 'RUNNING' }
     const withTasks = { ...spec(9), tasks: [] }
-    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [withStatus, withTasks] }, T0)
+    // Both, but tasks that are no list: still a spec (as the event's check took it), never read as an execution.
+    const withBoth = { ...spec(10), status: 'RUNNING', tasks: 'main' }
+    const state = Manager.reduce(
+      Manager.create(T0),
+      { type: 'Scheduled', executions: [withStatus, withTasks, withBoth] },
+      T0,
+    )
     expect(Manager.runningExecution(state, withStatus.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
     expect(Manager.runningExecution(state, withTasks.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
+    expect(Manager.runningExecution(state, withBoth.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
   })
 
   it('routes a schedule without host messages only to the shards of its executions', () => {
