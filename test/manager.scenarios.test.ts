@@ -889,6 +889,45 @@ describe('cancellation through JobsSynced', () => {
   })
 })
 
+describe('JobsSynced keys and Scheduled executions that no state holds', () => {
+  it('a job key names the job whose number it spells, as JSON writes it', () => {
+    const spec = makeSpec({ id: 1, jobId: 12, exeNum: 1, jobTypeId: 6 })
+    const state = schedule([spec])
+    for (const key of ['012', '12.0', '+12', ' 12', '1.2e1', '0x0c']) {
+      expect(
+        step(state, { type: 'JobsSynced', jobs: { [key]: { status: 'CANCELED', numExes: 1 } } }, BASE + MINUTE),
+      ).toBe(state)
+    }
+    const canceled = step(
+      state,
+      { type: 'JobsSynced', jobs: { '12': { status: 'CANCELED', numExes: 1 } } },
+      BASE + MINUTE,
+    )
+    expect(Manager.runningExecution(canceled, spec.clusterId)).toBeUndefined()
+    expect(drain(canceled, BASE + MINUTE)[0][0]).toMatchObject({ type: 'JobExeEnd', records: [{ status: 'CANCELED' }] })
+  })
+
+  it('refuses a FAILED execution without its error, and an error on any other status', () => {
+    const spec = makeSpec({ id: 1, jobId: 12, exeNum: 1, jobTypeId: 6 })
+    const canceled = Execution.reduce(Execution.create(spec), { type: 'Canceled' }, BASE)
+    const failed = Execution.reduce(Execution.create(spec), { type: 'NodeLost' }, BASE)
+    const error = Execution.error(failed)
+    expect(error).toBeDefined()
+    const empty = Manager.create(BASE)
+    for (const wrong of [
+      { ...canceled, status: 'FAILED' as const },
+      { ...canceled, error },
+      { ...failed, status: 'COMPLETED' as const },
+      { ...Execution.create(spec), error },
+    ]) {
+      expect(step(empty, { type: 'Scheduled', executions: [wrong] }, BASE)).toBe(empty)
+    }
+    // the same executions as they are, accepted: a failure with its error is a failed job
+    const [messages] = drain(step(empty, { type: 'Scheduled', executions: [failed] }, BASE), BASE)
+    expect(messages).toMatchObject([{ type: 'JobExeEnd' }, { type: 'FailedJobs', jobs: [{ error }] }])
+  })
+})
+
 describe('timeouts', () => {
   it('a staging task times out with launch-timeout after 2 minutes, not at exactly 2 minutes', () => {
     const spec = makeSpec({ id: 1, jobId: 40, jobTypeId: 2 })

@@ -124,14 +124,21 @@ export const hash = (value: unknown): string => {
   return hexOf(laneA) + hexOf(laneB)
 }
 
+// A value as JSON.stringify writes it, containers aside: a number that is not
+// finite as null, a value with toJSON as its result (as the hash reads them).
+const asWritten = (x: unknown): unknown => {
+  if (typeof x === 'number') return Number.isFinite(x) ? x : null
+  return typeof x === 'object' && x !== null && hasToJson(x) ? asWritten(x.toJSON()) : x
+}
+
 // Whether two JSON values are canonically equal, without sorting anything.
-const equal = (actual: unknown, expected: unknown): boolean => {
+const equal = (given: unknown, wanted: unknown): boolean => {
+  if (given === wanted) return true
+  const actual = asWritten(given)
+  const expected = asWritten(wanted)
+  // -0 === 0, as JSON writes them alike.
   if (actual === expected) return true
-  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null) {
-    return (
-      typeof actual === 'number' && typeof expected === 'number' && JSON.stringify(actual) === JSON.stringify(expected)
-    )
-  }
+  if (typeof actual !== 'object' || typeof expected !== 'object' || actual === null || expected === null) return false
   if (Array.isArray(actual) || Array.isArray(expected)) {
     if (!Array.isArray(actual) || !Array.isArray(expected)) return false
     const a = actual as readonly unknown[]
@@ -175,7 +182,9 @@ export interface Difference {
 export const firstDifference = (actual: unknown, expected: unknown, path = ''): Difference | undefined =>
   equal(actual, expected) ? undefined : differenceOf(actual, expected, path)
 
-const differenceOf = (actual: unknown, expected: unknown, path: string): Difference | undefined => {
+const differenceOf = (given: unknown, wanted: unknown, path: string): Difference | undefined => {
+  const actual = asWritten(given)
+  const expected = asWritten(wanted)
   const at = (key: string | number): string => (path === '' ? String(key) : `${path}.${key}`)
   const here = path === '' ? '<root>' : path
   if (Array.isArray(actual) && Array.isArray(expected)) {
@@ -197,7 +206,5 @@ const differenceOf = (actual: unknown, expected: unknown, path: string): Differe
     return undefined
   }
   if (actual === expected) return undefined
-  if (typeof actual === 'number' && typeof expected === 'number' && JSON.stringify(actual) === JSON.stringify(expected))
-    return undefined
   return { path: here, message: `is ${describe(actual)}, not ${describe(expected)}` }
 }

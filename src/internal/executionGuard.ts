@@ -49,7 +49,8 @@ const areTasks = (tasks: readonly unknown[], clusterId: ClusterId): boolean => {
  * A whole execution the manager can run: spec fields as in
  * {@link isExecutionSpec}, complete settings, a known status, tasks in order
  * without empty slots, `next` and `current` in range (`current` the task just
- * before `next` while `RUNNING`), instants safe integers; a `RUNNING` one still
+ * before `next` while `RUNNING`), instants safe integers, an error exactly
+ * when `FAILED`; a `RUNNING` one still
  * has something to do (not finished), a final one has its instant and no task
  * remaining.
  */
@@ -59,6 +60,8 @@ export const isRunningExecution = (value: unknown): value is Execution => {
   if (!areTasks(tasks, value.clusterId)) return false
   if (next > tasks.length) return false
   if (current !== undefined && current >= tasks.length) return false
+  // Only a failure has an error, and every failure has one (it is what FailedJobs says).
+  if ((status === 'FAILED') !== (value.error !== undefined)) return false
   if (status === 'RUNNING') {
     // Not finished: a current task, or tasks remaining.
     return current === undefined ? next < tasks.length : current === next - 1

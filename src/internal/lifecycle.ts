@@ -175,8 +175,12 @@ export const rebuild = (settings: Settings, now: Instant, running: readonly Exec
   return state
 }
 
-// Record keys are strings in JSON; job ids are numbers when they look like one.
-const jobIdOfKey = (key: string): RecordId | string => (/^-?\d+$/.test(key) ? Number(key) : key)
+// Record keys are strings in JSON: a key names the job whose id it spells as
+// JSON writes that number ('12'; not '012', '+12' or '12.0').
+const jobIdOfKey = (key: string): RecordId | string => {
+  const n = Number(key)
+  return Number.isSafeInteger(n) && String(n) === key ? n : key
+}
 
 const CANCELED: Execution.ExecutionEvent = { type: 'Canceled' }
 
