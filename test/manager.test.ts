@@ -89,15 +89,6 @@ describe('manager edges', () => {
     expect(messages[0]).toBe(lookalike)
   })
 
-  it('queues an execution scheduled already canceled as canceled, whatever error it carries: no failed job', () => {
-    const canceled = Execution.reduce(Execution.create(spec(1)), { type: 'Canceled' }, T0)
-    const carrying = { ...canceled, error: { name: 'x', category: 'DATA' as const, title: 'X' } }
-    const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [carrying] }, T0)
-    const [messages] = Manager.drain(state, T0)
-    expect(messages.map((m) => (Manager.isMessage(m) ? m.type : m))).toEqual(['JobExeEnd'])
-    expect(Manager.endRecordsOf(messages).map((r) => r.status)).toEqual(['CANCELED'])
-  })
-
   it('routes each event to the shards that must see it', () => {
     const k = 3
     const id = 'scale_job_fw_7x1'
