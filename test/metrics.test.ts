@@ -39,6 +39,10 @@ describe('metrics window', () => {
     const runningOnly = Metrics.addRunning(Metrics.create(T0), { nodeId: 1, jobTypeId: 1, status: 'RUNNING' })
     expect(Metrics.equals(runningOnly, running)).toBe(true)
     expect(Metrics.equals(metrics, running)).toBe(false)
+    // The same comparison with the counts on the left.
+    expect(Metrics.equals(running, runningOnly)).toBe(true)
+    expect(Metrics.equals(running, metrics)).toBe(false)
+    expect(Metrics.equals(Metrics.empty, Metrics.create(T0))).toBe(true)
   })
 
   it('compares and subtracts metrics at the later of their instants', () => {
@@ -105,6 +109,15 @@ describe('metrics window', () => {
     expect(Metrics.finishedKind({ nodeId: 1, jobTypeId: 1, status: 'RUNNING', error: Errors.BUILTIN.unknown })).toBe(
       undefined,
     )
+  })
+
+  it('removing a running execution takes back what adding it counted', () => {
+    const execution = { nodeId: 1, jobTypeId: 1, status: 'RUNNING' }
+    const two = Metrics.addRunning(Metrics.addRunning(Metrics.create(T0), execution), execution)
+    const one = Metrics.removeRunning(two, execution)
+    expect(Metrics.toEntries(one.running)).toEqual([[1, 'running', 1, 1]])
+    expect(Metrics.toEntries(Metrics.removeRunning(one, execution).running)).toEqual([])
+    expect(Metrics.statusJson(one, [1], T0)[0]?.job_executions.running.total).toBe(1)
   })
 
   it('removing a running execution that is not counted changes nothing', () => {
