@@ -368,6 +368,10 @@ describe('error categories are read as own properties only', () => {
     }
   })
 
+  it('Metrics.finishedKind counts a FAILED execution whose error is null as no kind', () => {
+    expect(Metrics.finishedKind(hostile({ nodeId: 1, jobTypeId: 1, status: 'FAILED', error: null }))).toBeUndefined()
+  })
+
   it('Metrics.addFinished does not count a FAILED execution with such a category as COMPLETED', () => {
     const metrics = Metrics.addFinished(
       Metrics.create(T0),

@@ -111,6 +111,35 @@ describe('metrics window', () => {
     )
   })
 
+  it('puts every instant of a block at the block start', () => {
+    expect([T0, T0 + 1, T0 + BLOCK / 2, T0 + BLOCK - 1].map(Metrics.blockStart)).toEqual([T0, T0, T0, T0])
+    expect(Metrics.blockStart(T0 + BLOCK)).toBe(T0 + BLOCK)
+  })
+
+  it('subtracts metrics block by block, finished being the sum of the blocks left', () => {
+    const now = T0 + 2 * BLOCK
+    const x = Metrics.addFinished(Metrics.create(now), record(T0))
+    let metrics = Metrics.create(now)
+    for (const finished of [T0, T0 + BLOCK, T0 + 2 * BLOCK]) metrics = Metrics.addFinished(metrics, record(finished))
+    const none = metricsOf(Metrics.subtract(metrics, Metrics.create(now)))
+    expect(Metrics.equals(none, metrics)).toBe(true)
+    expect(Metrics.total(none.finished)).toBe(3)
+    const less = metricsOf(Metrics.subtract(metrics, x))
+    expect(less.blocks.map((b) => [b.start, Metrics.total(b.counts)])).toEqual([
+      [T0 + BLOCK, 1],
+      [T0 + 2 * BLOCK, 1],
+    ])
+    expect(Metrics.total(less.finished)).toBe(2)
+    expect(Metrics.equals(metricsOf(Metrics.subtract(Metrics.add(metrics, x), x)), metrics)).toBe(true)
+  })
+
+  it('counts a node asked by another spelling of its id under the id as asked', () => {
+    const metrics = Metrics.addRunning(Metrics.create(T0), { nodeId: 1, jobTypeId: 2, status: 'RUNNING' })
+    const [status] = Metrics.statusJson(metrics, ['1'], T0)
+    expect(status?.id).toBe('1')
+    expect(status?.job_executions.running).toEqual({ total: 1, by_job_type: [{ job_type_id: 2, count: 1 }] })
+  })
+
   it('removing a running execution takes back what adding it counted', () => {
     const execution = { nodeId: 1, jobTypeId: 1, status: 'RUNNING' }
     const two = Metrics.addRunning(Metrics.addRunning(Metrics.create(T0), execution), execution)
