@@ -111,6 +111,16 @@ describe('metrics window', () => {
     )
   })
 
+  it('merges both windows at the later instant, whichever side is later', () => {
+    const early = Metrics.addFinished(Metrics.create(T0), record(T0))
+    const late = Metrics.create(T0 + 4 * HOUR)
+    for (const merged of [Metrics.merge(early, late), Metrics.merge(late, early)]) {
+      expect(merged.now).toBe(T0 + 4 * HOUR)
+      expect(merged.blocks).toEqual([])
+      expect(Metrics.total(merged.finished)).toBe(0)
+    }
+  })
+
   it('puts every instant of a block at the block start', () => {
     expect([T0, T0 + 1, T0 + BLOCK / 2, T0 + BLOCK - 1].map(Metrics.blockStart)).toEqual([T0, T0, T0, T0])
     expect(Metrics.blockStart(T0 + BLOCK)).toBe(T0 + BLOCK)
