@@ -62,6 +62,23 @@ describe('metrics window', () => {
     expect(Metrics.equals(early, late)).toBe(false)
   })
 
+  it('tells apart metrics whose blocks start alike but count different nodes', () => {
+    const now = T0 + BLOCK
+    const finish = (nodeId: number, finished: number): Metrics.Counted => ({ ...record(finished), nodeId })
+    const a = Metrics.addFinished(Metrics.addFinished(Metrics.create(now), finish(1, T0)), finish(2, now))
+    const b = Metrics.addFinished(Metrics.addFinished(Metrics.create(now), finish(2, T0)), finish(1, now))
+    expect(Metrics.equals(a.finished, b.finished)).toBe(true)
+    expect(Metrics.equals(a, b)).toBe(false)
+    // They differ once the first block leaves the window.
+    const later = T0 + BLOCK + Metrics.WINDOW_LENGTH + 1
+    const completed = (m: Metrics.Metrics) =>
+      Metrics.statusJson(m, [1, 2], later).map((node) => node.job_executions.completed.total)
+    expect([completed(a), completed(b)]).toEqual([
+      [0, 1],
+      [1, 0],
+    ])
+  })
+
   it('keeps blocks in order whatever order executions finish in', () => {
     const now = T0 + 2 * BLOCK
     let metrics = Metrics.create(now)
