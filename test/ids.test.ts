@@ -144,11 +144,21 @@ describe('canonicalNodeId and sameNode', () => {
     expect(Ids.canonicalNodeId(text)).toBe(spelt ? n : text)
   })
 
+  test.prop([
+    fc.oneof(fc.string({ maxLength: 3 }), fc.integer({ min: -20, max: 20 })),
+    fc.oneof(fc.string({ maxLength: 3 }), fc.integer({ min: -20, max: 20 })),
+  ])('compareIds is an order whose ties are exactly the same nodes', (a, b) => {
+    expect(Ids.compareIds(a, a)).toBe(0)
+    expect(Ids.compareIds(a, b) === 0).toBe(Ids.sameNode(a, b))
+    expect(Math.sign(Ids.compareIds(a, b)) + Math.sign(Ids.compareIds(b, a))).toBe(0)
+  })
+
   it('orders a node id as its canonical spelling', () => {
     expect(Ids.compareIds('2', 2)).toBe(0)
     expect(Ids.compareIds('10', 9)).toBeGreaterThan(0)
     expect(Ids.compareIds('01', 2)).toBeGreaterThan(0)
     expect([10, '2', 'b', 'a'].sort(Ids.compareIds)).toEqual(['2', 10, 'a', 'b'])
     expect(Ids.compareCanonicalIds('2', 2)).toBeGreaterThan(0)
+    expect(Ids.compareIds('node-1', 'node-1')).toBe(0)
   })
 })

@@ -361,6 +361,17 @@ describe('error categories are read as own properties only', () => {
     )
   })
 
+  it('Metrics.finishedKind counts no category that is not a string, even one that spells a category', () => {
+    // A property lookup would turn these into 'DATA' or 'SYSTEM'; only the strings are categories.
+    for (const category of [['DATA'], new String('SYSTEM'), { toString: () => 'ALGORITHM' }]) {
+      expect(Metrics.finishedKind(hostile({ status: 'FAILED', error: { category } })), String(category)).toBeUndefined()
+    }
+  })
+
+  it('Metrics.finishedKind counts a FAILED execution whose error is null as no kind', () => {
+    expect(Metrics.finishedKind(hostile({ nodeId: 1, jobTypeId: 1, status: 'FAILED', error: null }))).toBeUndefined()
+  })
+
   it('Metrics.addFinished does not count a FAILED execution with such a category as COMPLETED', () => {
     const metrics = Metrics.addFinished(
       Metrics.create(T0),

@@ -39,6 +39,10 @@ describe('metrics window', () => {
     const runningOnly = Metrics.addRunning(Metrics.create(T0), { nodeId: 1, jobTypeId: 1, status: 'RUNNING' })
     expect(Metrics.equals(runningOnly, running)).toBe(true)
     expect(Metrics.equals(metrics, running)).toBe(false)
+    // The same comparison with the counts on the left.
+    expect(Metrics.equals(running, runningOnly)).toBe(true)
+    expect(Metrics.equals(running, metrics)).toBe(false)
+    expect(Metrics.equals(Metrics.empty, Metrics.create(T0))).toBe(true)
   })
 
   it('compares and subtracts metrics at the later of their instants', () => {
@@ -56,6 +60,23 @@ describe('metrics window', () => {
     const late = Metrics.addFinished(Metrics.create(now), record(T0 + FIVE_MINUTES))
     expect(Metrics.equals(early.finished, late.finished)).toBe(true)
     expect(Metrics.equals(early, late)).toBe(false)
+  })
+
+  it('tells apart metrics whose blocks start alike but count different nodes', () => {
+    const now = T0 + BLOCK
+    const finish = (nodeId: number, finished: number): Metrics.Counted => ({ ...record(finished), nodeId })
+    const a = Metrics.addFinished(Metrics.addFinished(Metrics.create(now), finish(1, T0)), finish(2, now))
+    const b = Metrics.addFinished(Metrics.addFinished(Metrics.create(now), finish(2, T0)), finish(1, now))
+    expect(Metrics.equals(a.finished, b.finished)).toBe(true)
+    expect(Metrics.equals(a, b)).toBe(false)
+    // They differ once the first block leaves the window.
+    const later = T0 + BLOCK + Metrics.WINDOW_LENGTH + 1
+    const completed = (m: Metrics.Metrics) =>
+      Metrics.statusJson(m, [1, 2], later).map((node) => node.job_executions.completed.total)
+    expect([completed(a), completed(b)]).toEqual([
+      [0, 1],
+      [1, 0],
+    ])
   })
 
   it('keeps blocks in order whatever order executions finish in', () => {
@@ -105,6 +126,54 @@ describe('metrics window', () => {
     expect(Metrics.finishedKind({ nodeId: 1, jobTypeId: 1, status: 'RUNNING', error: Errors.BUILTIN.unknown })).toBe(
       undefined,
     )
+  })
+
+  it('merges both windows at the later instant, whichever side is later', () => {
+    const early = Metrics.addFinished(Metrics.create(T0), record(T0))
+    const late = Metrics.create(T0 + 4 * HOUR)
+    for (const merged of [Metrics.merge(early, late), Metrics.merge(late, early)]) {
+      expect(merged.now).toBe(T0 + 4 * HOUR)
+      expect(merged.blocks).toEqual([])
+      expect(Metrics.total(merged.finished)).toBe(0)
+    }
+  })
+
+  it('puts every instant of a block at the block start', () => {
+    expect([T0, T0 + 1, T0 + BLOCK / 2, T0 + BLOCK - 1].map(Metrics.blockStart)).toEqual([T0, T0, T0, T0])
+    expect(Metrics.blockStart(T0 + BLOCK)).toBe(T0 + BLOCK)
+  })
+
+  it('subtracts metrics block by block, finished being the sum of the blocks left', () => {
+    const now = T0 + 2 * BLOCK
+    const x = Metrics.addFinished(Metrics.create(now), record(T0))
+    let metrics = Metrics.create(now)
+    for (const finished of [T0, T0 + BLOCK, T0 + 2 * BLOCK]) metrics = Metrics.addFinished(metrics, record(finished))
+    const none = metricsOf(Metrics.subtract(metrics, Metrics.create(now)))
+    expect(Metrics.equals(none, metrics)).toBe(true)
+    expect(Metrics.total(none.finished)).toBe(3)
+    const less = metricsOf(Metrics.subtract(metrics, x))
+    expect(less.blocks.map((b) => [b.start, Metrics.total(b.counts)])).toEqual([
+      [T0 + BLOCK, 1],
+      [T0 + 2 * BLOCK, 1],
+    ])
+    expect(Metrics.total(less.finished)).toBe(2)
+    expect(Metrics.equals(metricsOf(Metrics.subtract(Metrics.add(metrics, x), x)), metrics)).toBe(true)
+  })
+
+  it('counts a node asked by another spelling of its id under the id as asked', () => {
+    const metrics = Metrics.addRunning(Metrics.create(T0), { nodeId: 1, jobTypeId: 2, status: 'RUNNING' })
+    const [status] = Metrics.statusJson(metrics, ['1'], T0)
+    expect(status?.id).toBe('1')
+    expect(status?.job_executions.running).toEqual({ total: 1, by_job_type: [{ job_type_id: 2, count: 1 }] })
+  })
+
+  it('removing a running execution takes back what adding it counted', () => {
+    const execution = { nodeId: 1, jobTypeId: 1, status: 'RUNNING' }
+    const two = Metrics.addRunning(Metrics.addRunning(Metrics.create(T0), execution), execution)
+    const one = Metrics.removeRunning(two, execution)
+    expect(Metrics.toEntries(one.running)).toEqual([[1, 'running', 1, 1]])
+    expect(Metrics.toEntries(Metrics.removeRunning(one, execution).running)).toEqual([])
+    expect(Metrics.statusJson(one, [1], T0)[0]?.job_executions.running.total).toBe(1)
   })
 
   it('removing a running execution that is not counted changes nothing', () => {
