@@ -7,8 +7,12 @@ import { GUARDS_FILE, guardsSource } from '../scripts/guards'
 import * as guards from '../src/internal/fieldGuards'
 import { ExecutionShape, GUARDED } from '../src/internal/records'
 
+// Under mutation testing the sources are instrumented (and marked @ts-nocheck):
+// the generated file cannot match its script there, and no mutant is killed by it.
+const instrumented = process.env['JEC_MUTATION_RUNS'] !== undefined
+
 describe('field guards', () => {
-  it('fieldGuards.ts is what scripts/guards.ts writes from the field tables', async () => {
+  it.skipIf(instrumented)('fieldGuards.ts is what scripts/guards.ts writes from the field tables', async () => {
     expect(readFileSync(GUARDS_FILE, 'utf8')).toBe(await guardsSource())
   })
 
