@@ -7,7 +7,8 @@
 import * as E from 'fp-ts/Either'
 import { describe, expect, it } from 'vitest'
 import { Manager } from '../src/index'
-import { integrityOf } from '../src/internal/snapshot'
+import { toInternal } from '../src/internal/managerState'
+import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
 import { executionSpec, T0 } from './fixtures'
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
@@ -121,5 +122,29 @@ describe('compact rows refused', () => {
     expect(refusalOf((s) => (row(s, 0)[4] = 'a'.repeat(39)))).toEqual([
       `running.0.4: expected an integer, got "${'a'.repeat(36)}...`,
     ])
+  })
+})
+
+describe('snapshots of either layout', () => {
+  it('write the running executions sorted by cluster id, whatever the order they were scheduled in', () => {
+    // Cluster ids of their own (written as they are), so that the rows' order shows plainly.
+    const ids = ['m', 'c', 'x', 'a', 'q', 'b', 'z', 'k', 'e', 'w', 'd', 'p', 'f', 'y', 'g', 'o', 'h', 'n', 'i', 'j']
+    const scheduled = (order: readonly string[]): Manager.Manager =>
+      Manager.reduce(
+        Manager.create(T0),
+        {
+          type: 'Scheduled',
+          executions: order.map((id) => executionSpec(ids.indexOf(id) + 1, { clusterId: `scale_job_${id}_9x9` })),
+        },
+        T0,
+      )
+    const sorted = [...ids].sort()
+    for (const order of [ids, [...ids].reverse(), sorted]) {
+      const state = scheduled(order)
+      expect(toSnapshotV2(toInternal(state)).running.map((e) => e.clusterId)).toEqual(
+        sorted.map((id) => `scale_job_${id}_9x9`),
+      )
+      expect(written(state)).toEqual(written(scheduled(sorted)))
+    }
   })
 })
