@@ -34,6 +34,19 @@ describe('Args.parse', () => {
     expect(Args.parse(TABLE, argv, 1)).toEqual(E.left(message))
   })
 
+  it('lets an alone flag win over every other argument, bad ones too, given by its name or its short form', () => {
+    const help = E.right({ values: { help: true }, positionals: [] })
+    expect(Args.parse(TABLE, ['--count', '0', '--help', 'a', 'b'], 1)).toEqual(help)
+    expect(Args.parse(TABLE, ['a', 'b', '--unknown', '-h'], 1)).toEqual(help)
+  })
+
+  it('lets neither a flag without alone nor an alone flag given a value win', () => {
+    expect(Args.parse(TABLE, ['--dry-run', '--count', '0'], 1)).toEqual(
+      E.left("--count must be a positive integer, got '0'"),
+    )
+    expect(Args.parse(TABLE, ['--help=yes', 'a'], 1)).toEqual(E.left("--help takes no value, got '--help=yes'"))
+  })
+
   test.prop([fc.array(fc.oneof(fc.string(), fc.constantFrom('--count', '--mode', '-h', '--', '-', '--out=')))])(
     'never throws, and a Left is one line',
     (argv) => {
@@ -57,5 +70,7 @@ describe('numbers in human output', () => {
       '  --a, -a         x\n  --long-name N   y\n                  z',
     )
     expect(Args.usage({ a: Args.flag('x') }, 10)).toBe('  --a        x')
+    // A spec written by hand may leave out the name of its value: the help shows the flag alone.
+    expect(Args.usage({ name: { type: 'text', help: 'x' } })).toBe('  --name   x')
   })
 })

@@ -11,7 +11,7 @@ import * as E from 'fp-ts/Either'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { jsonOutput, summary } from '../demo/main'
 import { simulate } from '../demo/simulation'
-import { MAX_LINE_BYTES, run, type Io } from '../src/cli'
+import { MAX_LINE_BYTES, printable, run, type Io } from '../src/cli'
 import { EventLog, Manager } from '../src/index'
 import { packageVersion } from '../src/internal/version'
 import { eventStream } from '../src/testing'
@@ -132,6 +132,25 @@ describe('replaying a recorded demo run', () => {
     const io = capture(true)
     expect(await run(['replay', recorded, '--json'], io)).toBe(0)
     expect(io.err.join('')).toMatch(/\[#+\.*\] 100%/)
+  })
+
+  it('lists the messages drained, and says none only when there are none', async () => {
+    const io = capture()
+    expect(await run(['replay', recorded], io)).toBe(0)
+    const text = io.out.join('')
+    expect(text).toMatch(/messages drained:\n {2}\w+: [\d,]+\n/)
+    expect(text).not.toContain('  none\n')
+  })
+
+  it('redraws the progress bar only when its percentage changes, however many reads the log takes', async () => {
+    // One event, then blank lines (skipped) filling well over a hundred reads of the file.
+    const blank = `${' '.repeat(1023)}\n`.repeat(8 * 1024)
+    const path = file('long.log', `{"now":1,"event":{"type":"TimeoutsChecked"}}\n${blank}`)
+    const io = capture(true)
+    expect(await run(['replay', path, '--json'], io)).toBe(0)
+    const bars = io.err.filter((text) => text.startsWith('\r['))
+    expect(bars.at(-1)).toMatch(/\] 100%$/)
+    expect(bars.length).toBeLessThanOrEqual(101)
   })
 })
 
@@ -433,5 +452,13 @@ describe('replay bookkeeping', () => {
       ['constructor', 1],
       ['toString', 1],
     ])
+  })
+})
+
+describe('printable', () => {
+  it('keeps text of up to `max` characters whole, and cuts a longer one at `max` with an ellipsis', () => {
+    expect(printable('abc', 3)).toBe('abc')
+    expect(printable('abcd', 3)).toBe('abc...')
+    expect(printable('a\u0007b', 3)).toBe('a\\u0007b')
   })
 })

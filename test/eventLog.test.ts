@@ -103,6 +103,22 @@ describe('event log lines say what is wrong', () => {
     expect(EventLog.countMessages([{ type: 'JobExeEnd', records: [] }])).toEqual({})
   })
 
+  it('counts the finished jobs of the window at the last instant of the log, not those that have left it', () => {
+    const day = 24 * 3_600_000
+    const finished = 10 * day
+    const record = { nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished }
+    let replay = EventLog.startReplay()
+    const lines = [
+      { now: finished, event: { type: 'HistoryLoaded', records: [record] } },
+      { now: finished + 2 * day, event: { type: 'TimeoutsChecked' } },
+    ]
+    lines.forEach((entry, i) => (replay = EventLog.replayLine(replay, JSON.stringify(entry), i + 1)))
+    expect(EventLog.summary(replay).status.map((n) => [n.id, n.job_executions.completed.total])).toEqual([[1, 0]])
+    // Within the window, the job counts.
+    const within = EventLog.replayLine(EventLog.startReplay(), JSON.stringify(lines[0]), 1)
+    expect(EventLog.summary(within).status.map((n) => [n.id, n.job_executions.completed.total])).toEqual([[1, 1]])
+  })
+
   it('records refused lines and the nodes it has seen', () => {
     let replay = EventLog.startReplay()
     replay = EventLog.replayLine(replay, 'nope', 1)

@@ -49,6 +49,21 @@ describe('hashMap', () => {
     })
   }
 
+  for (const [name, hash] of hashes) {
+    // Each key set has one shape (see removeIn): the empty one too, however it was reached.
+    test.prop([fc.array(opArb, { maxLength: 100, size: 'max' })])(
+      `is the empty map again once every key is removed (${name} hash)`,
+      (ops) => {
+        let map: HM.HashMap<string, number> = HM.empty
+        for (const op of ops) {
+          map = op.kind === 'set' ? HM.set(map, op.key, hash(op.key), op.value) : HM.remove(map, op.key, hash(op.key))
+        }
+        for (const key of HM.keys(map)) map = HM.remove(map, key, hash(key))
+        expect(map).toEqual(HM.empty)
+      },
+    )
+  }
+
   test.prop([fc.integer(), fc.double()])('hashes numbers and strings to 32-bit signed integers', (n, d) => {
     for (const h of [HM.hashNumber(n), HM.hashNumber(d), HM.hashString(String(n))]) {
       expect(h === (h | 0)).toBe(true)
