@@ -212,7 +212,9 @@ describe('the deadline index check', () => {
   const byKey = (x: Key, y: Key): number => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0)
   const tree = (keys: readonly Key[], compare = byKey): SM.Tree<Key, true> =>
     keys.reduce<SM.Tree<Key, true>>((t, key) => SM.set(t, key, true, compare), SM.empty)
-  const keysOf = (entries: ReadonlyArray<readonly [Ids.ClusterId, Ids.Instant]>): HM.HashMap<Ids.ClusterId, Ids.Instant> =>
+  const keysOf = (
+    entries: ReadonlyArray<readonly [Ids.ClusterId, Ids.Instant]>,
+  ): HM.HashMap<Ids.ClusterId, Ids.Instant> =>
     entries.reduce<HM.HashMap<Ids.ClusterId, Ids.Instant>>(
       (map, [id, key]) => HM.set(map, id, HM.hashString(id), key),
       HM.empty,
@@ -313,6 +315,8 @@ describe('the deadline index check', () => {
         [two, late],
       ]),
     }
-    expect(Deadlines.brokenInvariants(index, running)).toEqual([`the deadline of ${two} is not indexed at or before it`])
+    expect(Deadlines.brokenInvariants(index, running)).toEqual([
+      `the deadline of ${two} is not indexed at or before it`,
+    ])
   })
 })

@@ -15,9 +15,9 @@ const reference = (text: string): number => {
 }
 
 // The code units at the edges of UTF-8's byte lengths and of the surrogate ranges.
-const EDGES = [
-  0x61, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff,
-].map((unit) => String.fromCharCode(unit))
+const EDGES = [0x61, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xfffd, 0xffff].map(
+  (unit) => String.fromCharCode(unit),
+)
 
 describe('fnv1a32', () => {
   it('agrees with FNV-1a over the UTF-8 bytes for every string of up to three edge code units', () => {

@@ -56,7 +56,10 @@ describe('the index check', () => {
       const [a, b] = ['scale_job_fw_1x1', 'scale_job_fw_2x1']
       const disagrees = `the ${name} index disagrees with the running set`
       const check = (mine: readonly ClusterId[], fresh: readonly ClusterId[]): string[] =>
-        brokenInvariants(withChanges(empty(), { [name]: treeOf(mine) }), withChanges(empty(), { [name]: treeOf(fresh) }))
+        brokenInvariants(
+          withChanges(empty(), { [name]: treeOf(mine) }),
+          withChanges(empty(), { [name]: treeOf(fresh) }),
+        )
       expect(check([a, b], [a, b])).toEqual([])
       expect(check([a, b], [a])).toEqual([disagrees])
       expect(check([a], [a, b])).toEqual([disagrees])
@@ -117,9 +120,9 @@ describe('the index check', () => {
     expect(HM.hashNumber(e0)).toBe(HM.hashNumber(e1))
     const ready = [readyOf([a, b]), readyOf([b, a])] as const
     expect(HM.keys(ready[0])).not.toEqual(HM.keys(ready[1]))
-    expect(brokenInvariants(withChanges(empty(), { ready: ready[0] }), withChanges(empty(), { ready: ready[1] }))).toEqual(
-      [],
-    )
+    expect(
+      brokenInvariants(withChanges(empty(), { ready: ready[0] }), withChanges(empty(), { ready: ready[1] })),
+    ).toEqual([])
     const byIds = (order: readonly number[]): HM.HashMap<number, ClusterId> =>
       order.reduce<HM.HashMap<number, ClusterId>>((acc, n) => HM.set(acc, n, HM.hashNumber(n), a), HM.empty)
     const state = withChanges(empty(), { byExecutionId: byIds([e0, e1]) })

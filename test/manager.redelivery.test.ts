@@ -283,7 +283,13 @@ describe('records from the host, remembered', () => {
 
   it('HistoryLoaded: a record whose clusterId is not a string counts as one without a cluster id, each time', () => {
     const odd = hostile<Metrics.Counted>({ nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: T0, clusterId: 7 })
-    const none = hostile<Metrics.Counted>({ nodeId: 1, jobTypeId: 1, status: 'COMPLETED', finished: T0, clusterId: null })
+    const none = hostile<Metrics.Counted>({
+      nodeId: 1,
+      jobTypeId: 1,
+      status: 'COMPLETED',
+      finished: T0,
+      clusterId: null,
+    })
     let state = Manager.reduce(Manager.create(T0), history([odd, none]), T0)
     state = Manager.reduce(state, history([odd, none]), T0)
     expect(completedCount(state, T0)).toBe(4)

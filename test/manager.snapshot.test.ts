@@ -254,7 +254,11 @@ describe('a restored outbox', () => {
     ] as const) {
       const taskId = `scale_job_fw_${n}x1_main`
       state = Manager.startNextTask(state, `scale_job_fw_${n}x1`, T0)[1]
-      state = Manager.reduce(state, { type: 'TaskUpdated', update: { taskId, status, timestamp: T0 + 5, exitCode } }, T0 + 5)
+      state = Manager.reduce(
+        state,
+        { type: 'TaskUpdated', update: { taskId, status, timestamp: T0 + 5, exitCode } },
+        T0 + 5,
+      )
     }
     return state
   }

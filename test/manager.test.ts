@@ -6,7 +6,7 @@
  */
 import * as O from 'fp-ts/Option'
 import { describe, expect, it } from 'vitest'
-import { Execution, Manager, type TaskUpdate } from '../src/index'
+import { type Execution, Manager, type TaskUpdate } from '../src/index'
 import { checkInvariants } from '../src/testing'
 import { executionSpec, jobType, T0, withRunning } from './fixtures'
 

@@ -75,14 +75,26 @@ describe('remembered cluster ids', () => {
     )
     expect(remembered.groups).toHaveLength(1)
     expect(R.toRows(remembered)).toEqual([{ start: S0, clusterIds: [...ids].sort() }])
-    expect(R.toRows(rememberAll(R.empty, [[B, S1], [A, S0], [C, S1]]))).toEqual([
+    expect(
+      R.toRows(
+        rememberAll(R.empty, [
+          [B, S1],
+          [A, S0],
+          [C, S1],
+        ]),
+      ),
+    ).toEqual([
       { start: S0, clusterIds: [A] },
       { start: S1, clusterIds: [B, C] },
     ])
   })
 
   it('reads back what it writes as rows', () => {
-    const remembered = rememberAll(R.empty, [[B, S1], [A, S0], [C, S1]])
+    const remembered = rememberAll(R.empty, [
+      [B, S1],
+      [A, S0],
+      [C, S1],
+    ])
     const restored = R.fromRows(R.toRows(remembered))
     expect(R.toRows(restored)).toEqual(R.toRows(remembered))
     expect(R.brokenInvariants(restored, S0, notRunning)).toEqual([])
@@ -90,14 +102,21 @@ describe('remembered cluster ids', () => {
   })
 
   it('forgets nothing while every block is in the window: the very same value', () => {
-    const remembered = rememberAll(R.empty, [[A, S0], [B, S1]])
+    const remembered = rememberAll(R.empty, [
+      [A, S0],
+      [B, S1],
+    ])
     expect(R.forget(remembered, S0)).toBe(remembered)
     expect(R.forget(remembered, leftAt(S0) - 1)).toBe(remembered)
     expect(R.forget(R.empty, leftAt(S2))).toBe(R.empty)
   })
 
   it('forgets the ids of the blocks that left the window, and only those', () => {
-    const remembered = rememberAll(R.empty, [[A, S0], [B, S1], [C, S2]])
+    const remembered = rememberAll(R.empty, [
+      [A, S0],
+      [B, S1],
+      [C, S2],
+    ])
     const now = leftAt(S1)
     const left = R.forget(remembered, now)
     expect(R.has(left, A, hash(A))).toBe(false)
@@ -109,7 +128,11 @@ describe('remembered cluster ids', () => {
   })
 
   it('does not forget an id with the earlier block it was moved from', () => {
-    const moved = rememberAll(R.empty, [[A, S0], [B, S0], [A, S2]])
+    const moved = rememberAll(R.empty, [
+      [A, S0],
+      [B, S0],
+      [A, S2],
+    ])
     const now = leftAt(S0)
     const left = R.forget(moved, now)
     expect(R.has(left, A, hash(A))).toBe(true)
@@ -140,14 +163,17 @@ describe('remembered cluster ids', () => {
 
     it('catches a group that left the window', () => {
       const remembered = rememberAll(R.empty, [[A, S0]])
-      expect(R.brokenInvariants(remembered, leftAt(S0), notRunning)).toEqual([
-        `remembered group ${S0} left the window`,
-      ])
+      expect(R.brokenInvariants(remembered, leftAt(S0), notRunning)).toEqual([`remembered group ${S0} left the window`])
     })
 
     it('catches a remembered id that is running', () => {
-      const remembered = rememberAll(R.empty, [[A, S0], [B, S0]])
-      expect(R.brokenInvariants(remembered, S0, (id) => id === B)).toEqual([`${B} is remembered as finished but running`])
+      const remembered = rememberAll(R.empty, [
+        [A, S0],
+        [B, S0],
+      ])
+      expect(R.brokenInvariants(remembered, S0, (id) => id === B)).toEqual([
+        `${B} is remembered as finished but running`,
+      ])
     })
 
     it('catches an id missing from the group of its block', () => {

@@ -107,18 +107,16 @@ describe('compact rows refused', () => {
 
   it('name the position of a task field of the wrong kind', () => {
     expect(refusalOf((s) => (pull(s)[5] = 'x'))).toEqual(['running.0.13.0.5: expected an offset (an integer), got "x"'])
-    expect(refusalOf((s) => (pull(s).push(null, null, 0.5)))).toEqual([
-      'running.0.13.0.8: expected an integer, got 0.5',
-    ])
-    expect(refusalOf((s) => (pull(s).push(null, null, null, 7)))).toEqual([
-      'running.0.13.0.9: expected a string, got 7',
-    ])
+    expect(refusalOf((s) => pull(s).push(null, null, 0.5))).toEqual(['running.0.13.0.8: expected an integer, got 0.5'])
+    expect(refusalOf((s) => pull(s).push(null, null, null, 7))).toEqual(['running.0.13.0.9: expected a string, got 7'])
   })
 
   it('quote a value of up to 40 characters whole, and a longer one cut to 37 and an ellipsis', () => {
     const forty = `"${'a'.repeat(38)}"`
     expect(forty).toHaveLength(40)
-    expect(refusalOf((s) => (row(s, 0)[4] = 'a'.repeat(38)))).toEqual([`running.0.4: expected an integer, got ${forty}`])
+    expect(refusalOf((s) => (row(s, 0)[4] = 'a'.repeat(38)))).toEqual([
+      `running.0.4: expected an integer, got ${forty}`,
+    ])
     expect(refusalOf((s) => (row(s, 0)[4] = 'a'.repeat(39)))).toEqual([
       `running.0.4: expected an integer, got "${'a'.repeat(36)}...`,
     ])
