@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest'
 import { GUARDS_FILE, guardsSource } from '../scripts/guards'
 import * as guards from '../src/internal/fieldGuards'
 import { ExecutionShape, GUARDED } from '../src/internal/records'
+import { Execution } from '../src/index'
+import { executionSpec } from './fixtures'
 
 // Under mutation testing the sources are instrumented (and marked @ts-nocheck):
 // the generated file cannot match its script there, and no mutant is killed by it.
@@ -46,5 +48,53 @@ describe('field guards', () => {
     expect(guards.isEndRecord({ ...record, queued: 0 })).toBe(true)
     expect(guards.isJobError(error)).toBe(true)
     expect(guards.isJobError({ ...error, category: 'toString' })).toBe(false)
+  })
+
+  it('a job error needs a string name and a string title', () => {
+    const error = { name: 'e', category: 'DATA', title: 'E' }
+    expect(guards.isJobError({ ...error, name: 1 })).toBe(false)
+    expect(guards.isJobError({ ...error, title: undefined })).toBe(false)
+    expect(guards.isJobError(null)).toBe(false)
+  })
+
+  it('a task configuration is refused when any field is of the wrong type', () => {
+    const config = Execution.create(executionSpec()).tasks[0]?.config
+    expect(guards.isTaskConfig(config)).toBe(true)
+    // Fresh objects each time: the guard remembers the objects it accepted.
+    const changed = (change: Record<string, unknown>): unknown => ({ ...config, ...change })
+    expect(guards.isTaskConfig(changed({}))).toBe(true)
+    expect(guards.isTaskConfig(null)).toBe(false)
+    expect(guards.isTaskConfig(changed({ runningTimeout: 5 }))).toBe(true)
+    expect(guards.isTaskConfig(changed({ usesDocker: 'yes' }))).toBe(false)
+    expect(guards.isTaskConfig(changed({ isSystem: 0 }))).toBe(false)
+    expect(guards.isTaskConfig(changed({ stagingTimeout: -1 }))).toBe(false)
+    expect(guards.isTaskConfig(changed({ runningTimeout: -1 }))).toBe(false)
+    expect(guards.isTaskConfig(changed({ runningTimeout: 'long' }))).toBe(false)
+  })
+
+  it("an execution's ids must be of their types", () => {
+    const execution = Execution.create(executionSpec())
+    expect(guards.isExecutionFields(execution)).toBe(true)
+    expect(guards.isExecutionFields({ ...execution, clusterId: 1 })).toBe(false)
+    expect(guards.isExecutionFields({ ...execution, agentId: 1 })).toBe(false)
+  })
+
+  it("an end record's optional error and finished instant, when present, are of their types", () => {
+    const record = {
+      id: 1,
+      clusterId: 'c',
+      jobId: 1,
+      exeNum: 1,
+      jobTypeId: 1,
+      nodeId: 1,
+      status: 'COMPLETED',
+      queued: 0,
+      started: 1,
+      taskResults: { version: '1.0', tasks: [] },
+    }
+    expect(guards.isEndRecord(record)).toBe(true)
+    expect(guards.isEndRecord({ ...record, finished: 2 })).toBe(true)
+    expect(guards.isEndRecord({ ...record, finished: 2.5 })).toBe(false)
+    expect(guards.isEndRecord({ ...record, error: { name: 'e', category: 'BAD', title: 'E' } })).toBe(false)
   })
 })
