@@ -7,7 +7,7 @@ import { GUARDS_FILE, guardsSource } from '../scripts/guards'
 import * as guards from '../src/internal/fieldGuards'
 import { ExecutionShape, GUARDED } from '../src/internal/records'
 import { Execution } from '../src/index'
-import { executionSpec } from './fixtures'
+import { executionSpec, jobType } from './fixtures'
 
 // Under mutation testing the sources are instrumented (and marked @ts-nocheck):
 // the generated file cannot match its script there, and no mutant is killed by it.
@@ -96,5 +96,53 @@ describe('field guards', () => {
     expect(guards.isEndRecord({ ...record, finished: 2 })).toBe(true)
     expect(guards.isEndRecord({ ...record, finished: 2.5 })).toBe(false)
     expect(guards.isEndRecord({ ...record, error: { name: 'e', category: 'BAD', title: 'E' } })).toBe(false)
+  })
+
+  it('each guard refuses its record with any field of no type at all, or a required one missing', () => {
+    const error = { name: 'e', category: 'DATA', title: 'E' } as const
+    const execution = Execution.create(executionSpec(1, { priority: 1, exitCodeErrors: { 1: error } }))
+    const task = execution.tasks[0]
+    const examples: Record<string, object | undefined> = {
+      isJobError: error,
+      isSettings: Execution.DEFAULT_SETTINGS,
+      isJobType: jobType(),
+      isTaskConfig: task?.config,
+      isTaskFields: task,
+      isExecutionSpecFields: executionSpec(),
+      isExecutionFields: execution,
+      isEndRecord: {
+        id: 1,
+        clusterId: 'c',
+        jobId: 1,
+        exeNum: 1,
+        jobTypeId: 1,
+        nodeId: 1,
+        status: 'FAILED',
+        error,
+        queued: 0,
+        started: 1,
+        finished: 2,
+        taskResults: { version: '1.0', tasks: [] },
+      },
+    }
+    // No field of any record is a symbol.
+    const none = Symbol('none')
+    for (const record of GUARDED) {
+      const example = examples[record.guard]
+      const guard = (guards as Record<string, ((value: unknown) => boolean) | undefined>)[record.guard]
+      expect([record.guard, typeof example, typeof guard]).toEqual([record.guard, 'object', 'function'])
+      if (example === undefined || guard === undefined) continue
+      const is = (value: unknown): boolean => guard(value)
+      expect([record.guard, is({ ...example })]).toEqual([record.guard, true])
+      for (const key of Object.keys(record.required)) {
+        const { [key]: _, ...missing } = example as Record<string, unknown>
+        expect([record.guard, key, is(missing)]).toEqual([record.guard, key, false])
+        expect([record.guard, key, is({ ...example, [key]: none })]).toEqual([record.guard, key, false])
+      }
+      for (const key of Object.keys(record.optional)) {
+        expect([record.guard, key, is({ ...example, [key]: undefined })]).toEqual([record.guard, key, true])
+        expect([record.guard, key, is({ ...example, [key]: none })]).toEqual([record.guard, key, false])
+      }
+    }
   })
 })
