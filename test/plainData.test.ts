@@ -35,9 +35,7 @@ describe('isPlain', () => {
 
   it('finds an own __proto__ key past the first ten thousand objects of a large input', () => {
     // The stack walks an array from its end: the first item is met last.
-    const input: unknown = JSON.parse(
-      `[{"__proto__": {"admin": true}}${',{"a":1}'.repeat(LARGE)}]`,
-    )
+    const input: unknown = JSON.parse(`[{"__proto__": {"admin": true}}${',{"a":1}'.repeat(LARGE)}]`)
     expect(isPlain(input)).toBe(false)
     const copy = plain(input)
     expect(Array.isArray(copy)).toBe(true)
