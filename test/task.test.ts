@@ -237,6 +237,22 @@ describe('updates', () => {
   })
 })
 
+describe('configuration', () => {
+  it('is shared by the tasks of one settings object and context, and differs with them', () => {
+    // Shared so that executions created with the same settings hold one configuration each.
+    expect(create('main').config).toBe(create('main').config)
+    expect(create('pull').config).toBe(create('pull').config)
+    expect(create('main').config).not.toBe(create('pull').config)
+    expect(create('main', { timeout: JOB_TIMEOUT + 1 }).config).not.toBe(create('main').config)
+    const settings = { ...Execution.DEFAULT_SETTINGS }
+    const other = create('main', { settings }).config
+    expect(other).not.toBe(create('main').config)
+    expect(other).toEqual(create('main').config)
+    expect(create('main', { settings }).config).toBe(other)
+    expect(Object.isFrozen(other)).toBe(true)
+  })
+})
+
 describe('needs kill', () => {
   it('only while launched and not ended', () => {
     const fresh = create('main')
@@ -252,6 +268,11 @@ describe('needs kill', () => {
     expect(Task.needsKill(updated(kill, update(kill.id, 'KILLED', T0 + 3 * SECOND)))).toBe(false)
     expect(Task.needsKill(updated(kill, update(kill.id, 'FINISHED', T0 + 3 * SECOND)))).toBe(false)
     expect(Task.needsKill(updated(kill, update(kill.id, 'LOST', T0 + 3 * SECOND)))).toBe(false)
+    // LOST resets the task to before launch: the kill was for the lost run, not its rerun
+    const lost = updated(kill, update(kill.id, 'LOST', T0 + 3 * SECOND))
+    expect(lost.killRequested).toBe(false)
+    const rerun = Task.reduce(launched(lost, T0 + 4 * SECOND), { type: 'Renamed' }, T0 + 4 * SECOND)
+    expect(Task.needsKill(updated(rerun, update(rerun.id, 'RUNNING', T0 + 5 * SECOND)))).toBe(false)
     // a non-terminal update keeps the need
     expect(Task.needsKill(updated(kill, update(kill.id, 'RUNNING', T0 + 3 * SECOND)))).toBe(true)
   })
