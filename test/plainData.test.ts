@@ -51,4 +51,22 @@ describe('isPlain', () => {
     input[0] = { i: -1 }
     expect(isPlain(input)).toBe(true)
   })
+
+  it('walks a list that holds itself beside many objects a bounded number of times', () => {
+    // Each time the walk met such a list it pushed all its objects again: some
+    // hundred million reads before the walk switched to remembering. The
+    // proxy counts the reads of the list's items, and refuses past a bound.
+    const items: unknown[] = []
+    for (let i = 0; i < LARGE; i++) items.push({ i })
+    let reads = 0
+    const list: unknown[] = new Proxy(items, {
+      get: (target, key, receiver) => {
+        if (typeof key === 'string' && /^\d+$/.test(key) && ++reads > 10 * LARGE) throw new Error('read too often')
+        return Reflect.get(target, key, receiver) as unknown
+      },
+    })
+    items.push(list)
+    expect(isPlain(list)).toBe(true)
+    expect(reads).toBeLessThanOrEqual(4 * LARGE)
+  })
 })

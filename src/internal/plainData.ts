@@ -38,24 +38,28 @@ const isPlainObject = (value: object): boolean => {
 
 const isPlainArray = (value: unknown[]): boolean => Object.getPrototypeOf(value) === Array.prototype
 
-// Past this many objects a walk starts over remembering what it met: JSON has
-// neither cycles nor shared values, so small inputs (every status, every log
-// line) are walked without allocating a set.
+// Past this many objects met a walk starts over remembering what it met: JSON
+// has neither cycles nor shared values, so small inputs (every status, every
+// log line) are walked without allocating a set. The budget counts objects as
+// they are met, not as they are walked: a list that holds itself beside many
+// objects would otherwise push them all again each time it is met.
 const UNGUARDED_WALK = 10_000
 
 const walk = (input: object, seen: Set<object> | undefined): boolean | undefined => {
   const stack: object[] = [input]
   let budget = UNGUARDED_WALK
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (seen === undefined) {
-      if (--budget < 0) return undefined
-    } else if (seen.has(next)) continue
-    else seen.add(next)
+    if (seen !== undefined) {
+      if (seen.has(next)) continue
+      seen.add(next)
+    }
     if (Array.isArray(next)) {
       if (!isPlainArray(next)) return false
       for (let i = 0; i < next.length; i++) {
         const item: unknown = next[i]
-        if (typeof item === 'object' && item !== null) stack.push(item)
+        if (typeof item !== 'object' || item === null) continue
+        if (seen === undefined && --budget < 0) return undefined
+        stack.push(item)
       }
       continue
     }
@@ -63,7 +67,9 @@ const walk = (input: object, seen: Set<object> | undefined): boolean | undefined
     const record = next as Record<string, unknown>
     for (const key in record) {
       const value = record[key]
-      if (typeof value === 'object' && value !== null) stack.push(value)
+      if (typeof value !== 'object' || value === null) continue
+      if (seen === undefined && --budget < 0) return undefined
+      stack.push(value)
     }
   }
   return true
