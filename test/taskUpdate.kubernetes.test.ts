@@ -551,6 +551,21 @@ describe('exit code', () => {
     expect(decoded(started)).toMatchObject({ exitCode: 2, reason: 'Error' })
     expect(decoded(started).message).toBeUndefined()
   })
+
+  it('a container that ran before (its last state has a start) started, even if it now waits', () => {
+    const inits = [{ name: 'a', state: terminated(5, { reason: 'InitError', message: 'bad input' }) }]
+    const restarted = main(
+      { waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container' } },
+      { lastState: terminated(2) },
+    )
+    const failed = pod({ phase: 'Failed', initContainerStatuses: inits, containerStatuses: [restarted] })
+    expect(decoded(failed)).toMatchObject({
+      status: 'FAILED',
+      exitCode: 2,
+      reason: 'CrashLoopBackOff',
+      message: 'back-off restarting failed container',
+    })
+  })
 })
 
 describe('reason and message, each from the first place that has it', () => {
@@ -841,6 +856,8 @@ describe('hostile input', () => {
       },
     })
     expect(paths(p)).toEqual(['<root>'])
+    // The problem says the value could not be read, not which getter threw.
+    expect(refused(p).problems[0]?.message).toMatch(/^unreadable/)
     const revoked = Proxy.revocable({}, {})
     revoked.revoke()
     expect(paths(revoked.proxy)).toEqual(['<root>'])
