@@ -551,6 +551,21 @@ describe('exit code', () => {
     expect(decoded(started)).toMatchObject({ exitCode: 2, reason: 'Error' })
     expect(decoded(started).message).toBeUndefined()
   })
+
+  it('a container that ran before (its last state has a start) started, even if it now waits', () => {
+    const inits = [{ name: 'a', state: terminated(5, { reason: 'InitError', message: 'bad input' }) }]
+    const restarted = main(
+      { waiting: { reason: 'CrashLoopBackOff', message: 'back-off restarting failed container' } },
+      { lastState: terminated(2) },
+    )
+    const failed = pod({ phase: 'Failed', initContainerStatuses: inits, containerStatuses: [restarted] })
+    expect(decoded(failed)).toMatchObject({
+      status: 'FAILED',
+      exitCode: 2,
+      reason: 'CrashLoopBackOff',
+      message: 'back-off restarting failed container',
+    })
+  })
 })
 
 describe('reason and message, each from the first place that has it', () => {
@@ -652,6 +667,38 @@ describe('RFC 3339 instants', () => {
     ['2024-05-01T12:00:00+02:00x', undefined],
     ['2024-05-01T12:00:00.1234567890123Z', Date.UTC(2024, 4, 1, 12, 0, 0, 123)],
     ['', undefined],
+    // Year 0000 is a valid RFC 3339 year (proleptic Gregorian, 1 BC).
+    ['0000-01-01T00:00:00Z', Date.parse('0000-01-01T00:00:00Z')],
+    // Every field must be digits in range: a non-digit or out-of-range field refuses the whole instant.
+    ['2O24-05-01T12:00:00Z', undefined],
+    ['2024-0x-01T12:00:00Z', undefined],
+    ['2024-00-01T12:00:00Z', undefined],
+    ['2024-05-00T12:00:00Z', undefined],
+    ['2024-05-0xT12:00:00Z', undefined],
+    ['2024-05-32T12:00:00Z', undefined],
+    ['2024-05-01Tx2:00:00Z', undefined],
+    ['2024-05-01T23:00:00Z', Date.UTC(2024, 4, 1, 23)],
+    ['2024-05-01T12:x0:00Z', undefined],
+    ['2024-05-01T12:60:00Z', undefined],
+    ['2024-05-01T12:59:00Z', Date.UTC(2024, 4, 1, 12, 59)],
+    ['2024-05-01T12:00:x0Z', undefined],
+    ['2024-05-01T12:00:61Z', undefined],
+    ['2024-05-01T12:00:59Z', Date.UTC(2024, 4, 1, 12, 0, 59)],
+    ['2024-05-01T12:00:00Y', undefined],
+    // A leap second reads as the last millisecond of its minute (see parseInstant), its fraction dropped.
+    ['2016-12-31T23:59:60Z', Date.UTC(2016, 11, 31, 23, 59, 59, 999)],
+    ['2016-12-31T23:59:60.5Z', Date.UTC(2016, 11, 31, 23, 59, 59, 999)],
+    // Offsets: hours 00..23, minutes 00..59, a colon between them.
+    ['2024-05-01T12:00:00+00:00', Date.UTC(2024, 4, 1, 12)],
+    ['2024-05-01T12:00:00-00:00', Date.UTC(2024, 4, 1, 12)],
+    ['2024-05-01T23:00:00+23:00', Date.UTC(2024, 4, 1, 0)],
+    ['2024-05-01T12:00:00+23:59', Date.UTC(2024, 4, 1, 12) - (23 * 60 + 59) * 60_000],
+    ['2024-05-01T12:00:00+24:00', undefined],
+    ['2024-05-01T12:00:00+x2:00', undefined],
+    ['2024-05-01T12:00:00+02:x0', undefined],
+    ['2024-05-01T12:00:00+02:60', undefined],
+    ['2024-05-01T12:00:00+02x00', undefined],
+    ['2024-05-01T12:00:00+0200', undefined],
   ])('%s', (text, expected) => {
     expect(parseInstant(text)).toBe(expected)
   })
@@ -728,6 +775,58 @@ describe('refusals, with their paths', () => {
   })
 })
 
+describe('refusals, with what was found', () => {
+  /** The one problem of a refused pod, as `path: message`. */
+  const problem = (json: unknown): string => refused(json).problems.map((p) => `${p.path}: ${p.message}`).join('; ')
+
+  // A problem names the kind of value found instead, so that a log line says what was wrong.
+  it.each<[string, unknown, string]>([
+    ['a number', 3, 'status.phase: expected a string, got 3'],
+    ['a boolean', true, 'status.phase: expected a string, got true'],
+    ['an array', ['Running'], 'status.phase: expected a string, got an array'],
+    ['an object', { name: 'Running' }, 'status.phase: expected a string, got an object'],
+    ['a bigint', 3n, 'status.phase: expected a string, got bigint'],
+  ])('a phase that is %s', (_name, phase, expected) => {
+    expect(problem(pod({ phase }))).toBe(expected)
+  })
+
+  it('quotes a string found, cut to 60 characters', () => {
+    expect(problem(pod({ phase: 'Running', startTime: 'soon' }))).toBe(
+      'status.startTime: expected an RFC 3339 instant, got "soon"',
+    )
+    const sixty = 'x'.repeat(60)
+    expect(problem(pod({ phase: 'Running', startTime: sixty }))).toBe(
+      `status.startTime: expected an RFC 3339 instant, got "${sixty}"`,
+    )
+    expect(problem(pod({ phase: 'Running', startTime: 'y'.repeat(61) }))).toBe(
+      `status.startTime: expected an RFC 3339 instant, got "${'y'.repeat(57)}..."`,
+    )
+  })
+
+  it('names the root, a condition, a container and an init container status that are not objects', () => {
+    expect(problem(null)).toBe('<root>: expected a Pod or a watch event, got null')
+    expect(problem('pod')).toBe('<root>: expected a Pod or a watch event, got "pod"')
+    expect(problem(pod({ phase: 'Running', conditions: ['Ready'] }))).toBe(
+      'status.conditions.0: expected an object, got "Ready"',
+    )
+    expect(problem(pod({ phase: 'Running' }, { spec: { containers: ['main'] } }))).toBe(
+      'spec.containers.0: expected an object, got "main"',
+    )
+    expect(problem(pod({ phase: 'Failed', initContainerStatuses: [7] }))).toBe(
+      'status.initContainerStatuses.0: expected an object, got 7',
+    )
+  })
+
+  it('a spec with no containers, or an empty list of them, is not a problem: the first status is the task', () => {
+    const statuses = [main(running)]
+    const noContainers = pod({ phase: 'Running', containerStatuses: statuses }, { spec: { containers: [] } })
+    expect(decoded(noContainers)).toMatchObject({ status: 'RUNNING', containerName: CONTAINER_ID })
+    const withoutList = pod({ phase: 'Running', containerStatuses: statuses })
+    withoutList.spec = { nodeName: 'node-7' }
+    expect(decoded(withoutList)).toMatchObject({ status: 'RUNNING', containerName: CONTAINER_ID, agentId: 'node-7' })
+  })
+})
+
 describe('hostile input', () => {
   it('reads own properties only: an inherited task id, phase or container does not count', () => {
     const inherited = Object.create({ 'job-execution-core/task-id': 'inherited' }) as Json
@@ -757,6 +856,8 @@ describe('hostile input', () => {
       },
     })
     expect(paths(p)).toEqual(['<root>'])
+    // The problem says the value could not be read, not which getter threw.
+    expect(refused(p).problems[0]?.message).toMatch(/^unreadable/)
     const revoked = Proxy.revocable({}, {})
     revoked.revoke()
     expect(paths(revoked.proxy)).toEqual(['<root>'])

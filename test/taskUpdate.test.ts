@@ -360,4 +360,22 @@ describe('fromMesos keeps only the keys it has', () => {
     expect(TaskUpdate.exitCodeOfMessage(undefined)).toBeUndefined()
     expect(TaskUpdate.exitCodeOfMessage('exited with status')).toBeUndefined()
   })
+
+  it('reads no container name from JSON that names one but is not shaped as inspect JSON, and never throws', () => {
+    // Each holds the key, so each is parsed: only its shape refuses it.
+    for (const json of [
+      '[null, "MESOS_CONTAINER_NAME=mesos-abc"]',
+      '{"0":{"Config":{"Env":["MESOS_CONTAINER_NAME=mesos-abc"]}}}',
+      '[{"Config":null, "x":"MESOS_CONTAINER_NAME=mesos-abc"}]',
+      '[{"Config":{"Env":null}, "x":"MESOS_CONTAINER_NAME=mesos-abc"}]',
+      '[{"Config":{"Env":[{"MESOS_CONTAINER_NAME=mesos-abc":1}]}}]',
+    ]) {
+      expect(TaskUpdate.containerNameOfData(btoa(json))).toBeUndefined()
+    }
+  })
+
+  it('skips Env entries that are not strings', () => {
+    const inspect = '[{"Config":{"Env":[7,null,{"k":"v"},"MESOS_CONTAINER_NAME=mesos-abc"]}}]'
+    expect(TaskUpdate.containerNameOfData(btoa(inspect))).toBe('mesos-abc')
+  })
 })
