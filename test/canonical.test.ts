@@ -129,6 +129,8 @@ describe('where the first difference is', () => {
   it('shortens what it shows of a long value', () => {
     const long = 'x'.repeat(60)
     expect(C.firstDifference(long, 'y')?.message).toBe(`is "${'x'.repeat(36)}..., not "y"`)
+    // Forty characters, quotes included, are shown whole.
+    expect(C.firstDifference('x'.repeat(38), 'y')?.message).toBe(`is "${'x'.repeat(38)}", not "y"`)
   })
 
   test.prop([fc.jsonValue(), fc.array(fc.constantFrom('p', 'q', 'r'), { maxLength: 3 })])(
