@@ -8,7 +8,7 @@ import { Manager } from '../src/index'
 import { checkInvariants, hostileEventStream, type TimedEvent } from '../src/testing'
 import { toInternal } from '../src/internal/managerState'
 import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
-import { runStream } from './fixtures'
+import { executionSpec, runStream, T0 } from './fixtures'
 
 const NODES = [1, 2, 3, 4, 5, 'no-such-node']
 
@@ -231,22 +231,9 @@ describe('broken snapshots are refused', () => {
 // The outbox holds no invariant across its parts (src/internal/outbox.ts): a
 // snapshot restores whatever was queued, and drain gives all of it.
 describe('a restored outbox', () => {
-  const T0 = Date.UTC(2026, 0, 1)
   // Execution 1 completed, execution 2 failed: an end record each, a completed and a failed job.
   const finished = (): Manager.Manager => {
-    const executions = [1, 2].map((n) => ({
-      id: n,
-      clusterId: `scale_job_fw_${n}x1`,
-      jobId: n,
-      exeNum: 1,
-      jobTypeId: 1,
-      nodeId: 1,
-      agentId: 'agent-1',
-      queued: T0,
-      started: T0,
-      taskTypes: ['main' as const],
-      jobType: { name: 'job', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
-    }))
+    const executions = [1, 2].map((n) => executionSpec(n))
     let state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions }, T0)
     for (const [n, status, exitCode] of [
       [1, 'FINISHED', 0],
