@@ -777,7 +777,10 @@ describe('refusals, with their paths', () => {
 
 describe('refusals, with what was found', () => {
   /** The one problem of a refused pod, as `path: message`. */
-  const problem = (json: unknown): string => refused(json).problems.map((p) => `${p.path}: ${p.message}`).join('; ')
+  const problem = (json: unknown): string =>
+    refused(json)
+      .problems.map((p) => `${p.path}: ${p.message}`)
+      .join('; ')
 
   // A problem names the kind of value found instead, so that a log line says what was wrong.
   it.each<[string, unknown, string]>([
