@@ -36,6 +36,25 @@ export const executionSpec = (n = 1, changes: Partial<Execution.ExecutionSpec> =
   ...changes,
 })
 
+/**
+ * The end record of execution `n` of job `n` (`scale_job_fw_{n}x1`), CANCELED
+ * at T0 with no task results; `changes` replaces any field.
+ */
+export const endRecord = (n = 1, changes: Partial<Execution.EndRecord> = {}): Execution.EndRecord => ({
+  id: n,
+  clusterId: `scale_job_fw_${n}x1`,
+  jobId: n,
+  exeNum: 1,
+  jobTypeId: 1,
+  nodeId: 1,
+  status: 'CANCELED',
+  queued: T0,
+  started: T0,
+  finished: T0,
+  taskResults: { version: '1.0', tasks: [] },
+  ...changes,
+})
+
 /** A manager holding the given specs, their main tasks launched and RUNNING at `at`. */
 export const withRunning = (specs: readonly Execution.ExecutionSpec[], at = T0): Manager.Manager =>
   specs.reduce(

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { Execution, Manager, Metrics } from '../src/index'
 import { checkInvariants, eventStream, type TimedEvent } from '../src/testing'
 import { toInternal } from '../src/internal/managerState'
-import { executionSpec, jobType } from './fixtures'
+import { endRecord, executionSpec, jobType } from './fixtures'
 
 const NODES = [1, 2, 3, 4]
 const T0 = Date.UTC(2026, 0, 1)
@@ -146,19 +146,8 @@ describe('an execution that finished', () => {
 })
 
 describe('records delivered twice', () => {
-  const record = (n: number, finished: number): Execution.EndRecord => ({
-    id: n,
-    clusterId: `scale_job_fw_${n}x1`,
-    jobId: n,
-    exeNum: 1,
-    jobTypeId: 1,
-    nodeId: 1,
-    status: 'COMPLETED',
-    queued: finished,
-    started: finished,
-    finished,
-    taskResults: { version: '1.0', tasks: [] },
-  })
+  const record = (n: number, finished: number): Execution.EndRecord =>
+    endRecord(n, { status: 'COMPLETED', queued: finished, started: finished, finished })
 
   it('HistoryLoaded counts a record with a cluster id once, and not one of an execution that finished here', () => {
     let state = completed(Manager.create(T0), 1, T0)
@@ -217,20 +206,6 @@ describe('records from the host, remembered', () => {
   const HOUR = 60 * MINUTE
   // An unchecked value: what a JavaScript host may pass.
   const hostile = <T>(value: unknown): T => value as T
-  const record = (n: number, changes: Partial<Execution.EndRecord> = {}): Execution.EndRecord => ({
-    id: n,
-    clusterId: `scale_job_fw_${n}x1`,
-    jobId: n,
-    exeNum: 1,
-    jobTypeId: 1,
-    nodeId: 1,
-    status: 'CANCELED',
-    queued: T0,
-    started: T0,
-    finished: T0,
-    taskResults: { version: '1.0', tasks: [] },
-    ...changes,
-  })
   const rememberedOf = (state: Manager.Manager): Manager.Snapshot['remembered'] => Manager.toSnapshot(state).remembered
   const scheduledAgain = (state: Manager.Manager, n: number, now: number): number =>
     Manager.runningCount(Manager.reduce(state, { type: 'Scheduled', executions: [spec(n)] }, now))
@@ -246,7 +221,7 @@ describe('records from the host, remembered', () => {
   ] as const) {
     it(`${name}: an end from before the window is remembered in the window, and its execution does not run`, () => {
       const now = T0 + 5 * HOUR
-      const state = Manager.reduce(Manager.create(now), event([record(1)]), now)
+      const state = Manager.reduce(Manager.create(now), event([endRecord(1)]), now)
       expect(rememberedOf(state)).toEqual([{ start: now, clusterIds: ['scale_job_fw_1x1'] }])
       expect(checkInvariants(state)).toEqual([])
       expect(scheduledAgain(state, 1, now + MINUTE)).toBe(0)
@@ -254,7 +229,7 @@ describe('records from the host, remembered', () => {
 
     it(`${name}: an end without its instant is remembered from now`, () => {
       const now = T0 + 7 * MINUTE
-      const state = Manager.reduce(Manager.create(T0), event([record(1, { finished: undefined })]), now)
+      const state = Manager.reduce(Manager.create(T0), event([endRecord(1, { finished: undefined })]), now)
       expect(rememberedOf(state)).toEqual([{ start: Metrics.blockStart(now), clusterIds: ['scale_job_fw_1x1'] }])
       expect(checkInvariants(state)).toEqual([])
       expect(scheduledAgain(state, 1, now)).toBe(0)
@@ -262,7 +237,7 @@ describe('records from the host, remembered', () => {
 
     it(`${name}: the end of an execution running here is not remembered while it runs`, () => {
       const state = Manager.reduce(Manager.create(T0), { type: 'Scheduled', executions: [spec(1)] }, T0)
-      const after = Manager.reduce(state, event([record(1)]), T0 + MINUTE)
+      const after = Manager.reduce(state, event([endRecord(1)]), T0 + MINUTE)
       expect(rememberedOf(after)).toEqual([])
       expect(checkInvariants(after)).toEqual([])
       expect(Manager.runningCount(after)).toBe(1)
@@ -271,13 +246,17 @@ describe('records from the host, remembered', () => {
 
   it('HistoryLoaded: an end after the manager clock (a host clock ahead) is remembered while it counts', () => {
     const ahead = T0 + HOUR
-    let state = Manager.reduce(Manager.create(T0), history([record(1, { status: 'COMPLETED', finished: ahead })]), T0)
+    let state = Manager.reduce(
+      Manager.create(T0),
+      history([endRecord(1, { status: 'COMPLETED', finished: ahead })]),
+      T0,
+    )
     expect(rememberedOf(state)).toEqual([{ start: ahead, clusterIds: ['scale_job_fw_1x1'] }])
     // 3 h 10 min on, the block of T0 has left the window, that of the end has not.
     const later = T0 + 3 * HOUR + 10 * MINUTE
     state = completed(state, 2, later)
     expect(completedCount(state, later)).toBe(2)
-    state = Manager.reduce(state, history([record(1, { status: 'COMPLETED', finished: ahead })]), later)
+    state = Manager.reduce(state, history([endRecord(1, { status: 'COMPLETED', finished: ahead })]), later)
     expect(completedCount(state, later)).toBe(2)
   })
 

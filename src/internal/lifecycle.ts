@@ -176,11 +176,9 @@ export const rebuild = (settings: Settings, now: Instant, running: readonly Exec
 }
 
 // Record keys are strings in JSON: a key names the job whose id it spells as
-// JSON writes that number ('12'; not '012', '+12' or '12.0').
-const jobIdOfKey = (key: string): RecordId | string => {
-  const n = Number(key)
-  return Number.isSafeInteger(n) && String(n) === key ? n : key
-}
+// JSON writes that number ('12'; not '012', '+12' or '12.0'), the rule that
+// tells a node's number from a node's name.
+const jobIdOfKey = (key: string): RecordId | string => canonicalNodeId(key)
 
 const CANCELED: Execution.ExecutionEvent = { type: 'Canceled' }
 
