@@ -1,42 +1,66 @@
 /**
- * A persistent hash map: a hash array mapped trie (32-way, bitmap-indexed
- * branches, path copying), for the manager's point lookups by cluster id and
- * execution id.
+ * A persistent hash map in the CHAMP layout (compressed hash-array mapped
+ * prefix trie: 32-way branches, two bitmaps, path copying), for the manager's
+ * point lookups by cluster id and execution id.
  *
  * Why not the sorted tree there: a point update of a 100,000-entry binary tree
  * copies about 17 nodes and compares long cluster ids (which share their
  * `scale_job_{framework}_` prefix) at each; the trie copies about 4 small arrays
- * and compares one key. Why not a library: the well-kept ones (immutable.js)
- * bring a whole collection framework for one structure. Like the sorted tree, it
- * never writes to an existing node and returns the very same map when an
- * operation changes nothing. Its iteration order follows the hashes: callers
- * that list entries sort them.
+ * and compares one key. Why not a library: the well-kept ones (immutable.js,
+ * hamt_plus, effect's HashMap) measured slower here and bring a whole
+ * collection framework for one structure.
+ *
+ * Why CHAMP rather than a plain trie of entry objects: the manager keeps every
+ * running execution in several maps, and an entry object (header, tag, hash,
+ * key, value) plus its slot in the branch cost about 64 bytes, where three
+ * slots inline in the branch's `data` array cost 24. Entries and sub-nodes
+ * live in two arrays with a bitmap each, so a lookup reads one bitmap bit to
+ * know which it holds.
+ *
+ * Invariants (checked by {@link brokenInvariants} in the tests):
+ * - a branch's `data` holds `[hash, key, value]` triples in the order of the
+ *   set bits of `dataMap`, its `nodes` one sub-node per set bit of `nodeMap`,
+ *   and the two bitmaps share no bit;
+ * - branches sit at shifts 0 to 30 (step 5); only at shift 35, where the hash
+ *   has no bits left, a node is a collision node (triples of one hash, in
+ *   the order of their keys);
+ * - canonical form: a sub-node holds at least two entries (a removal that
+ *   leaves one moves it up as an entry), and the empty map has no root, so
+ *   each key set has one shape however it was reached.
+ *
+ * Like the sorted tree, it never writes to an existing node and returns the
+ * very same map when an operation changes nothing. Its iteration order follows
+ * the shape (so it is a function of the key set): callers that list entries
+ * sort them.
  *
  * @internal
  * @module
  */
 import { fnv1a32 } from './fnv1a'
 
-interface Entry<K, V> {
-  readonly kind: 0
-  readonly hash: number
-  readonly key: K
-  readonly value: V
+// `data`: [hash, key, value, hash, key, value, ...]. Typed loosely because a
+// tuple list of three kinds is not expressible; read through hashAt/keyAt/valueAt.
+type Slots = ReadonlyArray<unknown>
+
+interface Branch<K, V> {
+  readonly dataMap: number
+  readonly nodeMap: number
+  readonly data: Slots
+  readonly nodes: ReadonlyArray<Node<K, V>>
+  // Phantom: ties the slots to K and V for the type checker.
+  readonly _k?: K
+  readonly _v?: V
 }
 
 interface Collision<K, V> {
-  readonly kind: 1
   readonly hash: number
-  readonly entries: ReadonlyArray<Entry<K, V>>
+  readonly data: Slots
+  readonly _k?: K
+  readonly _v?: V
 }
 
-interface Branch<K, V> {
-  readonly kind: 2
-  readonly bitmap: number
-  readonly children: ReadonlyArray<Child<K, V>>
-}
-
-type Child<K, V> = Entry<K, V> | Collision<K, V> | Branch<K, V>
+// Which one a node is follows from its depth: below the last branch level, a collision.
+type Node<K, V> = Branch<K, V> | Collision<K, V>
 
 /** A map: its root and its size. */
 export interface HashMap<K, V> {
@@ -49,6 +73,8 @@ export type Hash<K> = (key: K) => number
 
 const BITS = 5
 const MASK = 31
+// The shift at which a 32-bit hash has no bits left: nodes there are collisions.
+const COLLISION_SHIFT = 35
 
 /** The empty map. */
 export const empty: HashMap<never, never> = { root: null, size: 0 }
@@ -82,132 +108,237 @@ const popcount = (x: number): number => {
   return Math.imul(x, 0x01010101) >>> 24
 }
 
-const entry = <K, V>(hash: number, key: K, value: V): Entry<K, V> => ({ kind: 0, hash, key, value })
+const bitOf = (hash: number, shift: number): number => 1 << ((hash >>> shift) & MASK)
+
+// The index among the set bits of `bitmap` below `bit`.
+const rank = (bitmap: number, bit: number): number => popcount(bitmap & (bit - 1))
+
+const hashAt = (data: Slots, at: number): number => data[at] as number
+const keyAt = <K>(data: Slots, at: number): K => data[at + 1] as K
+const valueAt = <V>(data: Slots, at: number): V => data[at + 2] as V
+
+// Shared by every branch without sub-nodes (most of them): never written to.
+const NO_NODES: ReadonlyArray<never> = Object.freeze([])
+const NO_DATA: Slots = Object.freeze([])
+
+// Copies of exactly the new length: a trie of 100,000 entries holds tens of
+// thousands of these arrays, and growth slack would be kept in each.
+const withSlot = <T>(items: ReadonlyArray<T>, at: number, item: T): ReadonlyArray<T> => {
+  const out = new Array<T>(items.length + 1)
+  for (let i = 0; i < at; i++) out[i] = items[i] as T
+  out[at] = item
+  for (let i = at; i < items.length; i++) out[i + 1] = items[i] as T
+  return out
+}
+
+const withoutSlot = <T>(items: ReadonlyArray<T>, at: number): ReadonlyArray<T> => {
+  if (items.length === 1) return NO_NODES
+  const out = new Array<T>(items.length - 1)
+  for (let i = 0; i < at; i++) out[i] = items[i] as T
+  for (let i = at + 1; i < items.length; i++) out[i - 1] = items[i] as T
+  return out
+}
+
+const replacedSlot = <T>(items: ReadonlyArray<T>, at: number, item: T): ReadonlyArray<T> => {
+  const out = items.slice()
+  out[at] = item
+  return out
+}
+
+const withTriple = (data: Slots, at: number, hash: number, key: unknown, value: unknown): Slots => {
+  const out = new Array<unknown>(data.length + 3)
+  for (let i = 0; i < at; i++) out[i] = data[i]
+  out[at] = hash
+  out[at + 1] = key
+  out[at + 2] = value
+  for (let i = at; i < data.length; i++) out[i + 3] = data[i]
+  return out
+}
+
+const withoutTriple = (data: Slots, at: number): Slots => {
+  if (data.length === 3) return NO_DATA
+  const out = new Array<unknown>(data.length - 3)
+  for (let i = 0; i < at; i++) out[i] = data[i]
+  for (let i = at + 3; i < data.length; i++) out[i - 3] = data[i]
+  return out
+}
+
+const branch = <K, V>(
+  dataMap: number,
+  nodeMap: number,
+  data: Slots,
+  nodes: ReadonlyArray<Node<K, V>>,
+): Branch<K, V> => ({
+  dataMap,
+  nodeMap,
+  data,
+  nodes,
+})
 
 /** The value at `key`, if any. */
 export const get = <K, V>(map: HashMap<K, V>, key: K, hash: number): V | undefined => {
-  let node: Child<K, V> | null = map.root
+  let node: Branch<K, V> | null = map.root
   let shift = 0
   while (node !== null) {
-    if (node.kind === 0) return node.key === key ? node.value : undefined
-    if (node.kind === 1) {
-      for (const e of node.entries) if (e.key === key) return e.value
-      return undefined
+    const bit = bitOf(hash, shift)
+    if ((node.dataMap & bit) !== 0) {
+      const at = 3 * rank(node.dataMap, bit)
+      return keyAt(node.data, at) === key ? valueAt<V>(node.data, at) : undefined
     }
-    const bit = 1 << ((hash >>> shift) & MASK)
-    if ((node.bitmap & bit) === 0) return undefined
-    node = node.children[popcount(node.bitmap & (bit - 1))] ?? null
+    if ((node.nodeMap & bit) === 0) return undefined
+    const child: Node<K, V> | undefined = node.nodes[rank(node.nodeMap, bit)]
     shift += BITS
+    if (child === undefined) return undefined
+    if (shift === COLLISION_SHIFT) return collisionGet(child as Collision<K, V>, key)
+    node = child as Branch<K, V>
   }
   return undefined
+}
+
+const collisionGet = <K, V>(node: Collision<K, V>, key: K): V | undefined => {
+  const at = collisionIndex(node.data, key)
+  return at < 0 ? undefined : valueAt<V>(node.data, at)
+}
+
+const collisionIndex = (data: Slots, key: unknown): number => {
+  for (let at = 0; at < data.length; at += 3) if (data[at + 1] === key) return at
+  return -1
 }
 
 /** Whether `key` is in the map. */
 export const has = <K, V>(map: HashMap<K, V>, key: K, hash: number): boolean => get(map, key, hash) !== undefined
 
-const merge = <K, V>(shift: number, a: Entry<K, V>, b: Entry<K, V>): Child<K, V> => {
-  if (a.hash === b.hash) return { kind: 1, hash: a.hash, entries: [a, b] }
-  const ia = (a.hash >>> shift) & MASK
-  const ib = (b.hash >>> shift) & MASK
-  if (ia === ib) return { kind: 2, bitmap: 1 << ia, children: [merge(shift + BITS, a, b)] }
-  return { kind: 2, bitmap: (1 << ia) | (1 << ib), children: ia < ib ? [a, b] : [b, a] }
+// Two entries of different keys, placed apart from `shift` on.
+const pair = <K, V>(shift: number, h1: number, k1: K, v1: V, h2: number, k2: K, v2: V): Node<K, V> => {
+  if (shift === COLLISION_SHIFT) {
+    const collision: Collision<K, V> = {
+      hash: h1,
+      data: precedes(k1, k2) ? [h1, k1, v1, h2, k2, v2] : [h2, k2, v2, h1, k1, v1],
+    }
+    return collision
+  }
+  const b1 = bitOf(h1, shift)
+  const b2 = bitOf(h2, shift)
+  if (b1 === b2) return branch(0, b1, NO_DATA, [pair(shift + BITS, h1, k1, v1, h2, k2, v2)])
+  const data = b1 >>> 0 < b2 >>> 0 ? [h1, k1, v1, h2, k2, v2] : [h2, k2, v2, h1, k1, v1]
+  return branch(b1 | b2, 0, data, NO_NODES)
 }
 
 // `added` counts a new key, so that the size stays right.
 const setIn = <K, V>(
-  node: Child<K, V>,
+  node: Branch<K, V>,
   shift: number,
   hash: number,
   key: K,
   value: V,
   added: { n: number },
-): Child<K, V> => {
-  if (node.kind === 0) {
-    if (node.key === key) return node.value === value ? node : entry(hash, key, value)
-    added.n = 1
-    return merge(shift, node, entry(hash, key, value))
-  }
-  if (node.kind === 1) {
-    if (node.hash !== hash) {
-      added.n = 1
-      return wrapCollision(shift, node, entry(hash, key, value))
-    }
-    const at = node.entries.findIndex((e) => e.key === key)
-    if (at >= 0) {
-      if (node.entries[at]?.value === value) return node
-      const entries = node.entries.slice()
-      entries[at] = entry(hash, key, value)
-      return { kind: 1, hash, entries }
+): Branch<K, V> => {
+  const bit = bitOf(hash, shift)
+  if ((node.dataMap & bit) !== 0) {
+    const at = 3 * rank(node.dataMap, bit)
+    const there = keyAt<K>(node.data, at)
+    if (there === key) {
+      if (valueAt<V>(node.data, at) === value) return node
+      return branch(node.dataMap, node.nodeMap, replacedSlot(node.data, at + 2, value), node.nodes)
     }
     added.n = 1
-    return { kind: 1, hash, entries: [...node.entries, entry(hash, key, value)] }
+    const child = pair(shift + BITS, hashAt(node.data, at), there, valueAt<V>(node.data, at), hash, key, value)
+    return branch(
+      node.dataMap ^ bit,
+      node.nodeMap | bit,
+      withoutTriple(node.data, at),
+      withSlot(node.nodes, rank(node.nodeMap, bit), child),
+    )
   }
-  const bit = 1 << ((hash >>> shift) & MASK)
-  const index = popcount(node.bitmap & (bit - 1))
-  if ((node.bitmap & bit) === 0) {
-    added.n = 1
-    const children = node.children.slice()
-    children.splice(index, 0, entry(hash, key, value))
-    return { kind: 2, bitmap: node.bitmap | bit, children }
+  if ((node.nodeMap & bit) !== 0) {
+    const index = rank(node.nodeMap, bit)
+    const child = node.nodes[index]
+    if (child === undefined) return node
+    const next =
+      shift + BITS === COLLISION_SHIFT
+        ? collisionSet(child as Collision<K, V>, hash, key, value, added)
+        : setIn(child as Branch<K, V>, shift + BITS, hash, key, value, added)
+    if (next === child) return node
+    return branch(node.dataMap, node.nodeMap, node.data, replacedSlot(node.nodes, index, next))
   }
-  const child = node.children[index]
-  if (child === undefined) return node
-  const next = setIn(child, shift + BITS, hash, key, value, added)
-  if (next === child) return node
-  const children = node.children.slice()
-  children[index] = next
-  return { kind: 2, bitmap: node.bitmap, children }
+  added.n = 1
+  return branch(
+    node.dataMap | bit,
+    node.nodeMap,
+    withTriple(node.data, 3 * rank(node.dataMap, bit), hash, key, value),
+    node.nodes,
+  )
 }
 
-// A collision node and an entry of another hash, placed apart from `shift` on.
-const wrapCollision = <K, V>(shift: number, collision: Collision<K, V>, other: Entry<K, V>): Child<K, V> => {
-  const ia = (collision.hash >>> shift) & MASK
-  const ib = (other.hash >>> shift) & MASK
-  if (ia === ib) return { kind: 2, bitmap: 1 << ia, children: [wrapCollision(shift + BITS, collision, other)] }
-  return { kind: 2, bitmap: (1 << ia) | (1 << ib), children: ia < ib ? [collision, other] : [other, collision] }
+const collisionSet = <K, V>(
+  node: Collision<K, V>,
+  hash: number,
+  key: K,
+  value: V,
+  added: { n: number },
+): Collision<K, V> => {
+  const at = collisionIndex(node.data, key)
+  if (at >= 0) {
+    if (valueAt<V>(node.data, at) === value) return node
+    return { hash, data: replacedSlot(node.data, at + 2, value) }
+  }
+  added.n = 1
+  let place = 0
+  while (place < node.data.length && precedes(keyAt(node.data, place), key)) place += 3
+  return { hash, data: withTriple(node.data, place, hash, key, value) }
 }
+
+// Collision nodes keep their keys in order (the manager's keys are strings and
+// numbers), so that their shape too depends on the key set alone.
+const precedes = (a: unknown, b: unknown): boolean => (a as string) < (b as string)
 
 /** The map with `key` set to `value`; the very same map when it already holds that value. */
 export const set = <K, V>(map: HashMap<K, V>, key: K, hash: number, value: V): HashMap<K, V> => {
   const added = { n: 0 }
-  const root: Branch<K, V> = map.root ?? { kind: 2, bitmap: 0, children: [] }
+  const root: Branch<K, V> = map.root ?? branch(0, 0, NO_DATA, NO_NODES)
   const next = setIn(root, 0, hash, key, value, added)
-  if (next === root && map.root !== null) return map
-  return { root: next as Branch<K, V>, size: map.size + added.n }
+  if (next === root) return map
+  return { root: next, size: map.size + added.n }
 }
 
-const REMOVED = null
+// The one entry a sub-node holds, when it holds only one: it moves up into its parent.
+const loneEntry = <K, V>(node: Node<K, V>, shift: number): Slots | undefined => {
+  if (shift === COLLISION_SHIFT) return node.data.length === 3 ? node.data : undefined
+  const b = node as Branch<K, V>
+  return b.nodeMap === 0 && b.data.length === 3 ? b.data : undefined
+}
 
-// Returns the node without the key (null when nothing is left), or the same node.
-const removeIn = <K, V>(node: Child<K, V>, shift: number, hash: number, key: K): Child<K, V> | null => {
-  if (node.kind === 0) return node.key === key ? REMOVED : node
-  if (node.kind === 1) {
-    const at = node.entries.findIndex((e) => e.key === key)
-    if (at < 0) return node
-    const entries = node.entries.filter((_, i) => i !== at)
-    const only = entries[0]
-    return entries.length === 1 && only !== undefined ? only : { kind: 1, hash: node.hash, entries }
+// Returns the node without the key, or the very same node.
+const removeIn = <K, V>(node: Branch<K, V>, shift: number, hash: number, key: K): Branch<K, V> => {
+  const bit = bitOf(hash, shift)
+  if ((node.dataMap & bit) !== 0) {
+    const at = 3 * rank(node.dataMap, bit)
+    if (keyAt(node.data, at) !== key) return node
+    return branch(node.dataMap ^ bit, node.nodeMap, withoutTriple(node.data, at), node.nodes)
   }
-  const bit = 1 << ((hash >>> shift) & MASK)
-  if ((node.bitmap & bit) === 0) return node
-  const index = popcount(node.bitmap & (bit - 1))
-  const child = node.children[index]
+  if ((node.nodeMap & bit) === 0) return node
+  const index = rank(node.nodeMap, bit)
+  const child = node.nodes[index]
   if (child === undefined) return node
-  const next = removeIn(child, shift + BITS, hash, key)
+  const below = shift + BITS
+  const next =
+    below === COLLISION_SHIFT
+      ? collisionRemove(child as Collision<K, V>, key)
+      : removeIn(child as Branch<K, V>, below, hash, key)
   if (next === child) return node
-  if (next === REMOVED) {
-    const bitmap = node.bitmap & ~bit
-    if (bitmap === 0) return REMOVED
-    const children = node.children.filter((_, i) => i !== index)
-    const only = children[0]
-    // A branch left with one entry collapses into it, so that each key set has one shape.
-    if (shift > 0 && children.length === 1 && only !== undefined && only.kind !== 2) return only
-    return { kind: 2, bitmap, children }
-  }
-  if (shift > 0 && node.children.length === 1 && next.kind !== 2) return next
-  const children = node.children.slice()
-  children[index] = next
-  return { kind: 2, bitmap: node.bitmap, children }
+  const lone = loneEntry(next, below)
+  if (lone === undefined) return branch(node.dataMap, node.nodeMap, node.data, replacedSlot(node.nodes, index, next))
+  return branch(
+    node.dataMap | bit,
+    node.nodeMap ^ bit,
+    withTriple(node.data, 3 * rank(node.dataMap, bit), hashAt(lone, 0), keyAt(lone, 0), valueAt(lone, 0)),
+    withoutSlot(node.nodes, index),
+  )
+}
+
+const collisionRemove = <K, V>(node: Collision<K, V>, key: K): Collision<K, V> => {
+  const at = collisionIndex(node.data, key)
+  return at < 0 ? node : { hash: node.hash, data: withoutTriple(node.data, at) }
 }
 
 /** The map without `key`; the very same map when the key is not there. */
@@ -215,31 +346,105 @@ export const remove = <K, V>(map: HashMap<K, V>, key: K, hash: number): HashMap<
   if (map.root === null) return map
   const next = removeIn(map.root, 0, hash, key)
   if (next === map.root) return map
-  if (next === REMOVED) return { root: null, size: 0 }
-  const root: Branch<K, V> = next.kind === 2 ? next : { kind: 2, bitmap: 1 << (next.hash & MASK), children: [next] }
-  return { root, size: map.size - 1 }
+  if (next.dataMap === 0 && next.nodeMap === 0) return empty
+  return { root: next, size: map.size - 1 }
 }
 
-/** Calls `visit` for every entry, in hash order. */
-export const forEach = <K, V>(map: HashMap<K, V>, visit: (key: K, value: V) => void): void => {
-  const walk = (node: Child<K, V>): void => {
-    if (node.kind === 0) visit(node.key, node.value)
-    else if (node.kind === 1) for (const e of node.entries) visit(e.key, e.value)
-    else for (const child of node.children) walk(child)
+/** The first key in the order of {@link forEach}, without walking the rest; none for the empty map. */
+export const firstKey = <K, V>(map: HashMap<K, V>): K | undefined => {
+  let node: Node<K, V> | undefined = map.root ?? undefined
+  let shift = 0
+  while (node !== undefined) {
+    if (node.data.length > 0) return keyAt<K>(node.data, 0)
+    if (shift === COLLISION_SHIFT) return undefined
+    node = (node as Branch<K, V>).nodes[0]
+    shift += BITS
   }
-  if (map.root !== null) walk(map.root)
+  return undefined
 }
 
-/** All values, in hash order. */
+/** Calls `visit` for every entry, in the order of the trie's shape. */
+export const forEach = <K, V>(map: HashMap<K, V>, visit: (key: K, value: V) => void): void => {
+  const walk = (node: Node<K, V>, shift: number): void => {
+    const data = node.data
+    for (let at = 0; at < data.length; at += 3) visit(keyAt<K>(data, at), valueAt<V>(data, at))
+    if (shift !== COLLISION_SHIFT) for (const child of (node as Branch<K, V>).nodes) walk(child, shift + BITS)
+  }
+  if (map.root !== null) walk(map.root, 0)
+}
+
+/** All values, in the order of {@link forEach}. */
 export const values = <K, V>(map: HashMap<K, V>): V[] => {
   const out: V[] = []
   forEach(map, (_, value) => out.push(value))
   return out
 }
 
-/** All keys, in hash order. */
+/** All keys, in the order of {@link forEach}. */
 export const keys = <K, V>(map: HashMap<K, V>): K[] => {
   const out: K[] = []
   forEach(map, (key) => out.push(key))
   return out
+}
+
+/**
+ * The invariants of the layout (see the module's header) that `map` breaks,
+ * as sentences; none for a well-formed map. `hash` is the map's hash
+ * function, to check that each entry sits where its key's hash puts it.
+ * For the tests: it walks the whole map.
+ */
+export const brokenInvariants = <K, V>(map: HashMap<K, V>, hash: Hash<K>): string[] => {
+  const broken = new Set<string>()
+  let count = 0
+  const seen = new Set<K>()
+  const entryAt = (data: Slots, at: number, path: number, shift: number): void => {
+    const key = keyAt<K>(data, at)
+    count++
+    if (seen.has(key)) broken.add('a key is held twice')
+    seen.add(key)
+    if (hashAt(data, at) !== hash(key)) broken.add("an entry's stored hash is not its key's hash")
+    const mask = shift >= 32 ? -1 : (1 << shift) - 1
+    if ((hashAt(data, at) & mask) !== (path & mask)) broken.add("an entry is off its hash's path")
+  }
+  const walk = (node: Node<K, V>, shift: number, path: number): number => {
+    const before = count
+    if (node.data.length % 3 !== 0) broken.add('a data array is not made of triples')
+    if (shift === COLLISION_SHIFT) {
+      for (let at = 0; at < node.data.length; at += 3) {
+        entryAt(node.data, at, path, 32)
+        if (hashAt(node.data, at) !== (node as Collision<K, V>).hash) broken.add('a collision node holds two hashes')
+        if (at > 0 && !precedes(keyAt(node.data, at - 3), keyAt(node.data, at)))
+          broken.add("a collision node's keys are out of order")
+      }
+      return count - before
+    }
+    const b = node as Branch<K, V>
+    if ((b.dataMap & b.nodeMap) !== 0) broken.add('a bit is set in both bitmaps')
+    if (3 * popcount(b.dataMap) !== b.data.length) broken.add("a branch's data does not match its bitmap")
+    if (popcount(b.nodeMap) !== b.nodes.length) broken.add("a branch's nodes do not match their bitmap")
+    let d = 0
+    let n = 0
+    for (let slot = 0; slot < 32; slot++) {
+      const bit = 1 << slot
+      const here = path | (slot << shift)
+      if ((b.dataMap & bit) !== 0) {
+        if (3 * d < b.data.length) entryAt(b.data, 3 * d, here, Math.min(32, shift + BITS))
+        d++
+      } else if ((b.nodeMap & bit) !== 0) {
+        const child = b.nodes[n]
+        n++
+        if (child !== undefined && walk(child, shift + BITS, here) < 2)
+          broken.add('a sub-node holds fewer than two entries')
+      }
+    }
+    return count - before
+  }
+  if (map.root === null) {
+    if (map.size !== 0) broken.add('an empty map has a size')
+  } else {
+    if (map.root.dataMap === 0 && map.root.nodeMap === 0) broken.add('an empty map has a root')
+    walk(map.root, 0, 0)
+  }
+  if (count !== map.size) broken.add('the size is not the number of entries')
+  return [...broken]
 }
