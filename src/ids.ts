@@ -147,7 +147,26 @@ export const clusterId = (frameworkId: string, jobId: RecordId, exeNum: number):
  * @category constructors
  * @since 0.2.0
  */
-export const taskId = (clusterId: ClusterId, taskType: string): TaskId => `${clusterId}_${taskType}`
+export const taskId = (clusterId: ClusterId, taskType: string): TaskId => clusterId + taskSuffix(taskType)
+
+// The four task types' suffixes as literals: `clusterId + '_main'` is one
+// concatenation onto a shared constant, where `${clusterId}_${taskType}` makes
+// two (a string for `{clusterId}_` kept alive inside each task id). A manager
+// holds four task ids per running execution.
+const taskSuffix = (taskType: string): string => {
+  switch (taskType) {
+    case 'pull':
+      return '_pull'
+    case 'pre':
+      return '_pre'
+    case 'main':
+      return '_main'
+    case 'post':
+      return '_post'
+    default:
+      return `_${taskType}`
+  }
+}
 
 /**
  * The cluster id inside a task id: its first four `_`-separated segments.

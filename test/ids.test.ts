@@ -162,3 +162,12 @@ describe('canonicalNodeId and sameNode', () => {
     expect(Ids.compareIds('node-1', 'node-1')).toBe(0)
   })
 })
+
+describe('taskId', () => {
+  test.prop([fc.string(), fc.oneof(fc.constantFrom('pull', 'pre', 'main', 'post'), fc.string())])(
+    'is `{clusterId}_{taskType}` for every task type',
+    (clusterId, taskType) => {
+      expect(Ids.taskId(clusterId, taskType)).toBe(`${clusterId}_${taskType}`)
+    },
+  )
+})
