@@ -39,6 +39,36 @@ const launched = (): Manager.Manager => {
   return state
 }
 
+// The index driven one execution at a time, as indexMaintenance.reindex does:
+// the running map first takes the change, then the index follows it.
+type Running = HM.HashMap<Ids.ClusterId, Execution.Execution>
+interface Indexed {
+  readonly index: Deadlines.DeadlineIndex
+  readonly running: Running
+}
+
+const none: Indexed = { index: Deadlines.empty, running: HM.empty }
+
+const step = ({ index, running }: Indexed, id: Ids.ClusterId, after: Execution.Execution | undefined): Indexed => {
+  const hash = HM.hashString(id)
+  const next = after === undefined ? HM.remove(running, id, hash) : HM.set(running, id, hash, after)
+  return { index: Deadlines.update(index, next, id, hash, after), running: next }
+}
+
+const taskOf = (id: number): Ids.TaskId => Ids.taskId(spec(id).clusterId, 'pull')
+// Execution `id` with its staging task started and launched at `at`: reconciled at at + 30,001 unless it reports.
+const launchedAt = (id: number, at: number): Execution.Execution => {
+  const started = Execution.reduce(Execution.create(spec(id)), { type: 'NextTaskStarted' }, at)
+  return Execution.reduce(started, { type: 'TaskLaunched', taskId: taskOf(id) }, at)
+}
+// The same execution once its task reported RUNNING at `at`: its reconciliation moves out by minutes.
+const reportedAt = (execution: Execution.Execution, id: number, at: number): Execution.Execution =>
+  Execution.reduce(
+    execution,
+    { type: 'TaskUpdated', update: { taskId: taskOf(id), status: 'RUNNING', timestamp: at } },
+    at,
+  )
+
 describe('the deadline index', () => {
   test.prop([hostileEventStream()])('keeps its invariant after every event', (stream) => {
     runStream(stream, (state, index) => {
@@ -86,37 +116,7 @@ describe('the deadline index', () => {
   })
 })
 
-// The index driven one execution at a time, as indexMaintenance.reindex does:
-// the running map first takes the change, then the index follows it.
 describe('the deadline index, step by step', () => {
-  type Running = HM.HashMap<Ids.ClusterId, Execution.Execution>
-  interface Indexed {
-    readonly index: Deadlines.DeadlineIndex
-    readonly running: Running
-  }
-
-  const none: Indexed = { index: Deadlines.empty, running: HM.empty }
-
-  const step = ({ index, running }: Indexed, id: Ids.ClusterId, after: Execution.Execution | undefined): Indexed => {
-    const hash = HM.hashString(id)
-    const next = after === undefined ? HM.remove(running, id, hash) : HM.set(running, id, hash, after)
-    return { index: Deadlines.update(index, next, id, hash, after), running: next }
-  }
-
-  const taskOf = (id: number): Ids.TaskId => Ids.taskId(spec(id).clusterId, 'pull')
-  // Execution `id` with its staging task started and launched at `at`: reconciled at at + 30,001 unless it reports.
-  const launchedAt = (id: number, at: number): Execution.Execution => {
-    const started = Execution.reduce(Execution.create(spec(id)), { type: 'NextTaskStarted' }, at)
-    return Execution.reduce(started, { type: 'TaskLaunched', taskId: taskOf(id) }, at)
-  }
-  // The same execution once its task reported RUNNING at `at`: its reconciliation moves out by minutes.
-  const reportedAt = (execution: Execution.Execution, id: number, at: number): Execution.Execution =>
-    Execution.reduce(
-      execution,
-      { type: 'TaskUpdated', update: { taskId: taskOf(id), status: 'RUNNING', timestamp: at } },
-      at,
-    )
-
   const one = spec(1).clusterId
   const two = spec(2).clusterId
   // Execution 1 due first, execution 2 one millisecond later.
@@ -205,13 +205,70 @@ describe('the deadline index, step by step', () => {
   })
 })
 
+describe('the deadline index, executions sharing an instant', () => {
+  const ids = [1, 2, 3].map((id) => spec(id).clusterId)
+  const due = T0 + 30_001
+  const three = (): Indexed =>
+    [1, 2, 3].reduce<Indexed>((acc, id, i) => step(acc, ids[i] ?? '', launchedAt(id, T0)), none)
+  const groupAt = (index: Deadlines.DeadlineIndex, at: Ids.Instant): Deadlines.Group | undefined =>
+    SM.get(index.tree, at, (x, y) => x - y)
+
+  it('share one key, listed due by cluster id', () => {
+    const { index, running } = three()
+    const group = groupAt(index, due)
+    expect(typeof group === 'string' ? [group] : HM.keys(group ?? HM.empty).sort()).toEqual([...ids].sort())
+    expect(SM.size(index.tree)).toBe(1)
+    expect(Deadlines.dueAt(index, running, due)).toEqual([...ids].sort())
+    expect(Deadlines.brokenInvariants(index, running)).toEqual([])
+  })
+
+  it('leave it one by one, the last alone under it as its id, then none', () => {
+    let at = three()
+    for (const [left, id] of ids.entries()) {
+      at = step(at, id, undefined)
+      expect(Deadlines.brokenInvariants(at.index, at.running)).toEqual([])
+      if (left === 1) expect(typeof groupAt(at.index, due)).toBe('string')
+    }
+    expect(at.index.tree).toBe(SM.empty)
+    expect(Deadlines.earliest(at.index)).toBeUndefined()
+  })
+
+  it('settle their stale members when the exact ones end, each to its own deadline', () => {
+    let at = three()
+    // Two report RUNNING: their deadlines move out, their keys stay (lower bounds).
+    const reported = [2, 3].map((id) => reportedAt(launchedAt(id, T0), id, T0 + 5))
+    at = step(step(at, ids[1] ?? '', reported[0]), ids[2] ?? '', reported[1])
+    expect(Deadlines.earliest(at.index)).toBe(due)
+    expect(Deadlines.brokenInvariants(at.index, at.running)).toEqual([])
+    at = step(at, ids[0] ?? '', undefined)
+    const later = Execution.deadline(reported[0] ?? launchedAt(2, T0))
+    expect(later).toBeGreaterThan(due)
+    expect(Deadlines.earliest(at.index)).toBe(later)
+    expect(groupAt(at.index, due)).toBeUndefined()
+    expect(Deadlines.brokenInvariants(at.index, at.running)).toEqual([])
+  })
+})
+
 // Indexes built by hand, each breaking one clause of the invariant, against
 // two running executions due at T0 + 30,001 and T0 + 30,002.
 describe('the deadline index check', () => {
   type Key = readonly [Ids.Instant, Ids.ClusterId]
-  const byKey = (x: Key, y: Key): number => x[0] - y[0] || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0)
-  const tree = (keys: readonly Key[], compare = byKey): SM.Tree<Key, true> =>
-    keys.reduce<SM.Tree<Key, true>>((t, key) => SM.set(t, key, true, compare), SM.empty)
+  const byInstant = (x: Ids.Instant, y: Ids.Instant): number => x - y
+  // The executions of each instant as its group: one id alone, several as a set.
+  const tree = (keys: readonly Key[], compare = byInstant): SM.Tree<Ids.Instant, Deadlines.Group> => {
+    const ids = new Map<Ids.Instant, Ids.ClusterId[]>()
+    for (const [at, id] of keys) ids.set(at, [...(ids.get(at) ?? []), id])
+    return [...ids].reduce<SM.Tree<Ids.Instant, Deadlines.Group>>(
+      (t, [at, [first, ...more]]) =>
+        SM.set(t, at, more.length === 0 && first !== undefined ? first : setOf([first, ...more]), compare),
+      SM.empty,
+    )
+  }
+  const setOf = (ids: ReadonlyArray<Ids.ClusterId | undefined>): HM.HashMap<Ids.ClusterId, true> =>
+    ids.reduce<HM.HashMap<Ids.ClusterId, true>>(
+      (set, id) => (id === undefined ? set : HM.set(set, id, HM.hashString(id), true)),
+      HM.empty,
+    )
   const keysOf = (
     entries: ReadonlyArray<readonly [Ids.ClusterId, Ids.Instant]>,
   ): HM.HashMap<Ids.ClusterId, Ids.Instant> =>
@@ -247,7 +304,7 @@ describe('the deadline index check', () => {
         [due1, one],
         [due2, two],
       ],
-      (x, y) => byKey(y, x),
+      (x, y) => byInstant(y, x),
     )
     expect(Deadlines.brokenInvariants({ ...sound, tree: reversed }, running)).toContain(
       'the deadline tree is not balanced and ordered',
@@ -263,6 +320,13 @@ describe('the deadline index check', () => {
     expect(Deadlines.brokenInvariants({ ...sound, tree: twice }, running)).toContain(
       'the deadline index has more than one key for an execution',
     )
+  })
+
+  it('catches a set group of one execution, which should stand as its id', () => {
+    const single = SM.set(tree([[due2, two]]), due1, setOf([one]), byInstant)
+    expect(Deadlines.brokenInvariants({ ...sound, tree: single }, running)).toEqual([
+      'a deadline group holds fewer than two executions',
+    ])
   })
 
   it('catches a recorded key that is not in the tree', () => {

@@ -30,26 +30,69 @@ import * as HM from './hashMap'
 import * as SM from './sortedMap'
 
 type Running = HM.HashMap<ClusterId, Execution.Execution>
-type Key = readonly [Instant, ClusterId]
+
+/**
+ * The executions under one key: one cluster id (nearly always), or a set of
+ * them when several share the instant (a batch scheduled at one `now`). A set
+ * always holds two or more, so each group has one shape.
+ */
+export type Group = ClusterId | HM.HashMap<ClusterId, true>
+
+type GroupTree = SM.Tree<Instant, Group>
 
 /** The index. */
 export interface DeadlineIndex {
-  /** Each execution with a deadline under a key at or before it; the first key is exact. */
-  readonly tree: SM.Tree<Key, true>
+  /**
+   * Each execution with a deadline under a key at or before it; the first key
+   * is exact. Keyed by the instant alone: a key of `[instant, clusterId]`
+   * would cost a pair per running execution and a string comparison of long
+   * cluster ids at each step down the tree.
+   */
+  readonly tree: GroupTree
   /** The key of each execution in `tree`. */
   readonly keys: HM.HashMap<ClusterId, Instant>
   /** The smallest key of `tree`: the earliest deadline of all. */
   readonly earliest: Instant | undefined
 }
 
+const compareInstants = (a: Instant, b: Instant): number => a - b
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
-const compareKeys = (a: Key, b: Key): number => a[0] - b[0] || compareStrings(a[1], b[1])
+const compareDue = (a: readonly [Instant, ClusterId], b: readonly [Instant, ClusterId]): number =>
+  a[0] - b[0] || compareStrings(a[1], b[1])
 
 /** No deadline. */
 export const empty: DeadlineIndex = { tree: SM.empty, keys: HM.empty, earliest: undefined }
 
+/** Calls `visit` for each execution of a group. */
+export const forEachMember = (group: Group, visit: (id: ClusterId) => void): void => {
+  if (typeof group === 'string') visit(group)
+  else HM.forEach(group, (id) => visit(id))
+}
+
+const withMember = (tree: GroupTree, at: Instant, id: ClusterId, hash: number): GroupTree => {
+  const group = SM.get(tree, at, compareInstants)
+  if (group === undefined) return SM.set(tree, at, id, compareInstants)
+  if (typeof group !== 'string') return SM.set(tree, at, HM.set(group, id, hash, true), compareInstants)
+  if (group === id) return tree
+  const pair = HM.set(HM.set(HM.empty, group, HM.hashString(group), true), id, hash, true)
+  return SM.set(tree, at, pair, compareInstants)
+}
+
+const withoutMember = (tree: GroupTree, at: Instant, id: ClusterId, hash: number): GroupTree => {
+  const group = SM.get(tree, at, compareInstants)
+  if (group === undefined) return tree
+  if (typeof group === 'string') return group === id ? SM.remove(tree, at, compareInstants) : tree
+  const rest = HM.remove(group, id, hash)
+  if (rest === group) return tree
+  const only = rest.size === 1 ? HM.firstKey(rest) : undefined
+  return SM.set(tree, at, only ?? rest, compareInstants)
+}
+
+// One execution under a group: the one to settle first.
+const someMember = (group: Group): ClusterId | undefined => (typeof group === 'string' ? group : HM.firstKey(group))
+
 interface Moved {
-  readonly tree: SM.Tree<Key, true>
+  readonly tree: GroupTree
   readonly keys: HM.HashMap<ClusterId, Instant>
 }
 
@@ -62,19 +105,23 @@ const moveKey = (
   to: Instant | undefined,
 ): Moved => {
   let tree = index.tree
-  if (from !== undefined) tree = SM.remove(tree, [from, id], compareKeys)
-  if (to !== undefined) tree = SM.set(tree, [to, id], true, compareKeys)
+  if (from !== undefined) tree = withoutMember(tree, from, id, hash)
+  if (to !== undefined) tree = withMember(tree, to, id, hash)
   const keys = to === undefined ? HM.remove(index.keys, id, hash) : HM.set(index.keys, id, hash, to)
   return { tree, keys }
 }
 
-// Settles first keys until the first one is exact.
+// Settles executions under the first key until one of them is exact: then
+// that key is the earliest deadline of all, whatever the others under it are.
+// Each stale one settled moves later or out, so the work is paid once per key.
 const settleFront = (index: Moved, running: Running): Moved => {
   let next = index
   for (;;) {
     const first = SM.min(next.tree)
     if (first === undefined) return next
-    const [key, id] = first.key
+    const key = first.key
+    const id = someMember(first.value)
+    if (id === undefined) return next
     const hash = HM.hashString(id)
     const execution = HM.get(running, id, hash)
     const due = execution === undefined ? undefined : Execution.deadline(execution)
@@ -105,7 +152,7 @@ export const update = (
   // Only the first key can go stale, and only when its execution moves on or ends.
   if (key !== undefined && key === index.earliest) moved = settleFront(moved, running)
   if (moved === index) return index
-  const earliest = moved.tree === index.tree ? index.earliest : SM.min(moved.tree)?.key[0]
+  const earliest = moved.tree === index.tree ? index.earliest : SM.min(moved.tree)?.key
   return { tree: moved.tree, keys: moved.keys, earliest }
 }
 
@@ -118,24 +165,33 @@ export const earliest = (index: DeadlineIndex): Instant | undefined => index.ear
  * deadlines and put in the order those give.
  */
 export const dueAt = (index: DeadlineIndex, running: Running, now: Instant): ClusterId[] => {
-  const due: Key[] = []
-  SM.forEachFrom(index.tree, undefined, compareKeys, ([key, id]) => {
+  const due: Array<readonly [Instant, ClusterId]> = []
+  SM.forEachFrom(index.tree, undefined, compareInstants, (key, group) => {
     if (key > now) return false
-    const execution = HM.get(running, id, HM.hashString(id))
-    const deadline = execution === undefined ? undefined : Execution.deadline(execution)
-    if (deadline !== undefined && deadline <= now) due.push([deadline, id])
+    forEachMember(group, (id) => {
+      const execution = HM.get(running, id, HM.hashString(id))
+      const deadline = execution === undefined ? undefined : Execution.deadline(execution)
+      if (deadline !== undefined && deadline <= now) due.push([deadline, id])
+    })
     return true
   })
-  return due.sort(compareKeys).map(([, id]) => id)
+  return due.sort(compareDue).map(([, id]) => id)
 }
 
 /** What of the invariant (see the module) the index breaks for these running executions, each as a sentence. */
 export const brokenInvariants = (index: DeadlineIndex, running: Running): string[] => {
   const broken: string[] = []
-  if (!SM.isValid(index.tree, compareKeys)) broken.push('the deadline tree is not balanced and ordered')
+  if (!SM.isValid(index.tree, compareInstants)) broken.push('the deadline tree is not balanced and ordered')
   const inTree = new Map<ClusterId, Instant>()
-  for (const [[key, id]] of SM.entries(index.tree)) inTree.set(id, key)
-  if (inTree.size !== SM.size(index.tree) || inTree.size !== index.keys.size) {
+  let members = 0
+  for (const [key, group] of SM.entries(index.tree)) {
+    if (typeof group !== 'string' && group.size < 2) broken.push('a deadline group holds fewer than two executions')
+    forEachMember(group, (id) => {
+      members++
+      inTree.set(id, key)
+    })
+  }
+  if (inTree.size !== members || inTree.size !== index.keys.size) {
     broken.push('the deadline index has more than one key for an execution')
   }
   HM.forEach(index.keys, (id, key) => {
@@ -150,7 +206,7 @@ export const brokenInvariants = (index: DeadlineIndex, running: Running): string
     const key = inTree.get(id)
     if (key === undefined || key > due) broken.push(`the deadline of ${id} is not indexed at or before it`)
   })
-  if (index.earliest !== SM.min(index.tree)?.key[0]) broken.push('the earliest deadline is not the first key')
+  if (index.earliest !== SM.min(index.tree)?.key) broken.push('the earliest deadline is not the first key')
   if (index.earliest !== earliestDue) broken.push('the earliest deadline is not the earliest of the executions')
   return broken
 }
