@@ -156,6 +156,51 @@ export const update = (
   return { tree: moved.tree, keys: moved.keys, earliest }
 }
 
+/**
+ * The index of `executions` (distinct cluster ids, as the caller knows),
+ * `hashes[i]` the hash of the cluster id of `executions[i]`, built at once:
+ * each under its exact deadline, so every key is exact.
+ */
+export const fromExecutions = (
+  executions: readonly Execution.Execution[],
+  hashes: readonly number[],
+): DeadlineIndex => {
+  const dated: Array<readonly [Instant, number]> = []
+  executions.forEach((execution, i) => {
+    const due = Execution.deadline(execution)
+    if (due !== undefined) dated.push([due, i])
+  })
+  dated.sort((a, b) => a[0] - b[0])
+  const ids = dated.map(([, i]) => executions[i]?.clusterId ?? '')
+  const idHashes = dated.map(([, i]) => hashes[i] ?? 0)
+  const groups: Array<readonly [Instant, Group]> = []
+  for (let start = 0; start < dated.length;) {
+    const at = dated[start]?.[0] ?? 0
+    let end = start + 1
+    while (end < dated.length && dated[end]?.[0] === at) end++
+    const members = ids.slice(start, end)
+    const group: Group =
+      members.length === 1
+        ? (members[0] ?? '')
+        : HM.fromDistinct(
+            idHashes.slice(start, end),
+            members,
+            members.map((): true => true),
+          )
+    groups.push([at, group])
+    start = end
+  }
+  return {
+    tree: SM.fromAscending(groups),
+    keys: HM.fromDistinct(
+      idHashes,
+      ids,
+      dated.map(([due]) => due),
+    ),
+    earliest: dated[0]?.[0],
+  }
+}
+
 /** The earliest deadline of all the running executions. */
 export const earliest = (index: DeadlineIndex): Instant | undefined => index.earliest
 

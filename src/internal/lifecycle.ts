@@ -9,16 +9,26 @@
  */
 import * as Execution from '../execution'
 import type { ExecutionSpec } from '../execution'
-import { canonicalNodeId, clusterIdOfTask, isJobTaskId, type ClusterId, type Instant, type RecordId } from '../ids'
+import {
+  canonicalNodeId,
+  clusterIdOfTask,
+  isJobTaskId,
+  type ClusterId,
+  type Instant,
+  type NodeId,
+  type RecordId,
+} from '../ids'
 import type { ExecutionRefusalReason, HostMessage, SyncedJob } from '../manager'
 import * as Metrics from '../metrics'
 import type { Settings } from '../settings'
+import * as Deadlines from './deadlineIndex'
 import * as HM from './hashMap'
 import { reindex } from './indexMaintenance'
 import { empty, withChanges, type ManagerState } from './managerState'
 import * as Groups from './nodeJobGroups'
 import * as Outbox from './outbox'
 import * as R from './remembered'
+import * as SM from './sortedMap'
 
 const isExecution = (x: Execution.Execution | ExecutionSpec): x is Execution.Execution =>
   'tasks' in x && Array.isArray(x.tasks) && 'status' in x
@@ -168,11 +178,116 @@ export const schedule = (
   return outbox === next.outbox ? next : withChanges(next, { outbox })
 }
 
-/** A state with these settings and executions at `now`, as if scheduled then: what a snapshot restores. */
-export const rebuild = (settings: Settings, now: Instant, running: readonly Execution.Execution[]): ManagerState => {
+/**
+ * A state with these settings and executions at `now`, as if scheduled then:
+ * what a snapshot restores. When every execution would be added (distinct
+ * cluster and execution ids, none finished: a checked snapshot's), each index
+ * is built at once, a hash map or tree per index rather than a path copy of
+ * each per execution; otherwise they are added one by one.
+ */
+export const rebuild = (settings: Settings, now: Instant, running: readonly Execution.Execution[]): ManagerState =>
+  allDistinctAndRunning(running) ? built(empty(now, settings), running) : addedOneByOne(settings, now, running)
+
+/**
+ * The state of {@link rebuild}, made by adding the executions one by one as
+ * `Scheduled` does: the reference the tests hold the built one to.
+ */
+export const addedOneByOne = (
+  settings: Settings,
+  now: Instant,
+  running: readonly Execution.Execution[],
+): ManagerState => {
   let state = empty(now, settings)
   for (const execution of running) state = addExecution(state, execution, now)
   return state
+}
+
+// Whether adding `running` one by one would add each (distinct cluster ids and
+// execution ids, none finished): then the state can be built at once.
+const allDistinctAndRunning = (running: readonly Execution.Execution[]): boolean => {
+  const clusterIds = new Set<ClusterId>()
+  const ids = new Set<RecordId>()
+  for (const execution of running) {
+    if (Execution.isFinished(execution)) return false
+    clusterIds.add(execution.clusterId)
+    ids.add(execution.id)
+  }
+  return clusterIds.size === running.length && ids.size === running.length
+}
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+// The ids of `running` for which `holds` does, as the entries of a set tree.
+const treeOf = (
+  running: readonly Execution.Execution[],
+  holds: (execution: Execution.Execution) => boolean,
+): SM.Tree<ClusterId, true> =>
+  SM.fromAscending(
+    running
+      .filter(holds)
+      .map((execution) => execution.clusterId)
+      .sort(compareStrings)
+      .map((id): readonly [ClusterId, true] => [id, true]),
+  )
+
+// The running counts of `running`, tallied first: a tree update per execution
+// cost more than the rest of the rebuild's indexes together.
+const runningCounts = (running: readonly Execution.Execution[]): Metrics.Counts => {
+  const tally = new Map<NodeId, Map<RecordId, number>>()
+  for (const { nodeId, jobTypeId } of running) {
+    let byJobType = tally.get(nodeId)
+    if (byJobType === undefined) {
+      byJobType = new Map()
+      tally.set(nodeId, byJobType)
+    }
+    byJobType.set(jobTypeId, (byJobType.get(jobTypeId) ?? 0) + 1)
+  }
+  const rows: Metrics.CountRow[] = []
+  for (const [nodeId, byJobType] of tally) {
+    for (const [jobTypeId, n] of byJobType) rows.push([nodeId, 'running', jobTypeId, n])
+  }
+  return Metrics.fromEntries(rows)
+}
+
+/**
+ * The empty state `state` with `running` added (see `allDistinctAndRunning`),
+ * each index built at once rather than by a path copy per execution: the state
+ * adding them one by one gives, with the same maps' shapes (a function of the
+ * key sets) and the same entries in its trees.
+ */
+const built = (state: ManagerState, running: readonly Execution.Execution[]): ManagerState => {
+  const ids = running.map((execution) => execution.clusterId)
+  const hashes = ids.map(HM.hashString)
+  const trues = running.map((): true => true)
+  const ready = running.map(Execution.isNextTaskReady)
+  const metrics = { ...state.metrics, running: Metrics.add(state.metrics.running, runningCounts(running)) }
+  return withChanges(state, {
+    running: HM.fromDistinct(hashes, ids, running),
+    byNode: Groups.fromMembers(
+      running.map((execution) => canonicalNodeId(execution.nodeId)),
+      ids,
+      hashes,
+    ),
+    byJob: Groups.fromMembers(
+      running.map((execution) => execution.jobId),
+      ids,
+      hashes,
+    ),
+    byExecutionId: HM.fromDistinct(
+      running.map((execution) => HM.hashNumber(execution.id)),
+      running.map((execution) => execution.id),
+      ids,
+    ),
+    deadlines: Deadlines.fromExecutions(running, hashes),
+    toKill: treeOf(running, Execution.needsKill),
+    forced: treeOf(running, Execution.isReconciliationForced),
+    ready: HM.fromDistinct(
+      hashes.filter((_, i) => ready[i]),
+      ids.filter((_, i) => ready[i]),
+      trues.filter((_, i) => ready[i]),
+    ),
+    metrics,
+  })
 }
 
 // Record keys are strings in JSON: a key names the job whose id it spells as

@@ -35,6 +35,41 @@ export const join = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId,
   return HM.set(groups, key, hash, pair)
 }
 
+/**
+ * The groups of the distinct cluster ids `ids` (of hashes `idHashes`), each
+ * in the group of `keys[i]`, built at once.
+ */
+export const fromMembers = <K extends NodeId>(
+  keys: readonly K[],
+  ids: readonly ClusterId[],
+  idHashes: readonly number[],
+): Groups<K> => {
+  const byKey = new Map<K, number[]>()
+  keys.forEach((key, i) => {
+    const members = byKey.get(key)
+    if (members === undefined) byKey.set(key, [i])
+    else members.push(i)
+  })
+  const groupKeys: K[] = []
+  const groupHashes: number[] = []
+  const groups: Array<ClusterId | HM.HashMap<ClusterId, true>> = []
+  for (const [key, members] of byKey) {
+    groupKeys.push(key)
+    groupHashes.push(hashOfId(key))
+    const memberIds = members.map((i) => ids[i] ?? '')
+    groups.push(
+      memberIds.length === 1
+        ? (memberIds[0] ?? '')
+        : HM.fromDistinct(
+            members.map((i) => idHashes[i] ?? 0),
+            memberIds,
+            memberIds.map((): true => true),
+          ),
+    )
+  }
+  return HM.fromDistinct(groupHashes, groupKeys, groups)
+}
+
 /** The groups with `id` (of hash `idHash`) out of the group of `key`; the very same groups when it was not in it. */
 export const leave = <K extends NodeId>(groups: Groups<K>, key: K, id: ClusterId, idHash: number): Groups<K> => {
   const hash = hashOfId(key)
