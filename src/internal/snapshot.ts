@@ -43,8 +43,24 @@ type Content = Omit<SnapshotV2, 'integrity'>
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
-const runningOf = (state: ManagerState): Execution[] =>
-  HM.values(state.running).sort((a, b) => compareStrings(a.clusterId, b.clusterId))
+// Sorted by cluster id: the ids sorted alone (the engine's own string order,
+// the same as compareStrings, without a call per comparison), then looked up.
+const runningOf = (state: ManagerState): Execution[] => {
+  const out: Execution[] = []
+  for (const id of HM.keys(state.running).sort()) {
+    const execution = HM.get(state.running, id, HM.hashString(id))
+    if (execution !== undefined) out.push(execution)
+  }
+  return out
+}
+
+// Whether the cluster ids ascend strictly: the order runningOf lists them in.
+const ascending = (running: readonly Execution[]): boolean => {
+  for (let i = 1; i < running.length; i++) {
+    if (compareStrings(running[i - 1]?.clusterId ?? '', running[i]?.clusterId ?? '') >= 0) return false
+  }
+  return true
+}
 
 const restOf = (state: ManagerState): Omit<Content, 'snapshotVersion' | 'settings' | 'running'> => ({
   outbox: Outbox.toLists(state.outbox),
@@ -56,17 +72,17 @@ const restOf = (state: ManagerState): Omit<Content, 'snapshotVersion' | 'setting
   remembered: R.toRows(state.remembered),
 })
 
-const contentOf = (state: ManagerState): Content => ({
+const contentOf = (state: ManagerState, running: readonly Execution[] = runningOf(state)): Content => ({
   snapshotVersion: V2_VERSION,
   settings: state.settings,
-  running: runningOf(state),
+  running,
   ...restOf(state),
 })
 
 type CompactContent = Omit<Snapshot, 'integrity'>
 
-const compactContentOf = (state: ManagerState): CompactContent => {
-  const { tables, running } = Compact.encode(runningOf(state))
+const compactContentOf = (state: ManagerState, listed: readonly Execution[] = runningOf(state)): CompactContent => {
+  const { tables, running } = Compact.encode(listed)
   return { snapshotVersion: VERSION, settings: state.settings, tables, running, ...restOf(state) }
 }
 
@@ -113,13 +129,15 @@ const restore = (
   parts: Parts,
   problems: Problem[],
   pathOf: (i: number, suffix: string) => string,
-  again: (state: ManagerState) => Readonly<Record<string, unknown>>,
+  again: (state: ManagerState, running: readonly Execution[]) => Readonly<Record<string, unknown>>,
+  idsDerived: boolean,
 ): E.Either<readonly Problem[], ManagerState> => {
   const { running, metrics, remembered } = parts
   problems.push(...uniquenessProblems(running, 'running').map((p) => withRunningPath(p, pathOf)))
-  running.forEach((execution, i) =>
-    problems.push(...executionProblems(execution, '').map((p) => ({ ...p, path: pathOf(i, p.path) }))),
-  )
+  running.forEach((execution, i) => {
+    const found = executionProblems(execution, '', idsDerived)
+    for (const p of found) problems.push({ ...p, path: pathOf(i, p.path) })
+  })
   const now = metrics.now
   problems.push(...blockProblems(metrics.blocks, now, 'metrics.blocks'))
   const runningIds = new Set(running.map((execution) => execution.clusterId))
@@ -143,7 +161,10 @@ const restore = (
     remembered: R.fromRows(remembered),
   })
   // Only what a snapshot of the restored state holds, in its order, is accepted.
-  const difference = C.firstDifference({ ...(json as object), integrity: undefined }, again(restored))
+  // When every execution read is running (none left out as a duplicate or a
+  // finished one) and they ascend, they are what runningOf would list.
+  const listed = restored.running.size === running.length && ascending(running) ? running : runningOf(restored)
+  const difference = C.firstDifference({ ...(json as object), integrity: undefined }, again(restored, listed))
   if (difference !== undefined) {
     return E.left([{ path: difference.path, message: `${difference.message}: not what the restored state holds` }])
   }
@@ -172,7 +193,14 @@ const fromCompact = (json: unknown): E.Either<readonly Problem[], ManagerState> 
     const row = rows[i]
     return `running.${i}${Array.isArray(row) ? Compact.rowPath(suffix, row as Compact.Row) : suffix}`
   }
-  return restore(json, { ...snapshot, running }, integrityProblems(json, snapshot.integrity), pathOf, compactContentOf)
+  return restore(
+    json,
+    { ...snapshot, running },
+    integrityProblems(json, snapshot.integrity),
+    pathOf,
+    compactContentOf,
+    true,
+  )
 }
 
 /** The state a snapshot holds, or every problem found in it, each with its path. */
@@ -195,9 +223,10 @@ export const fromSnapshot = (json: unknown): E.Either<readonly Problem[], Manage
     snapshot,
     v1 ? [] : integrityProblems(json, snapshot.integrity),
     (i, suffix) => `running.${i}${suffix}`,
-    (state) => {
-      const again: Readonly<Record<string, unknown>> = contentOf(state)
+    (state, listed) => {
+      const again: Readonly<Record<string, unknown>> = contentOf(state, listed)
       return v1 ? { ...again, snapshotVersion: 1, remembered: undefined } : again
     },
+    false,
   )
 }

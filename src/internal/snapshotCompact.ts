@@ -193,6 +193,45 @@ const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
     definedKeys(a.timeoutError) === 3 &&
     definedKeys(b.timeoutError) === 3)
 
+// The configuration Task.create derives for a task of an execution: a
+// function of its job type and settings, so made once per pair of those
+// (shared objects, mostly one or a few) rather than a task per task written.
+class DerivedConfigs {
+  private readonly byJobType = new Map<JobType, Map<Settings, Map<Task.TaskType, Task.TaskConfig>>>()
+  of(type: Task.TaskType, execution: Pick<Execution, 'clusterId' | 'jobType' | 'settings'>): Task.TaskConfig {
+    let bySettings = this.byJobType.get(execution.jobType)
+    if (bySettings === undefined) {
+      bySettings = new Map()
+      this.byJobType.set(execution.jobType, bySettings)
+    }
+    let byType = bySettings.get(execution.settings)
+    if (byType === undefined) {
+      byType = new Map()
+      bySettings.set(execution.settings, byType)
+    }
+    const known = byType.get(type)
+    if (known !== undefined) return known
+    const config = Task.create(type, contextOf(execution)).config
+    byType.set(type, config)
+    return config
+  }
+}
+
+// What the writer gives its type alone for (its configuration aside): a row
+// of `type, 0, 0` and nulls, all trimmed.
+const isUntouched = (task: Task.Task): boolean =>
+  task.lostCount === 0 &&
+  !task.timedOut &&
+  !task.killRequested &&
+  !task.forceReconciliation &&
+  task.launched === undefined &&
+  task.started === undefined &&
+  task.lastStatusUpdate === undefined &&
+  task.ended === undefined &&
+  task.finalStatus === undefined &&
+  task.exitCode === undefined &&
+  task.containerName === undefined
+
 const orNull = (value: Json | undefined): Json => (value === undefined ? null : value)
 
 const finalStatusCode = (status: Task.Task['finalStatus']): number | null =>
@@ -208,10 +247,12 @@ export const encode = (running: readonly Execution[]): { readonly tables: Tables
   const frameworks = new StringTable()
   const base = baseOf(running)
   const offset = (instant: number | undefined): number | null => (instant === undefined ? null : instant - base)
+  const derivedConfigs = new DerivedConfigs()
   const rows = running.map((e): Row => {
-    const context = contextOf(e)
     const tasks = e.tasks.map((task): Json => {
-      const derived = Task.create(task.type, context).config
+      const derived = derivedConfigs.of(task.type, e)
+      // Most tasks are as Task.create made them: their type alone, without a row to trim.
+      if (isUntouched(task) && sameConfig(task.config, derived)) return task.type
       const config = sameConfig(task.config, derived) ? null : configs.indexOf(task.config)
       const flags = (task.timedOut ? 1 : 0) + (task.killRequested ? 2 : 0) + (task.forceReconciliation ? 4 : 0)
       const row: Json[] = [
