@@ -196,25 +196,24 @@ const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
 // The configuration Task.create derives for a task of an execution: a
 // function of its job type and settings, so made once per pair of those
 // (shared objects, mostly one or a few) rather than a task per task written.
+type ConfigsByType = Map<Task.TaskType, Task.TaskConfig>
+
 class DerivedConfigs {
-  private readonly byJobType = new Map<JobType, Map<Settings, Map<Task.TaskType, Task.TaskConfig>>>()
+  private readonly byJobType = new Map<JobType, Map<Settings, ConfigsByType>>()
   of(type: Task.TaskType, execution: Pick<Execution, 'clusterId' | 'jobType' | 'settings'>): Task.TaskConfig {
-    let bySettings = this.byJobType.get(execution.jobType)
-    if (bySettings === undefined) {
-      bySettings = new Map()
-      this.byJobType.set(execution.jobType, bySettings)
-    }
-    let byType = bySettings.get(execution.settings)
-    if (byType === undefined) {
-      byType = new Map()
-      bySettings.set(execution.settings, byType)
-    }
-    const known = byType.get(type)
-    if (known !== undefined) return known
-    const config = Task.create(type, contextOf(execution)).config
-    byType.set(type, config)
-    return config
+    const bySettings = entryOf(this.byJobType, execution.jobType, () => new Map<Settings, ConfigsByType>())
+    const byType = entryOf(bySettings, execution.settings, (): ConfigsByType => new Map())
+    return entryOf(byType, type, () => Task.create(type, contextOf(execution)).config)
   }
+}
+
+// The value at `key`, made by `make` and kept there the first time.
+const entryOf = <K, V>(map: Map<K, V>, key: K, make: () => V): V => {
+  const known = map.get(key)
+  if (known !== undefined) return known
+  const made = make()
+  map.set(key, made)
+  return made
 }
 
 // What the writer gives its type alone for (its configuration aside): a row
