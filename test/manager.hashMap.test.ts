@@ -92,34 +92,28 @@ describe('hashMap', () => {
     const entries = (...keys: string[]): unknown[] => keys.flatMap((key) => [h(key), key, 0])
     const map = (root: unknown, size: number): HM.HashMap<string, number> =>
       ({ root, size }) as unknown as HM.HashMap<string, number>
-    // A branch as the map lays it out: its bitmaps, its entries, its sub-nodes.
-    const branch = (dataMap: number, nodeMap: number, data: unknown[], nodes: unknown[]): unknown => [
+    const branch = (dataMap: number, nodeMap: number, data: unknown[], nodes: unknown[]): unknown => ({
       dataMap,
       nodeMap,
-      ...data,
-      ...nodes,
-    ]
+      data,
+      nodes,
+    })
     const cases: ReadonlyArray<readonly [string, HM.HashMap<string, number>]> = [
       ['a key is held twice', map(branch(0b11, 0, [1, '1', 0, 2, '1', 0], []), 2)],
       ["an entry's stored hash is not its key's hash", map(branch(0b10, 0, [1, '3', 0], []), 1)],
       ["an entry is off its hash's path", map(branch(0b100, 0, entries('1'), []), 1)],
+      ['a data array is not made of triples', map(branch(0b10, 0, [1, '1'], []), 0)],
       [
         'a bit is set in both bitmaps',
-        map(branch(0b10, 0b10, entries('1'), [branch(0b11, 0, entries('32', '33'), [])]), 3),
+        map(branch(0b10, 0b10, entries('1'), [branch(0b11, 0, entries('1', '33'), [])]), 3),
       ],
-      ["a branch's length does not match its bitmaps", map(branch(0b110, 0, entries('1'), []), 1)],
-      ["a branch's length does not match its bitmaps", map(branch(0, 0b1, [], []), 0)],
+      ["a branch's data does not match its bitmap", map(branch(0b110, 0, entries('1'), []), 1)],
+      ["a branch's nodes do not match their bitmap", map(branch(0, 0b1, [], []), 0)],
       ['a sub-node holds fewer than two entries', map(branch(0, 0b10, [], [branch(0b1, 0, entries('1'), [])]), 1)],
       ['an empty map has a size', map(null, 1)],
       ['an empty map has a root', map(branch(0, 0, [], []), 0)],
       ['the size is not the number of entries', map(branch(0b10, 0, entries('1'), []), 2)],
     ]
-    // Seven levels of single-child branches down to the collision shift.
-    const collisionAtBottom = (collision: unknown[]): unknown => {
-      let node: unknown = collision
-      for (let level = 0; level < 7; level++) node = branch(0, 0b1, [], [node])
-      return node
-    }
     for (const [sentence, broken] of cases) {
       test(`names "${sentence}"`, () => {
         expect(HM.brokenInvariants(broken, h)).toContain(sentence)
@@ -127,18 +121,17 @@ describe('hashMap', () => {
     }
 
     test('names a collision node of two hashes', () => {
-      const node = collisionAtBottom([0, '0', 0, 32, '32', 0])
+      // Seven levels of single-child branches down to the collision shift.
+      let node: unknown = { hash: 0, data: [0, '0', 0, 32, '32', 0] }
+      for (let level = 0; level < 7; level++) node = branch(0, 0b1, [], [node])
       expect(HM.brokenInvariants(map(node, 2), h)).toContain('a collision node holds two hashes')
     })
 
     test("names a collision node's keys out of order", () => {
-      const node = collisionAtBottom([0, 'b', 0, 0, 'a', 0])
-      expect(HM.brokenInvariants(map(node, 2), () => 0)).toEqual(["a collision node's keys are out of order"])
-    })
-
-    test('names a collision node that is not made of triples', () => {
-      const node = collisionAtBottom([0, 'a', 0, 0, 'b'])
-      expect(HM.brokenInvariants(map(node, 2), () => 0)).toContain('a collision node is not made of triples')
+      const same = (): number => 0
+      let node: unknown = { hash: 0, data: [0, 'b', 0, 0, 'a', 0] }
+      for (let level = 0; level < 7; level++) node = branch(0, 0b1, [], [node])
+      expect(HM.brokenInvariants(map(node, 2), same)).toEqual(["a collision node's keys are out of order"])
     })
 
     test('finds nothing in well-formed maps, collisions included', () => {

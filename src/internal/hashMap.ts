@@ -10,21 +10,20 @@
  * hamt_plus, effect's HashMap) measured slower here and bring a whole
  * collection framework for one structure.
  *
- * Why this layout: the manager keeps every running execution in several maps,
- * and every event copies a path of each map it changes. An entry object
- * (header, tag, hash, key, value) and its slot cost about 64 bytes, where three
- * slots inline cost 24; and a branch object holding its arrays costs a header
- * and an array header more per level, retained and copied. So a branch is one
- * array, `[dataMap, nodeMap, ...entries, ...sub-nodes]`: its bitmaps, then an
- * entry as `hash, key, value` per set bit of `dataMap`, then a sub-node per set
- * bit of `nodeMap`. A lookup reads one bitmap bit to know which it holds.
+ * Why CHAMP rather than a plain trie of entry objects: the manager keeps every
+ * running execution in several maps, and an entry object (header, tag, hash,
+ * key, value) plus its slot in the branch cost about 64 bytes, where three
+ * slots inline in the branch's `data` array cost 24. Entries and sub-nodes
+ * live in two arrays with a bitmap each, so a lookup reads one bitmap bit to
+ * know which it holds.
  *
  * Invariants (checked by {@link brokenInvariants} in the tests):
- * - a branch holds its two bitmaps, which share no bit, then three slots per
- *   set bit of `dataMap` and one per set bit of `nodeMap`, in bit order;
+ * - a branch's `data` holds `[hash, key, value]` triples in the order of the
+ *   set bits of `dataMap`, its `nodes` one sub-node per set bit of `nodeMap`,
+ *   and the two bitmaps share no bit;
  * - branches sit at shifts 0 to 30 (step 5); only at shift 35, where the hash
- *   has no bits left, a node is a collision node: `hash, key, value` triples of
- *   one hash, in the order of their keys;
+ *   has no bits left, a node is a collision node (triples of one hash, in
+ *   the order of their keys);
  * - canonical form: a sub-node holds at least two entries (a removal that
  *   leaves one moves it up as an entry), and the empty map has no root, so
  *   each key set has one shape however it was reached.
@@ -39,18 +38,33 @@
  */
 import { fnv1a32 } from './fnv1a'
 
-// A node is an array of slots of mixed kinds (bitmaps, hashes, keys, values,
-// sub-nodes): not expressible as a tuple type, so it is read through the
-// accessors below, which the layout's invariants make sound. K and V are
-// phantoms that keep one map's nodes from passing for another's.
-interface Node<K, V> extends ReadonlyArray<unknown> {
+// `data`: [hash, key, value, hash, key, value, ...]. Typed loosely because a
+// tuple list of three kinds is not expressible; read through hashAt/keyAt/valueAt.
+type Slots = ReadonlyArray<unknown>
+
+interface Branch<K, V> {
+  readonly dataMap: number
+  readonly nodeMap: number
+  readonly data: Slots
+  readonly nodes: ReadonlyArray<Node<K, V>>
+  // Phantom: ties the slots to K and V for the type checker.
   readonly _k?: K
   readonly _v?: V
 }
 
+interface Collision<K, V> {
+  readonly hash: number
+  readonly data: Slots
+  readonly _k?: K
+  readonly _v?: V
+}
+
+// Which one a node is follows from its depth: below the last branch level, a collision.
+type Node<K, V> = Branch<K, V> | Collision<K, V>
+
 /** A map: its root and its size. */
 export interface HashMap<K, V> {
-  readonly root: Node<K, V> | null
+  readonly root: Branch<K, V> | null
   readonly size: number
 }
 
@@ -61,8 +75,6 @@ const BITS = 5
 const MASK = 31
 // The shift at which a 32-bit hash has no bits left: nodes there are collisions.
 const COLLISION_SHIFT = 35
-// Where a branch's entries start: after its two bitmaps.
-const ENTRIES = 2
 
 /** The empty map. */
 export const empty: HashMap<never, never> = { root: null, size: 0 }
@@ -101,173 +113,232 @@ const bitOf = (hash: number, shift: number): number => 1 << ((hash >>> shift) & 
 // The index among the set bits of `bitmap` below `bit`.
 const rank = (bitmap: number, bit: number): number => popcount(bitmap & (bit - 1))
 
-const dataMapOf = <K, V>(node: Node<K, V>): number => node[0] as number
-const nodeMapOf = <K, V>(node: Node<K, V>): number => node[1] as number
-const hashAt = <K, V>(node: Node<K, V>, at: number): number => node[at] as number
-const keyAt = <K, V>(node: Node<K, V>, at: number): K => node[at + 1] as K
-const valueAt = <K, V>(node: Node<K, V>, at: number): V => node[at + 2] as V
-// The slot of a branch's entry of rank r, and of its sub-node of rank r.
-const entrySlot = (r: number): number => ENTRIES + 3 * r
-const childSlot = <K, V>(node: Node<K, V>, r: number): number => ENTRIES + 3 * popcount(dataMapOf(node)) + r
-const childAt = <K, V>(node: Node<K, V>, slot: number): Node<K, V> => node[slot] as Node<K, V>
+const hashAt = (data: Slots, at: number): number => data[at] as number
+const keyAt = <K>(data: Slots, at: number): K => data[at + 1] as K
+const valueAt = <V>(data: Slots, at: number): V => data[at + 2] as V
 
-/**
- * A copy of `node` (of exactly its new length: a trie of 100,000 entries holds
- * tens of thousands of nodes, and growth slack would be kept in each) with
- * `remove` slots dropped at `at` and `items` put there instead.
- */
-const spliced = <K, V>(node: Node<K, V>, at: number, remove: number, items: ReadonlyArray<unknown>): Node<K, V> => {
-  const out = new Array<unknown>(node.length - remove + items.length)
-  for (let i = 0; i < at; i++) out[i] = node[i]
-  for (let i = 0; i < items.length; i++) out[at + i] = items[i]
-  for (let i = at + remove; i < node.length; i++) out[i - remove + items.length] = node[i]
+// Shared by every branch without sub-nodes (most of them): never written to.
+const NO_NODES: ReadonlyArray<never> = Object.freeze([])
+const NO_DATA: Slots = Object.freeze([])
+
+// Copies of exactly the new length: a trie of 100,000 entries holds tens of
+// thousands of these arrays, and growth slack would be kept in each.
+const withSlot = <T>(items: ReadonlyArray<T>, at: number, item: T): ReadonlyArray<T> => {
+  const out = new Array<T>(items.length + 1)
+  for (let i = 0; i < at; i++) out[i] = items[i] as T
+  out[at] = item
+  for (let i = at; i < items.length; i++) out[i + 1] = items[i] as T
   return out
 }
 
-// Sets the bitmaps of a copy `spliced` has just made, before any map holds
-// it: the one write to a node, and never to one already shared.
-const withMaps = <K, V>(node: Node<K, V>, dataMap: number, nodeMap: number): Node<K, V> => {
-  const out = node as unknown[]
-  out[0] = dataMap
-  out[1] = nodeMap
-  return node
-}
-
-const replaced = <K, V>(node: Node<K, V>, slot: number, item: unknown): Node<K, V> => {
-  const out = node.slice()
-  out[slot] = item
+const withoutSlot = <T>(items: ReadonlyArray<T>, at: number): ReadonlyArray<T> => {
+  if (items.length === 1) return NO_NODES
+  const out = new Array<T>(items.length - 1)
+  for (let i = 0; i < at; i++) out[i] = items[i] as T
+  for (let i = at + 1; i < items.length; i++) out[i - 1] = items[i] as T
   return out
 }
 
-const EMPTY_BRANCH: Node<never, never> = Object.freeze([0, 0])
+const replacedSlot = <T>(items: ReadonlyArray<T>, at: number, item: T): ReadonlyArray<T> => {
+  const out = items.slice()
+  out[at] = item
+  return out
+}
+
+const withTriple = (data: Slots, at: number, hash: number, key: unknown, value: unknown): Slots => {
+  const out = new Array<unknown>(data.length + 3)
+  for (let i = 0; i < at; i++) out[i] = data[i]
+  out[at] = hash
+  out[at + 1] = key
+  out[at + 2] = value
+  for (let i = at; i < data.length; i++) out[i + 3] = data[i]
+  return out
+}
+
+const withoutTriple = (data: Slots, at: number): Slots => {
+  if (data.length === 3) return NO_DATA
+  const out = new Array<unknown>(data.length - 3)
+  for (let i = 0; i < at; i++) out[i] = data[i]
+  for (let i = at + 3; i < data.length; i++) out[i - 3] = data[i]
+  return out
+}
+
+const branch = <K, V>(
+  dataMap: number,
+  nodeMap: number,
+  data: Slots,
+  nodes: ReadonlyArray<Node<K, V>>,
+): Branch<K, V> => ({
+  dataMap,
+  nodeMap,
+  data,
+  nodes,
+})
 
 /** The value at `key`, if any. */
 export const get = <K, V>(map: HashMap<K, V>, key: K, hash: number): V | undefined => {
-  let node: Node<K, V> | null = map.root
+  let node: Branch<K, V> | null = map.root
   let shift = 0
   while (node !== null) {
-    if (shift === COLLISION_SHIFT) {
-      const at = collisionIndex(node, key)
-      return at < 0 ? undefined : valueAt(node, at)
-    }
     const bit = bitOf(hash, shift)
-    const dataMap = dataMapOf(node)
-    if ((dataMap & bit) !== 0) {
-      const at = entrySlot(rank(dataMap, bit))
-      return keyAt(node, at) === key ? valueAt(node, at) : undefined
+    if ((node.dataMap & bit) !== 0) {
+      const at = 3 * rank(node.dataMap, bit)
+      return keyAt(node.data, at) === key ? valueAt<V>(node.data, at) : undefined
     }
-    const nodeMap = nodeMapOf(node)
-    if ((nodeMap & bit) === 0) return undefined
-    node = childAt(node, ENTRIES + 3 * popcount(dataMap) + rank(nodeMap, bit))
+    if ((node.nodeMap & bit) === 0) return undefined
+    const child: Node<K, V> | undefined = node.nodes[rank(node.nodeMap, bit)]
     shift += BITS
+    if (child === undefined) return undefined
+    if (shift === COLLISION_SHIFT) return collisionGet(child as Collision<K, V>, key)
+    node = child as Branch<K, V>
   }
   return undefined
 }
 
-const collisionIndex = <K, V>(node: Node<K, V>, key: K): number => {
-  for (let at = 0; at < node.length; at += 3) if (node[at + 1] === key) return at
-  return -1
+const collisionGet = <K, V>(node: Collision<K, V>, key: K): V | undefined => {
+  const at = collisionIndex(node.data, key)
+  return at < 0 ? undefined : valueAt<V>(node.data, at)
 }
 
-// Collision nodes keep their keys in order (the manager's keys are strings and
-// numbers), so that their shape too depends on the key set alone.
-const precedes = (a: unknown, b: unknown): boolean => (a as string) < (b as string)
+const collisionIndex = (data: Slots, key: unknown): number => {
+  for (let at = 0; at < data.length; at += 3) if (data[at + 1] === key) return at
+  return -1
+}
 
 /** Whether `key` is in the map. */
 export const has = <K, V>(map: HashMap<K, V>, key: K, hash: number): boolean => get(map, key, hash) !== undefined
 
 // Two entries of different keys, placed apart from `shift` on.
 const pair = <K, V>(shift: number, h1: number, k1: K, v1: V, h2: number, k2: K, v2: V): Node<K, V> => {
-  if (shift === COLLISION_SHIFT) return precedes(k1, k2) ? [h1, k1, v1, h2, k2, v2] : [h2, k2, v2, h1, k1, v1]
+  if (shift === COLLISION_SHIFT) {
+    const collision: Collision<K, V> = {
+      hash: h1,
+      data: precedes(k1, k2) ? [h1, k1, v1, h2, k2, v2] : [h2, k2, v2, h1, k1, v1],
+    }
+    return collision
+  }
   const b1 = bitOf(h1, shift)
   const b2 = bitOf(h2, shift)
-  if (b1 === b2) return [0, b1, pair(shift + BITS, h1, k1, v1, h2, k2, v2)]
-  return b1 >>> 0 < b2 >>> 0 ? [b1 | b2, 0, h1, k1, v1, h2, k2, v2] : [b1 | b2, 0, h2, k2, v2, h1, k1, v1]
+  if (b1 === b2) return branch(0, b1, NO_DATA, [pair(shift + BITS, h1, k1, v1, h2, k2, v2)])
+  const data = b1 >>> 0 < b2 >>> 0 ? [h1, k1, v1, h2, k2, v2] : [h2, k2, v2, h1, k1, v1]
+  return branch(b1 | b2, 0, data, NO_NODES)
 }
 
 // `added` counts a new key, so that the size stays right.
 const setIn = <K, V>(
-  node: Node<K, V>,
+  node: Branch<K, V>,
   shift: number,
   hash: number,
   key: K,
   value: V,
   added: { n: number },
-): Node<K, V> => {
-  if (shift === COLLISION_SHIFT) return collisionSet(node, hash, key, value, added)
+): Branch<K, V> => {
   const bit = bitOf(hash, shift)
-  const dataMap = dataMapOf(node)
-  const nodeMap = nodeMapOf(node)
-  if ((dataMap & bit) !== 0) {
-    const at = entrySlot(rank(dataMap, bit))
-    const there = keyAt(node, at)
-    if (there === key) return valueAt(node, at) === value ? node : replaced(node, at + 2, value)
+  if ((node.dataMap & bit) !== 0) {
+    const at = 3 * rank(node.dataMap, bit)
+    const there = keyAt<K>(node.data, at)
+    if (there === key) {
+      if (valueAt<V>(node.data, at) === value) return node
+      return branch(node.dataMap, node.nodeMap, replacedSlot(node.data, at + 2, value), node.nodes)
+    }
     added.n = 1
-    const child = pair(shift + BITS, hashAt(node, at), there, valueAt(node, at), hash, key, value)
-    // The entry leaves the entries, and its pair joins the sub-nodes.
-    const withoutEntry = spliced(node, at, 3, [])
-    const slot = childSlot(withoutEntry, rank(nodeMap, bit)) - 3
-    return withMaps(spliced(withoutEntry, slot, 0, [child]), dataMap ^ bit, nodeMap | bit)
+    const child = pair(shift + BITS, hashAt(node.data, at), there, valueAt<V>(node.data, at), hash, key, value)
+    return branch(
+      node.dataMap ^ bit,
+      node.nodeMap | bit,
+      withoutTriple(node.data, at),
+      withSlot(node.nodes, rank(node.nodeMap, bit), child),
+    )
   }
-  if ((nodeMap & bit) !== 0) {
-    const slot = childSlot(node, rank(nodeMap, bit))
-    const child = childAt(node, slot)
-    const next = setIn(child, shift + BITS, hash, key, value, added)
-    return next === child ? node : replaced(node, slot, next)
+  if ((node.nodeMap & bit) !== 0) {
+    const index = rank(node.nodeMap, bit)
+    const child = node.nodes[index]
+    if (child === undefined) return node
+    const next =
+      shift + BITS === COLLISION_SHIFT
+        ? collisionSet(child as Collision<K, V>, hash, key, value, added)
+        : setIn(child as Branch<K, V>, shift + BITS, hash, key, value, added)
+    if (next === child) return node
+    return branch(node.dataMap, node.nodeMap, node.data, replacedSlot(node.nodes, index, next))
   }
   added.n = 1
-  return withMaps(spliced(node, entrySlot(rank(dataMap, bit)), 0, [hash, key, value]), dataMap | bit, nodeMap)
+  return branch(
+    node.dataMap | bit,
+    node.nodeMap,
+    withTriple(node.data, 3 * rank(node.dataMap, bit), hash, key, value),
+    node.nodes,
+  )
 }
 
-const collisionSet = <K, V>(node: Node<K, V>, hash: number, key: K, value: V, added: { n: number }): Node<K, V> => {
-  const at = collisionIndex(node, key)
-  if (at >= 0) return valueAt(node, at) === value ? node : replaced(node, at + 2, value)
+const collisionSet = <K, V>(
+  node: Collision<K, V>,
+  hash: number,
+  key: K,
+  value: V,
+  added: { n: number },
+): Collision<K, V> => {
+  const at = collisionIndex(node.data, key)
+  if (at >= 0) {
+    if (valueAt<V>(node.data, at) === value) return node
+    return { hash, data: replacedSlot(node.data, at + 2, value) }
+  }
   added.n = 1
   let place = 0
-  while (place < node.length && precedes(keyAt(node, place), key)) place += 3
-  return spliced(node, place, 0, [hash, key, value])
+  while (place < node.data.length && precedes(keyAt(node.data, place), key)) place += 3
+  return { hash, data: withTriple(node.data, place, hash, key, value) }
 }
+
+// Collision nodes keep their keys in order (the manager's keys are strings and
+// numbers), so that their shape too depends on the key set alone.
+const precedes = (a: unknown, b: unknown): boolean => (a as string) < (b as string)
 
 /** The map with `key` set to `value`; the very same map when it already holds that value. */
 export const set = <K, V>(map: HashMap<K, V>, key: K, hash: number, value: V): HashMap<K, V> => {
   const added = { n: 0 }
-  const root: Node<K, V> = map.root ?? EMPTY_BRANCH
+  const root: Branch<K, V> = map.root ?? branch(0, 0, NO_DATA, NO_NODES)
   const next = setIn(root, 0, hash, key, value, added)
   if (next === root) return map
   return { root: next, size: map.size + added.n }
 }
 
-// The slot of the one entry a sub-node holds, when it holds only one: it moves up into its parent.
-const loneEntry = <K, V>(node: Node<K, V>, shift: number): number => {
-  if (shift === COLLISION_SHIFT) return node.length === 3 ? 0 : -1
-  return nodeMapOf(node) === 0 && node.length === ENTRIES + 3 ? ENTRIES : -1
+// The one entry a sub-node holds, when it holds only one: it moves up into its parent.
+const loneEntry = <K, V>(node: Node<K, V>, shift: number): Slots | undefined => {
+  if (shift === COLLISION_SHIFT) return node.data.length === 3 ? node.data : undefined
+  const b = node as Branch<K, V>
+  return b.nodeMap === 0 && b.data.length === 3 ? b.data : undefined
 }
 
 // Returns the node without the key, or the very same node.
-const removeIn = <K, V>(node: Node<K, V>, shift: number, hash: number, key: K): Node<K, V> => {
-  if (shift === COLLISION_SHIFT) {
-    const at = collisionIndex(node, key)
-    return at < 0 ? node : spliced(node, at, 3, [])
-  }
+const removeIn = <K, V>(node: Branch<K, V>, shift: number, hash: number, key: K): Branch<K, V> => {
   const bit = bitOf(hash, shift)
-  const dataMap = dataMapOf(node)
-  const nodeMap = nodeMapOf(node)
-  if ((dataMap & bit) !== 0) {
-    const at = entrySlot(rank(dataMap, bit))
-    if (keyAt(node, at) !== key) return node
-    return withMaps(spliced(node, at, 3, []), dataMap ^ bit, nodeMap)
+  if ((node.dataMap & bit) !== 0) {
+    const at = 3 * rank(node.dataMap, bit)
+    if (keyAt(node.data, at) !== key) return node
+    return branch(node.dataMap ^ bit, node.nodeMap, withoutTriple(node.data, at), node.nodes)
   }
-  if ((nodeMap & bit) === 0) return node
-  const slot = childSlot(node, rank(nodeMap, bit))
-  const child = childAt(node, slot)
-  const next = removeIn(child, shift + BITS, hash, key)
+  if ((node.nodeMap & bit) === 0) return node
+  const index = rank(node.nodeMap, bit)
+  const child = node.nodes[index]
+  if (child === undefined) return node
+  const below = shift + BITS
+  const next =
+    below === COLLISION_SHIFT
+      ? collisionRemove(child as Collision<K, V>, key)
+      : removeIn(child as Branch<K, V>, below, hash, key)
   if (next === child) return node
-  const lone = loneEntry(next, shift + BITS)
-  if (lone < 0) return replaced(node, slot, next)
-  // The sub-node's last entry leaves the sub-nodes and joins the entries.
-  const withoutChild = spliced(node, slot, 1, [])
-  const entry = [hashAt(next, lone), keyAt(next, lone), valueAt(next, lone)]
-  return withMaps(spliced(withoutChild, entrySlot(rank(dataMap, bit)), 0, entry), dataMap | bit, nodeMap ^ bit)
+  const lone = loneEntry(next, below)
+  if (lone === undefined) return branch(node.dataMap, node.nodeMap, node.data, replacedSlot(node.nodes, index, next))
+  return branch(
+    node.dataMap | bit,
+    node.nodeMap ^ bit,
+    withTriple(node.data, 3 * rank(node.dataMap, bit), hashAt(lone, 0), keyAt(lone, 0), valueAt(lone, 0)),
+    withoutSlot(node.nodes, index),
+  )
+}
+
+const collisionRemove = <K, V>(node: Collision<K, V>, key: K): Collision<K, V> => {
+  const at = collisionIndex(node.data, key)
+  return at < 0 ? node : { hash: node.hash, data: withoutTriple(node.data, at) }
 }
 
 /** The map without `key`; the very same map when the key is not there. */
@@ -275,7 +346,7 @@ export const remove = <K, V>(map: HashMap<K, V>, key: K, hash: number): HashMap<
   if (map.root === null) return map
   const next = removeIn(map.root, 0, hash, key)
   if (next === map.root) return map
-  if (next.length === ENTRIES) return empty
+  if (next.dataMap === 0 && next.nodeMap === 0) return empty
   return { root: next, size: map.size - 1 }
 }
 
@@ -294,67 +365,72 @@ export const fromDistinct = <K, V>(
   if (keys.length === 0) return empty
   const all = new Array<number>(keys.length)
   for (let i = 0; i < all.length; i++) all[i] = i
-  return { root: build(all, 0, hashes, keys, values), size: keys.length }
+  return { root: buildBranch(all, 0, { hashes, keys, values }), size: keys.length }
 }
 
-// The node at `shift` holding the entries `at` (indexes into the three lists; two or more, or the root).
-const build = <K, V>(
-  at: readonly number[],
-  shift: number,
-  hashes: readonly number[],
-  keys: readonly K[],
-  values: readonly V[],
-): Node<K, V> => {
-  if (shift === COLLISION_SHIFT) {
-    const sorted = [...at].sort((a, b) => (precedes(keys[a], keys[b]) ? -1 : precedes(keys[b], keys[a]) ? 1 : 0))
-    const node = new Array<unknown>(3 * sorted.length)
-    sorted.forEach((i, r) => {
-      node[3 * r] = hashes[i]
-      node[3 * r + 1] = keys[i]
-      node[3 * r + 2] = values[i]
-    })
-    return node
-  }
+interface Entries<K, V> {
+  readonly hashes: readonly number[]
+  readonly keys: readonly K[]
+  readonly values: readonly V[]
+}
+
+// The triples of the entries `at` (indexes into the lists), in that order.
+const triplesOf = <K, V>(at: readonly number[], entries: Entries<K, V>): Slots => {
+  const data = new Array<unknown>(3 * at.length)
+  at.forEach((i, r) => {
+    data[3 * r] = entries.hashes[i]
+    data[3 * r + 1] = entries.keys[i]
+    data[3 * r + 2] = entries.values[i]
+  })
+  return data
+}
+
+// The branch at `shift` holding the entries `at` (two or more, or the root's).
+const buildBranch = <K, V>(at: readonly number[], shift: number, entries: Entries<K, V>): Branch<K, V> => {
   const buckets: number[][] = []
   for (const i of at) {
-    const fragment = ((hashes[i] ?? 0) >>> shift) & MASK
+    const fragment = ((entries.hashes[i] ?? 0) >>> shift) & MASK
     const bucket = buckets[fragment]
     if (bucket === undefined) buckets[fragment] = [i]
     else bucket.push(i)
   }
   let dataMap = 0
   let nodeMap = 0
-  const entries: unknown[] = []
-  const children: unknown[] = []
-  for (let fragment = 0; fragment <= MASK; fragment++) {
-    const bucket = buckets[fragment]
-    if (bucket === undefined) continue
-    const first = bucket[0] ?? 0
+  const alone: number[] = []
+  const nodes: Array<Node<K, V>> = []
+  buckets.forEach((bucket, fragment) => {
     if (bucket.length === 1) {
       dataMap |= 1 << fragment
-      entries.push(hashes[first], keys[first], values[first])
+      alone.push(...bucket)
     } else {
       nodeMap |= 1 << fragment
-      children.push(build(bucket, shift + BITS, hashes, keys, values))
+      nodes.push(buildNode(bucket, shift + BITS, entries))
     }
-  }
-  const node = new Array<unknown>(ENTRIES + entries.length + children.length)
-  node[0] = dataMap
-  node[1] = nodeMap
-  for (let i = 0; i < entries.length; i++) node[ENTRIES + i] = entries[i]
-  for (let i = 0; i < children.length; i++) node[ENTRIES + entries.length + i] = children[i]
-  return node
+  })
+  return branch(
+    dataMap,
+    nodeMap,
+    alone.length === 0 ? NO_DATA : triplesOf(alone, entries),
+    nodes.length === 0 ? NO_NODES : nodes,
+  )
+}
+
+const buildNode = <K, V>(at: readonly number[], shift: number, entries: Entries<K, V>): Node<K, V> => {
+  if (shift !== COLLISION_SHIFT) return buildBranch(at, shift, entries)
+  const { keys } = entries
+  const sorted = [...at].sort((a, b) => (precedes(keys[a], keys[b]) ? -1 : precedes(keys[b], keys[a]) ? 1 : 0))
+  const collision: Collision<K, V> = { hash: entries.hashes[sorted[0] ?? 0] ?? 0, data: triplesOf(sorted, entries) }
+  return collision
 }
 
 /** The first key in the order of {@link forEach}, without walking the rest; none for the empty map. */
 export const firstKey = <K, V>(map: HashMap<K, V>): K | undefined => {
-  let node: Node<K, V> | null = map.root
+  let node: Node<K, V> | undefined = map.root ?? undefined
   let shift = 0
-  while (node !== null) {
-    if (shift === COLLISION_SHIFT) return node.length > 0 ? keyAt(node, 0) : undefined
-    if (dataMapOf(node) !== 0) return keyAt(node, ENTRIES)
-    if (nodeMapOf(node) === 0) return undefined
-    node = childAt(node, ENTRIES)
+  while (node !== undefined) {
+    if (node.data.length > 0) return keyAt<K>(node.data, 0)
+    if (shift === COLLISION_SHIFT) return undefined
+    node = (node as Branch<K, V>).nodes[0]
     shift += BITS
   }
   return undefined
@@ -363,13 +439,9 @@ export const firstKey = <K, V>(map: HashMap<K, V>): K | undefined => {
 /** Calls `visit` for every entry, in the order of the trie's shape. */
 export const forEach = <K, V>(map: HashMap<K, V>, visit: (key: K, value: V) => void): void => {
   const walk = (node: Node<K, V>, shift: number): void => {
-    if (shift === COLLISION_SHIFT) {
-      for (let at = 0; at < node.length; at += 3) visit(keyAt(node, at), valueAt(node, at))
-      return
-    }
-    const children = childSlot(node, 0)
-    for (let at = ENTRIES; at < children; at += 3) visit(keyAt(node, at), valueAt(node, at))
-    for (let at = children; at < node.length; at++) walk(childAt(node, at), shift + BITS)
+    const data = node.data
+    for (let at = 0; at < data.length; at += 3) visit(keyAt<K>(data, at), valueAt<V>(data, at))
+    if (shift !== COLLISION_SHIFT) for (const child of (node as Branch<K, V>).nodes) walk(child, shift + BITS)
   }
   if (map.root !== null) walk(map.root, 0)
 }
@@ -398,49 +470,44 @@ export const brokenInvariants = <K, V>(map: HashMap<K, V>, hash: Hash<K>): strin
   const broken = new Set<string>()
   let count = 0
   const seen = new Set<K>()
-  const entryAt = (node: Node<K, V>, at: number, path: number, bits: number): void => {
-    const key = keyAt(node, at)
+  const entryAt = (data: Slots, at: number, path: number, shift: number): void => {
+    const key = keyAt<K>(data, at)
     count++
     if (seen.has(key)) broken.add('a key is held twice')
     seen.add(key)
-    if (hashAt(node, at) !== hash(key)) broken.add("an entry's stored hash is not its key's hash")
-    const mask = bits >= 32 ? -1 : (1 << bits) - 1
-    if ((hashAt(node, at) & mask) !== (path & mask)) broken.add("an entry is off its hash's path")
+    if (hashAt(data, at) !== hash(key)) broken.add("an entry's stored hash is not its key's hash")
+    const mask = shift >= 32 ? -1 : (1 << shift) - 1
+    if ((hashAt(data, at) & mask) !== (path & mask)) broken.add("an entry is off its hash's path")
   }
-  const walkCollision = (node: Node<K, V>, path: number): void => {
-    if (node.length % 3 !== 0) broken.add('a collision node is not made of triples')
-    for (let at = 0; at + 2 < node.length; at += 3) {
-      entryAt(node, at, path, 32)
-      if (hashAt(node, at) !== hashAt(node, 0)) broken.add('a collision node holds two hashes')
-      if (at > 0 && !precedes(keyAt(node, at - 3), keyAt(node, at))) {
-        broken.add("a collision node's keys are out of order")
-      }
-    }
-  }
-  // Returns how many entries the node holds.
   const walk = (node: Node<K, V>, shift: number, path: number): number => {
     const before = count
+    if (node.data.length % 3 !== 0) broken.add('a data array is not made of triples')
     if (shift === COLLISION_SHIFT) {
-      walkCollision(node, path)
+      for (let at = 0; at < node.data.length; at += 3) {
+        entryAt(node.data, at, path, 32)
+        if (hashAt(node.data, at) !== (node as Collision<K, V>).hash) broken.add('a collision node holds two hashes')
+        if (at > 0 && !precedes(keyAt(node.data, at - 3), keyAt(node.data, at)))
+          broken.add("a collision node's keys are out of order")
+      }
       return count - before
     }
-    const dataMap = dataMapOf(node)
-    const nodeMap = nodeMapOf(node)
-    if ((dataMap & nodeMap) !== 0) broken.add('a bit is set in both bitmaps')
-    if (node.length !== ENTRIES + 3 * popcount(dataMap) + popcount(nodeMap)) {
-      broken.add("a branch's length does not match its bitmaps")
-      return count - before
-    }
-    let entry = 0
-    let child = 0
+    const b = node as Branch<K, V>
+    if ((b.dataMap & b.nodeMap) !== 0) broken.add('a bit is set in both bitmaps')
+    if (3 * popcount(b.dataMap) !== b.data.length) broken.add("a branch's data does not match its bitmap")
+    if (popcount(b.nodeMap) !== b.nodes.length) broken.add("a branch's nodes do not match their bitmap")
+    let d = 0
+    let n = 0
     for (let slot = 0; slot < 32; slot++) {
       const bit = 1 << slot
       const here = path | (slot << shift)
-      if ((dataMap & bit) !== 0) entryAt(node, entrySlot(entry++), here, Math.min(32, shift + BITS))
-      else if ((nodeMap & bit) !== 0) {
-        if (walk(childAt(node, childSlot(node, child++)), shift + BITS, here) < 2) {
+      if ((b.dataMap & bit) !== 0) {
+        if (3 * d < b.data.length) entryAt(b.data, 3 * d, here, Math.min(32, shift + BITS))
+        d++
+      } else if ((b.nodeMap & bit) !== 0) {
+        const child = b.nodes[n]
+        n++
+        if (child !== undefined && walk(child, shift + BITS, here) < 2)
           broken.add('a sub-node holds fewer than two entries')
-        }
       }
     }
     return count - before
@@ -448,7 +515,7 @@ export const brokenInvariants = <K, V>(map: HashMap<K, V>, hash: Hash<K>): strin
   if (map.root === null) {
     if (map.size !== 0) broken.add('an empty map has a size')
   } else {
-    if (map.root.length === ENTRIES) broken.add('an empty map has a root')
+    if (map.root.dataMap === 0 && map.root.nodeMap === 0) broken.add('an empty map has a root')
     walk(map.root, 0, 0)
   }
   if (count !== map.size) broken.add('the size is not the number of entries')
