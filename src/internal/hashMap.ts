@@ -411,7 +411,9 @@ const buildBranch = <K, V>(at: readonly number[], shift: number, entries: Entrie
     dataMap,
     nodeMap,
     alone.length === 0 ? NO_DATA : triplesOf(alone, entries),
-    nodes.length === 0 ? NO_NODES : nodes,
+    // Copied to its length: an array grown by push keeps spare slots, which a
+    // restored trie would hold in each of its thousands of branches.
+    nodes.length === 0 ? NO_NODES : nodes.slice(),
   )
 }
 
