@@ -180,13 +180,7 @@ export const fromExecutions = (
     while (end < dated.length && dated[end]?.[0] === at) end++
     const members = ids.slice(start, end)
     const group: Group =
-      members.length === 1
-        ? (members[0] ?? '')
-        : HM.fromDistinct(
-            idHashes.slice(start, end),
-            members,
-            members.map((): true => true),
-          )
+      members.length === 1 ? (members[0] ?? '') : HM.setOfDistinct(idHashes.slice(start, end), members)
     groups.push([at, group])
     start = end
   }

@@ -368,6 +368,14 @@ export const fromDistinct = <K, V>(
   return { root: buildBranch(all, 0, { hashes, keys, values }), size: keys.length }
 }
 
+/** The set of `keys` (distinct), each mapped to `true`, built at once as by {@link fromDistinct}. */
+export const setOfDistinct = <K>(hashes: readonly number[], keys: readonly K[]): HashMap<K, true> =>
+  fromDistinct(
+    hashes,
+    keys,
+    keys.map((): true => true),
+  )
+
 interface Entries<K, V> {
   readonly hashes: readonly number[]
   readonly keys: readonly K[]

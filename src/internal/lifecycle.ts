@@ -258,7 +258,6 @@ const runningCounts = (running: readonly Execution.Execution[]): Metrics.Counts 
 const built = (state: ManagerState, running: readonly Execution.Execution[]): ManagerState => {
   const ids = running.map((execution) => execution.clusterId)
   const hashes = ids.map(HM.hashString)
-  const trues = running.map((): true => true)
   const ready = running.map(Execution.isNextTaskReady)
   const metrics = { ...state.metrics, running: Metrics.add(state.metrics.running, runningCounts(running)) }
   return withChanges(state, {
@@ -281,10 +280,9 @@ const built = (state: ManagerState, running: readonly Execution.Execution[]): Ma
     deadlines: Deadlines.fromExecutions(running, hashes),
     toKill: treeOf(running, Execution.needsKill),
     forced: treeOf(running, Execution.isReconciliationForced),
-    ready: HM.fromDistinct(
+    ready: HM.setOfDistinct(
       hashes.filter((_, i) => ready[i]),
       ids.filter((_, i) => ready[i]),
-      trues.filter((_, i) => ready[i]),
     ),
     metrics,
   })

@@ -60,10 +60,9 @@ export const fromMembers = <K extends NodeId>(
     groups.push(
       memberIds.length === 1
         ? (memberIds[0] ?? '')
-        : HM.fromDistinct(
+        : HM.setOfDistinct(
             members.map((i) => idHashes[i] ?? 0),
             memberIds,
-            memberIds.map((): true => true),
           ),
     )
   }

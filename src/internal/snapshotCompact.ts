@@ -249,10 +249,10 @@ export const encode = (running: readonly Execution[]): { readonly tables: Tables
   const derivedConfigs = new DerivedConfigs()
   const rows = running.map((e): Row => {
     const tasks = e.tasks.map((task): Json => {
-      const derived = derivedConfigs.of(task.type, e)
+      const derived = sameConfig(task.config, derivedConfigs.of(task.type, e))
       // Most tasks are as Task.create made them: their type alone, without a row to trim.
-      if (isUntouched(task) && sameConfig(task.config, derived)) return task.type
-      const config = sameConfig(task.config, derived) ? null : configs.indexOf(task.config)
+      if (derived && isUntouched(task)) return task.type
+      const config = derived ? null : configs.indexOf(task.config)
       const flags = (task.timedOut ? 1 : 0) + (task.killRequested ? 2 : 0) + (task.forceReconciliation ? 4 : 0)
       const row: Json[] = [
         task.type,
