@@ -15,12 +15,19 @@ import type { Instant, TaskId } from './ids'
 import { checkedExecutionEvent, isNow } from './internal/eventGuards'
 import type { EXECUTION_STATUS } from './internal/literals'
 import { replaceAt } from './internal/patch'
-import type { EndRecordShape, ExecutionShape, ExecutionSpecShape, JobTypeShape } from './internal/records'
+import type {
+  EndRecordShape,
+  ExecutionShape,
+  ExecutionSpecShape,
+  JobTypeShape,
+  ListedExecutionShape,
+} from './internal/records'
 import type * as t from 'io-ts'
 import { withDefaults, type Settings } from './settings'
 import * as Task from './task'
 import type { TaskUpdate } from './taskUpdate'
 import { fromTasks } from './taskResults'
+import { allTasks, isUnreached, NONE_REACHED, reachedThrough, taskAt, typeList } from './internal/taskList'
 
 export { DEFAULT_SETTINGS, decodeSettings, InvalidSettings, withDefaults, type Settings } from './settings'
 
@@ -68,18 +75,35 @@ export interface ExecutionSpec extends Readonly<t.TypeOf<typeof ExecutionSpecSha
 /**
  * A running job execution. Plain, read-only data.
  *
- * Its tasks are all in `tasks`, in order; `current` is the index of the current
- * task (absent when none), and the tasks from index `next` on are the ones that
- * remain (none once `next === tasks.length`).
+ * `taskTypes` are the types of its tasks, in order; {@link tasks} gives the
+ * tasks themselves. `current` is the index of the current task (absent when
+ * none), and the tasks from index `next` on are the ones that remain (none
+ * once `next === taskTypes.length`).
+ *
+ * It keeps only the tasks that have been current so far (`tasksSoFar`, a
+ * prefix of the tasks, through the current one): a task that never was is
+ * what `Task.create` makes of its type, so it is made when asked for. A
+ * running execution that has not started holds no task object at all.
  *
  * @category model
  * @since 0.1.0
  */
 export interface Execution extends Readonly<t.TypeOf<typeof ExecutionShape>> {}
 
+/**
+ * An execution with all its tasks listed in `tasks`, in place of
+ * `taskTypes` and `tasksSoFar`: how version-2 snapshots ({@link
+ * Manager.SnapshotV2}) and event logs written before 0.2.0 hold one.
+ * `Scheduled` and the event-log decoder still take it.
+ *
+ * @category model
+ * @since 0.2.0
+ */
+export interface ListedExecution extends Readonly<t.TypeOf<typeof ListedExecutionShape>> {}
+
 type ExecutionState = Pick<
   Execution,
-  'status' | 'error' | 'finished' | 'tasks' | 'current' | 'next' | 'lastTaskFinished'
+  'status' | 'error' | 'finished' | 'tasksSoFar' | 'current' | 'next' | 'lastTaskFinished'
 >
 
 // Every execution the reducer builds has the same fields in the same order, so
@@ -102,7 +126,8 @@ const changed = (e: Execution, changes: Partial<ExecutionState>): Execution => (
   status: changes.status ?? e.status,
   error: 'error' in changes ? changes.error : e.error,
   finished: 'finished' in changes ? changes.finished : e.finished,
-  tasks: changes.tasks ?? e.tasks,
+  taskTypes: e.taskTypes,
+  tasksSoFar: changes.tasksSoFar ?? e.tasksSoFar,
   current: 'current' in changes ? changes.current : e.current,
   next: changes.next ?? e.next,
   lastTaskFinished: 'lastTaskFinished' in changes ? changes.lastTaskFinished : e.lastTaskFinished,
@@ -132,16 +157,6 @@ const changed = (e: Execution, changes: Partial<ExecutionState>): Execution => (
  * @since 0.1.0
  */
 export const create = (spec: ExecutionSpec, settings?: Partial<Settings>): Execution => {
-  const complete = withDefaults(settings)
-  const context: Task.TaskContext = {
-    clusterId: spec.clusterId,
-    isSystem: spec.jobType.isSystem,
-    isLongRunning: spec.jobType.isLongRunning,
-    timeout: spec.jobType.timeout,
-    settings: complete,
-  }
-  const types = spec.taskTypes ?? Task.TASK_TYPES
-  const tasks = Task.TASK_TYPES.filter((type) => types.includes(type)).map((type) => Task.create(type, context))
   return {
     id: spec.id,
     clusterId: spec.clusterId,
@@ -155,11 +170,12 @@ export const create = (spec: ExecutionSpec, settings?: Partial<Settings>): Execu
     started: spec.started,
     jobType: spec.jobType,
     exitCodeErrors: spec.exitCodeErrors,
-    settings: complete,
+    settings: withDefaults(settings),
     status: 'RUNNING',
     error: undefined,
     finished: undefined,
-    tasks,
+    taskTypes: typeList(spec.taskTypes ?? Task.TASK_TYPES),
+    tasksSoFar: NONE_REACHED,
     current: undefined,
     next: 0,
     lastTaskFinished: undefined,
@@ -206,7 +222,7 @@ export type ExecutionEvent =
 // If the host never does, `TimeoutsChecked` drops it at `unlaunchedDeadline`.
 const setFinalStatus = (execution: Execution, status: FinalStatus, when: Instant, error?: JobError): Execution => {
   if (execution.status !== 'RUNNING') return execution
-  return changed(execution, { status, finished: when, error, next: execution.tasks.length })
+  return changed(execution, { status, finished: when, error, next: execution.taskTypes.length })
 }
 
 const KILL_REQUESTED: Task.TaskEvent = { type: 'KillRequested' }
@@ -224,10 +240,10 @@ const killIfLaunchedLate = (before: Execution, after: Execution, now: Instant): 
 const withCurrentTask = (execution: Execution, event: Task.TaskEvent, now: Instant): Execution => {
   const index = execution.current
   if (index === undefined) return execution
-  const task = execution.tasks[index]
+  const task = execution.tasksSoFar[index]
   if (task === undefined) return execution
-  const tasks = replaceAt(execution.tasks, index, Task.reduce(task, event, now))
-  return tasks === execution.tasks ? execution : changed(execution, { tasks })
+  const tasksSoFar = replaceAt(execution.tasksSoFar, index, Task.reduce(task, event, now))
+  return tasksSoFar === execution.tasksSoFar ? execution : changed(execution, { tasksSoFar })
 }
 
 const lostRetryExhausted = (execution: Execution, task: Task.Task): boolean => {
@@ -236,12 +252,12 @@ const lostRetryExhausted = (execution: Execution, task: Task.Task): boolean => {
 }
 
 const afterCurrentTaskUpdate = (execution: Execution, index: number, update: TaskUpdate, now: Instant): Execution => {
-  const task = execution.tasks[index]
+  const task = execution.tasksSoFar[index]
   if (task === undefined) return execution
   switch (update.status) {
     case 'FINISHED': {
       const cleared = changed(execution, { current: undefined, lastTaskFinished: now })
-      return cleared.next >= cleared.tasks.length ? setFinalStatus(cleared, 'COMPLETED', now) : cleared
+      return cleared.next >= cleared.taskTypes.length ? setFinalStatus(cleared, 'COMPLETED', now) : cleared
     }
     case 'FAILED':
     case 'KILLED': {
@@ -258,7 +274,7 @@ const afterCurrentTaskUpdate = (execution: Execution, index: number, update: Tas
         return setFinalStatus(cleared, 'FAILED', now, Errors.BUILTIN['node-lost'])
       }
       const renamed = Task.reduce(task, { type: 'Renamed' }, now)
-      return changed(cleared, { tasks: replaceAt(execution.tasks, index, renamed), next: index })
+      return changed(cleared, { tasksSoFar: replaceAt(execution.tasksSoFar, index, renamed), next: index })
     }
     case 'STAGING':
     case 'RUNNING':
@@ -272,11 +288,11 @@ const afterCurrentTaskUpdate = (execution: Execution, index: number, update: Tas
 const taskUpdated = (execution: Execution, update: TaskUpdate, now: Instant): Execution => {
   const index = execution.current
   if (index === undefined) return execution
-  const task = execution.tasks[index]
+  const task = execution.tasksSoFar[index]
   if (task === undefined || task.id !== update.taskId) return execution
-  const tasks = replaceAt(execution.tasks, index, Task.reduce(task, { type: 'Updated', update }, now))
+  const tasksSoFar = replaceAt(execution.tasksSoFar, index, Task.reduce(task, { type: 'Updated', update }, now))
   return afterCurrentTaskUpdate(
-    tasks === execution.tasks ? execution : changed(execution, { tasks }),
+    tasksSoFar === execution.tasksSoFar ? execution : changed(execution, { tasksSoFar }),
     index,
     update,
     now,
@@ -293,7 +309,19 @@ const timeoutsChecked = (execution: Execution, now: Instant): Execution => {
   if (task === undefined) return execution
   if (Task.hasTimedOut(task, now)) return reduce(execution, { type: 'TaskTimedOut', taskId: task.id }, now)
   const deadline = unlaunchedDeadline(execution)
-  return deadline !== undefined && deadline <= now ? changed(execution, { current: undefined }) : execution
+  return deadline !== undefined && deadline <= now ? withoutUnlaunchedTask(execution) : execution
+}
+
+// Dropping a task that was never launched: it had its kill asked for or its
+// reconciliation forced on the way (that is how its execution got its final
+// status), so it stays among the tasks reached; were it as it started, it
+// would go, since only the current task may be so (see taskList.ts).
+const withoutUnlaunchedTask = (execution: Execution): Execution => {
+  const index = execution.current
+  const reached = execution.tasksSoFar
+  const task = index === undefined ? undefined : reached[index]
+  const last = task !== undefined && index === reached.length - 1 && isUnreached(execution, task)
+  return changed(execution, { current: undefined, tasksSoFar: last ? reached.slice(0, index) : reached })
 }
 
 /**
@@ -327,8 +355,12 @@ export const reduce = (execution: Execution, event: ExecutionEvent, now: Instant
 const step = (execution: Execution, event: ExecutionEvent, now: Instant): Execution => {
   switch (event.type) {
     case 'NextTaskStarted':
-      if (execution.current !== undefined || execution.next >= execution.tasks.length) return execution
-      return changed(execution, { current: execution.next, next: execution.next + 1 })
+      if (execution.current !== undefined || execution.next >= execution.taskTypes.length) return execution
+      return changed(execution, {
+        current: execution.next,
+        next: execution.next + 1,
+        tasksSoFar: reachedThrough(execution, execution.next),
+      })
     case 'TaskLaunched': {
       const task = currentTask(execution)
       if (task === undefined || (event.taskId !== undefined && event.taskId !== task.id)) return execution
@@ -401,7 +433,7 @@ export const finished = (execution: Execution): Instant | undefined => execution
  * @since 0.1.0
  */
 export const currentTask = (execution: Execution): Task.Task | undefined =>
-  execution.current === undefined ? undefined : execution.tasks[execution.current]
+  execution.current === undefined ? undefined : execution.tasksSoFar[execution.current]
 
 /**
  * The first remaining task, if any.
@@ -409,7 +441,27 @@ export const currentTask = (execution: Execution): Task.Task | undefined =>
  * @category queries
  * @since 0.1.0
  */
-export const nextTask = (execution: Execution): Task.Task | undefined => execution.tasks[execution.next]
+export const nextTask = (execution: Execution): Task.Task | undefined => taskAt(execution, execution.next)
+
+/**
+ * All the execution's tasks, in order: the ones that have been current as
+ * they are now, the others as they will start. An execution keeps only the
+ * first kind (see {@link Execution}), so the others are made on each call.
+ *
+ * @example
+ * import { Execution } from 'job-execution-core'
+ * const exe = Execution.create({
+ *   id: 7, clusterId: 'scale_job_fw1_42x3', jobId: 42, exeNum: 3, jobTypeId: 5, nodeId: 1,
+ *   agentId: 'agent-1', queued: 0, started: 0, taskTypes: ['pre', 'main'],
+ *   jobType: { name: 'ingest', isSystem: false, isLongRunning: false, timeout: 3_600_000 },
+ * })
+ * Execution.tasks(exe).map((task) => task.id) // ['scale_job_fw1_42x3_pre', 'scale_job_fw1_42x3_main']
+ * exe.tasksSoFar.length // 0
+ *
+ * @category queries
+ * @since 0.2.0
+ */
+export const tasks = (execution: Execution): readonly Task.Task[] => allTasks(execution)
 
 /**
  * Whether the next task may start: no current task and tasks remaining.
@@ -418,7 +470,7 @@ export const nextTask = (execution: Execution): Task.Task | undefined => executi
  * @since 0.1.0
  */
 export const isNextTaskReady = (execution: Execution): boolean =>
-  execution.current === undefined && execution.next < execution.tasks.length
+  execution.current === undefined && execution.next < execution.taskTypes.length
 
 /**
  * Whether the execution is finished: no current task and none remaining.
@@ -427,7 +479,7 @@ export const isNextTaskReady = (execution: Execution): boolean =>
  * @since 0.1.0
  */
 export const isFinished = (execution: Execution): boolean =>
-  execution.current === undefined && execution.next >= execution.tasks.length
+  execution.current === undefined && execution.next >= execution.taskTypes.length
 
 /**
  * The container names of all tasks that have one, in task order.
@@ -436,7 +488,8 @@ export const isFinished = (execution: Execution): boolean =>
  * @since 0.1.0
  */
 export const containerNames = (execution: Execution): readonly string[] =>
-  execution.tasks.flatMap((task) => (task.containerName === undefined ? [] : [task.containerName]))
+  // A task that was never current has no container.
+  execution.tasksSoFar.flatMap((task) => (task.containerName === undefined ? [] : [task.containerName]))
 
 /**
  * The first instant at which `StarvationChecked` would fail the execution:
@@ -582,5 +635,5 @@ export const endRecord = (execution: Execution): EndRecord => ({
   queued: execution.queued,
   started: execution.started,
   finished: execution.finished,
-  taskResults: fromTasks(execution.tasks),
+  taskResults: fromTasks(allTasks(execution)),
 })

@@ -26,7 +26,7 @@
 import * as E from 'fp-ts/Either'
 import * as O from 'fp-ts/Option'
 import * as Execution from './execution'
-import type { EndRecord, Execution as RunningExecution, ExecutionSpec, JobType } from './execution'
+import type { EndRecord, Execution as RunningExecution, ExecutionSpec, JobType, ListedExecution } from './execution'
 import type { ExitCodeErrors, JobError } from './errors'
 import {
   canonicalNodeId,
@@ -972,7 +972,8 @@ export interface Snapshot {
 export interface SnapshotV2 extends Omit<Snapshot, 'snapshotVersion' | 'tables' | 'running'> {
   /** Version 1 snapshots (without `remembered` and `integrity`) still restore too. */
   readonly snapshotVersion: 2
-  readonly running: readonly RunningExecution[]
+  /** Each with all its tasks listed. */
+  readonly running: readonly ListedExecution[]
 }
 
 /**

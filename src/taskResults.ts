@@ -21,6 +21,8 @@ import { invalidError } from './internal/invalid'
 import { isoOfInstant, MAX_DATE } from './internal/isoInstant'
 import { TERMINAL_STATUS } from './internal/literals'
 import type { Task } from './task'
+import type { Execution } from './execution'
+import { allTasks } from './internal/taskList'
 import type { TerminalStatus } from './taskUpdate'
 
 /**
@@ -228,7 +230,7 @@ export const fromTasks = (tasks: readonly Task[]): TaskResults => ({
  * @category constructors
  * @since 0.1.0
  */
-export const fromExecution = (execution: { readonly tasks: readonly Task[] }): TaskResults => fromTasks(execution.tasks)
+export const fromExecution = (execution: Execution): TaskResults => fromTasks(allTasks(execution))
 
 const find = (results: TaskResults, type: string): TaskResult | undefined =>
   results.tasks.find((task) => task.type === type)

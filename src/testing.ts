@@ -493,7 +493,8 @@ const resolve = (r: Resolver, intent: Intent): Manager.ManagerEvent[] => {
     case 'update': {
       const x = picked(r, intent.pick)
       if (x === undefined) return []
-      const task = currentOf(r, x) ?? x.tasks[intent.pick % x.tasks.length]
+      const tasks = Execution.tasks(x)
+      const task = currentOf(r, x) ?? tasks[intent.pick % tasks.length]
       if (task === undefined) return []
       const taskId = intent.stale && task.lostCount > 0 ? task.baseId : task.id
       const update: TaskUpdate = {
@@ -707,7 +708,8 @@ export const checkInvariants = (state: Manager.Manager): string[] => {
     // Every running execution is one the reducers accept (as Scheduled checks it).
     else if (!isRunningExecution(execution)) broken.push(`${id} is not an execution Scheduled accepts`)
     // Scheduled refuses what no update could reach (an ExecutionRefused instead).
-    else if (unroutableReason(execution) !== undefined) broken.push(`${id} is running but no update could reach it`)
+    else if (unroutableReason(execution.clusterId, execution.tasksSoFar) !== undefined)
+      broken.push(`${id} is running but no update could reach it`)
   }
   broken.push(...structureProblems(state))
   return broken

@@ -118,7 +118,7 @@ describe('end records write their instants as toISOString does', () => {
     exe = Execution.reduce(exe, { type: 'TaskLaunched' }, launched)
     exe = Execution.reduce(exe, updated('RUNNING', started), started)
     exe = Execution.reduce(exe, updated('FINISHED', ended), ended)
-    const task = exe.tasks[0]
+    const task = Execution.tasks(exe)[0]
     const result = Execution.endRecord(exe).taskResults.tasks[0]
     expect(task?.launched).toBeDefined()
     expect(task?.started).toBeDefined()

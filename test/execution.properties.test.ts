@@ -49,7 +49,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 
 // Resolves a step against the execution so that updates usually name its current task.
 const eventOf = (execution: Execution.Execution, step: Step, now: number): Execution.ExecutionEvent => {
-  const task = Execution.currentTask(execution) ?? execution.tasks[0]
+  const task = Execution.currentTask(execution) ?? Execution.tasks(execution)[0]
   const taskId =
     task === undefined ? 'scale_job_fw_0x0_main' : step.kind === 'update' && step.stale ? task.baseId : task.id
   switch (step.kind) {
@@ -130,7 +130,7 @@ describe('Execution.reduce', () => {
 
   test.prop([executionRun])('only the current task is ever launched and not ended', (run) => {
     for (const execution of play(run).executions) {
-      execution.tasks.forEach((task, index) => {
+      Execution.tasks(execution).forEach((task, index) => {
         if (task.lastStatusUpdate !== undefined && task.ended === undefined) expect(index).toBe(execution.current)
       })
     }

@@ -74,7 +74,7 @@ const next = (exe: Exe): Task.Task => {
   return task
 }
 const taskOf = (exe: Exe, type: TaskType): Task.Task => {
-  const task = exe.tasks.find((t) => t.type === type)
+  const task = Execution.tasks(exe).find((t) => t.type === type)
   if (task === undefined) throw new Error(`expected a ${type} task`)
   return task
 }
@@ -180,7 +180,7 @@ describe('happy path: pull, pre, main, post', () => {
     expect(next(exe).id).toBe(tid('pull'))
     expect(Execution.isNextTaskReady(exe)).toBe(true)
     expect(Execution.isFinished(exe)).toBe(false)
-    expect(exe.tasks.map((t) => t.id)).toEqual(ORDER.map((t) => tid(t)))
+    expect(Execution.tasks(exe).map((t) => t.id)).toEqual(ORDER.map((t) => tid(t)))
     expect(Execution.containerNames(exe)).toEqual([])
   })
 
@@ -346,7 +346,7 @@ describe('happy path: pull, pre, main, post', () => {
 
   it('runs a subset of the task types, in order', () => {
     let exe = Execution.create(spec({ taskTypes: ['pre', 'main'] }))
-    expect(exe.tasks.map((t) => t.type)).toEqual(['pre', 'main'])
+    expect(Execution.tasks(exe).map((t) => t.type)).toEqual(['pre', 'main'])
     exe = launchNext(exe, T0)
     exe = updated(exe, update(tid('pre'), 'FINISHED', T0 + 100), T0 + 200)
     expect(Execution.status(exe)).toBe('RUNNING')
@@ -592,7 +592,7 @@ describe('a lost task is retried under its next lost id', () => {
     const { exe, now } = atTask('pre', { run: false })
     const lost = updated(exe, update(tid('pre'), 'LOST', now + 100), now + 200)
     expect(next(lost).id).toBe(tid('pre', 1))
-    expect(lost.tasks.map((t) => t.id)).toEqual([tid('pull'), tid('pre', 1), tid('main'), tid('post')])
+    expect(Execution.tasks(lost).map((t) => t.id)).toEqual([tid('pull'), tid('pre', 1), tid('main'), tid('post')])
   })
 
   it('without maxLostRetries, retries are unbounded', () => {
@@ -1236,11 +1236,11 @@ describe('settings', () => {
       stagingReconcileDelay: 44,
       runningReconcileDelay: 55,
     })
-    expect(exe.tasks.map((t) => t.config.runningTimeout)).toEqual([11, 22, 2 * HOUR, 33])
-    expect(exe.tasks.every((t) => t.config.stagingReconcileDelay === 44 && t.config.runningReconcileDelay === 55)).toBe(
-      true,
-    )
-    expect(exe.tasks.every((t) => t.config.stagingTimeout === 2 * MINUTE)).toBe(true)
+    expect(Execution.tasks(exe).map((t) => t.config.runningTimeout)).toEqual([11, 22, 2 * HOUR, 33])
+    expect(
+      Execution.tasks(exe).every((t) => t.config.stagingReconcileDelay === 44 && t.config.runningReconcileDelay === 55),
+    ).toBe(true)
+    expect(Execution.tasks(exe).every((t) => t.config.stagingTimeout === 2 * MINUTE)).toBe(true)
   })
 
   it('DEFAULT_SETTINGS are Scale values', () => {

@@ -47,7 +47,11 @@ describe('Execution.Execution', () => {
     // @ts-expect-error an execution is never written to
     execution.status = 'FAILED'
     // @ts-expect-error nor its list of tasks
-    execution.tasks[0] = execution.tasks[1]
+    execution.tasksSoFar[0] = execution.tasksSoFar[1]
+    // @ts-expect-error nor its list of task types
+    execution.taskTypes[0] = 'main'
+    // @ts-expect-error nor the list of all its tasks
+    Execution.tasks(execution)[0] = Execution.tasks(execution)[1]
     // @ts-expect-error nor the default settings
     Execution.DEFAULT_SETTINGS.stagingTimeout = 1
   })

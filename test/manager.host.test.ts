@@ -171,7 +171,7 @@ describe('Manager.taskUpdatedFromMesos and taskUpdatedFromKubernetesPod', () => 
     if (E.isLeft(event)) throw event.left
     const fed = Manager.reduce(launched, event.right, T0 + SECOND)
     expect(fed).not.toBe(launched)
-    expect(Manager.runningExecutions(fed)[0]?.tasks[0]?.started).toBe(T0 + SECOND)
+    expect(Manager.runningExecutions(fed).map(Execution.tasks)[0]?.[0]?.started).toBe(T0 + SECOND)
   })
 
   it('refuses a malformed status as fromMesos does, naming the path', () => {

@@ -187,9 +187,9 @@ describe('manager edges', () => {
       { type: 'Scheduled', executions: [withStatus, withTasks, withBoth] },
       T0,
     )
-    expect(Manager.runningExecution(state, withStatus.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
-    expect(Manager.runningExecution(state, withTasks.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
-    expect(Manager.runningExecution(state, withBoth.clusterId)?.tasks.map((t) => t.type)).toEqual(['main'])
+    expect(Manager.runningExecution(state, withStatus.clusterId)?.taskTypes).toEqual(['main'])
+    expect(Manager.runningExecution(state, withTasks.clusterId)?.taskTypes).toEqual(['main'])
+    expect(Manager.runningExecution(state, withBoth.clusterId)?.taskTypes).toEqual(['main'])
   })
 
   it('routes a schedule without host messages only to the shards of its executions', () => {

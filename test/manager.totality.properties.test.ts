@@ -45,7 +45,7 @@ const taskEvents = (task: Task.Task, now: number): Task.TaskEvent[] => [
 ]
 
 const hasNoEmptySlot = (execution: Execution.Execution): boolean =>
-  Array.from({ length: execution.tasks.length }, (_, i) => execution.tasks[i]).every(
+  Array.from({ length: Execution.tasks(execution).length }, (_, i) => Execution.tasks(execution)[i]).every(
     (task) => typeof task === 'object' && task !== null,
   ) &&
   (execution.current === undefined || Execution.currentTask(execution) !== undefined)
@@ -102,7 +102,7 @@ describe('reducers fed hostile events', () => {
         expect(fingerprint(frozen)).toBe(print)
         if (mustRefuse(hostile)) expect(next).toBe(frozen)
         expect(hasNoEmptySlot(next)).toBe(true)
-        const task = pick(frozen.tasks, m.path)
+        const task = pick(Execution.tasks(frozen), m.path)
         if (task === undefined) return
         const taskBase = pick(taskEvents(task, now), m.value)
         if (taskBase === undefined) return

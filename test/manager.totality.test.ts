@@ -250,7 +250,7 @@ describe('Scheduled refuses bad specs one by one', () => {
 
   it('Execution.create with taskTypes: [] gives an execution with no tasks, finished at once, still RUNNING', () => {
     const exe = Execution.create(spec({ taskTypes: [] }))
-    expect(exe.tasks).toEqual([])
+    expect(Execution.tasks(exe)).toEqual([])
     expect(Execution.isFinished(exe)).toBe(true)
     expect(Execution.status(exe)).toBe('RUNNING')
     expect(running(scheduled(exe))).toEqual([])

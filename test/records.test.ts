@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { GUARDS_FILE, guardsSource } from '../scripts/guards'
 import * as guards from '../src/internal/fieldGuards'
 import { ExecutionShape, GUARDED } from '../src/internal/records'
+import { listed } from '../src/internal/taskList'
 import { Execution } from '../src/index'
 import { executionSpec, jobType } from './fixtures'
 
@@ -58,7 +59,7 @@ describe('field guards', () => {
   })
 
   it('a task configuration is refused when any field is of the wrong type', () => {
-    const config = Execution.create(executionSpec()).tasks[0]?.config
+    const config = Execution.tasks(Execution.create(executionSpec()))[0]?.config
     expect(guards.isTaskConfig(config)).toBe(true)
     // Fresh objects each time: the guard remembers the objects it accepted.
     const changed = (change: Record<string, unknown>): unknown => ({ ...config, ...change })
@@ -101,7 +102,7 @@ describe('field guards', () => {
   it('each guard refuses its record with any field of no type at all, or a required one missing', () => {
     const error = { name: 'e', category: 'DATA', title: 'E' } as const
     const execution = Execution.create(executionSpec(1, { priority: 1, exitCodeErrors: { 1: error } }))
-    const task = execution.tasks[0]
+    const task = Execution.tasks(execution)[0]
     const examples: Record<string, object | undefined> = {
       isJobError: error,
       isSettings: Execution.DEFAULT_SETTINGS,
@@ -110,6 +111,7 @@ describe('field guards', () => {
       isTaskFields: task,
       isExecutionSpecFields: executionSpec(),
       isExecutionFields: execution,
+      isListedExecutionFields: listed(execution),
       isEndRecord: {
         id: 1,
         clusterId: 'c',

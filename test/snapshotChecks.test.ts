@@ -3,9 +3,10 @@
 // name exactly what no reducer would leave (see the module's comment), or
 // nothing when the change is one a reducer makes.
 import { describe, expect, it } from 'vitest'
-import type { Execution } from '../src/execution'
+import type { ListedExecution as Execution } from '../src/execution'
 import { Manager } from '../src/index'
 import { blockProblems, executionProblems, rememberedProblems } from '../src/internal/snapshotChecks'
+import { listed } from '../src/internal/taskList'
 import type { Task } from '../src/task'
 import { executionSpec, T0 } from './fixtures'
 
@@ -24,7 +25,7 @@ const running = (): Execution => {
   )
   const [execution] = Manager.runningExecutions(state)
   if (execution === undefined) throw new Error('expected a running execution')
-  return execution
+  return listed(execution)
 }
 
 // The execution with task `i` changed.

@@ -78,7 +78,7 @@ describe('a JSON "__proto__" key never reaches a decoder', () => {
       E.isRight(decoded) && decoded.right.event.type === 'Scheduled' && decoded.right.event.executions[0],
     ).not.toHaveProperty('taskTypes', 5)
     const replay = EventLog.replayLine(EventLog.startReplay(), line, 1)
-    expect(Manager.runningExecutions(replay.state).map((x) => x.tasks.length)).toEqual([4])
+    expect(Manager.runningExecutions(replay.state).map((x) => Execution.tasks(x).length)).toEqual([4])
   })
 
   type Smuggled = (execution: Execution.Execution | undefined) => unknown
@@ -88,7 +88,7 @@ describe('a JSON "__proto__" key never reaches a decoder', () => {
       2,
       '"timedOut":false',
       '"timedOut":false,"containerName":null,"__proto__":{"started":"soon"}',
-      (execution) => execution?.tasks[0]?.started,
+      (execution) => (execution === undefined ? undefined : Execution.tasks(execution)[0]?.started),
     ],
     [3, '"current":0', '"current":0,"__proto__":{"finished":"soon"}', (execution) => execution?.finished],
   ])('a snapshot (version %s) cannot smuggle an instant that is not a number', (version, at, poisoned, smuggled) => {

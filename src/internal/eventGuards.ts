@@ -18,7 +18,7 @@
 import type { ExecutionEvent } from '../execution'
 import type { ManagerEvent } from '../manager'
 import type { TaskEvent } from '../task'
-import { isExecutionSpec, isRunningExecution } from './executionGuard'
+import { isExecutionSpec, isListedExecution, isRunningExecution } from './executionGuard'
 import { isCounted, isEndRecord, isSyncedJob } from './recordGuards'
 import { isNodeId, isObject, isOptionalString, isPlainObject, type Fields } from './shapes'
 import { isTaskUpdate } from './updateGuard'
@@ -72,9 +72,14 @@ const EXECUTION_EVENT_CHECKS: Checks<ExecutionEvent> = {
 export const checkedExecutionEvent = (event: ExecutionEvent): ExecutionEvent | undefined =>
   run(EXECUTION_EVENT_CHECKS, event)
 
-// As the manager tells them apart: an execution has a task list and a status.
-const isSchedulable = (x: unknown): boolean =>
-  isObject(x) && ('tasks' in x && Array.isArray(x.tasks) && 'status' in x ? isRunningExecution(x) : isExecutionSpec(x))
+// As the manager tells them apart: an execution has a status, and a task list
+// when it is in the listed layout of earlier versions (as older logs hold it).
+const isSchedulable = (x: unknown): boolean => {
+  if (!isObject(x)) return false
+  if ('status' in x && Array.isArray(x.tasks)) return isListedExecution(x)
+  if ('status' in x && Array.isArray(x.tasksSoFar)) return isRunningExecution(x)
+  return isExecutionSpec(x)
+}
 
 // The elements that pass, the very same list when all do; undefined when it is no list.
 const kept = (items: unknown, ok: (x: unknown) => boolean): readonly unknown[] | undefined => {

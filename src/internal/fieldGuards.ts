@@ -8,7 +8,7 @@
  * @module
  */
 import type { JobError } from '../errors'
-import type { EndRecord, Execution, ExecutionSpec, JobType } from '../execution'
+import type { EndRecord, Execution, ExecutionSpec, JobType, ListedExecution } from '../execution'
 import type { Settings } from '../settings'
 import type { Task, TaskConfig } from '../task'
 import {
@@ -109,6 +109,34 @@ export const isExecutionSpecFields = (value: unknown): value is ExecutionSpec =>
 
 /** An execution's own fields, each of its type (its tasks and how they relate: see executionGuard). */
 export const isExecutionFields = (value: unknown): value is Execution =>
+  isObject(value) &&
+  isInteger(value.id) &&
+  typeof value.clusterId === 'string' &&
+  isInteger(value.jobId) &&
+  isInteger(value.exeNum) &&
+  isInteger(value.jobTypeId) &&
+  isNodeId(value.nodeId) &&
+  typeof value.agentId === 'string' &&
+  isInteger(value.queued) &&
+  isInteger(value.started) &&
+  isJobType(value.jobType) &&
+  isSettings(value.settings) &&
+  (value.status === 'RUNNING' ||
+    value.status === 'COMPLETED' ||
+    value.status === 'FAILED' ||
+    value.status === 'CANCELED') &&
+  isTaskTypeList(value.taskTypes) &&
+  Array.isArray(value.tasksSoFar) &&
+  isNonNegativeInteger(value.next) &&
+  (value.priority === undefined || Number.isFinite(value.priority)) &&
+  (value.exitCodeErrors === undefined || isLookup(value.exitCodeErrors)) &&
+  (value.error === undefined || isJobError(value.error)) &&
+  (value.finished === undefined || isInteger(value.finished)) &&
+  (value.current === undefined || isNonNegativeInteger(value.current)) &&
+  (value.lastTaskFinished === undefined || isInteger(value.lastTaskFinished))
+
+/** A listed execution's own fields, each of its type (its tasks and how they relate: see executionGuard). */
+export const isListedExecutionFields = (value: unknown): value is ListedExecution =>
   isObject(value) &&
   isInteger(value.id) &&
   typeof value.clusterId === 'string' &&

@@ -21,6 +21,7 @@ import {
 import type { ExecutionRefusalReason, HostMessage, SyncedJob } from '../manager'
 import * as Metrics from '../metrics'
 import type { Settings } from '../settings'
+import type * as Task from '../task'
 import * as Deadlines from './deadlineIndex'
 import * as HM from './hashMap'
 import { reindex } from './indexMaintenance'
@@ -29,9 +30,17 @@ import * as Groups from './nodeJobGroups'
 import * as Outbox from './outbox'
 import * as R from './remembered'
 import * as SM from './sortedMap'
+import { fromListed, type ListedExecution } from './taskList'
 
-const isExecution = (x: Execution.Execution | ExecutionSpec): x is Execution.Execution =>
-  'tasks' in x && Array.isArray(x.tasks) && 'status' in x
+type Schedulable = Execution.Execution | ExecutionSpec | ListedExecution
+
+// What `Scheduled` carries, told apart as the event guard does (eventGuards.ts).
+const isListed = (x: Schedulable): x is ListedExecution => 'status' in x && 'tasks' in x && Array.isArray(x.tasks)
+const isKept = (x: Schedulable): x is Execution.Execution =>
+  'status' in x && 'tasksSoFar' in x && Array.isArray(x.tasksSoFar)
+
+const asExecution = (x: Schedulable, settings: Settings): Execution.Execution =>
+  isListed(x) ? fromListed(x) : isKept(x) ? x : Execution.create(x, settings)
 
 /** What is remembered once the metrics moved on to `metrics`: the blocks that left the window are forgotten with them. */
 export const forgetExpired = (state: ManagerState, metrics: Metrics.Metrics): R.Remembered =>
@@ -120,15 +129,18 @@ export const applyToAll = (
  * execution by the cluster id inside a task id (`clusterIdOfTask`), so the
  * cluster id, and each task id, must give the cluster id back. The cluster id
  * is checked as the start of a task id too, so that an execution without tasks
- * is judged as one with them would be. `tasks: false` skips the task ids: an
- * execution made from a spec has task ids `{clusterId}_{taskType}` (no task
- * type holds `_`), which route as the cluster id does.
+ * is judged as one with them would be. `tasks` are its tasks reached so far
+ * (or all listed), none with `false`: a task not reached yet, like every task
+ * of an execution made from a spec, has the id `{clusterId}_{taskType}` (no
+ * task type holds `_`), which routes as the cluster id does.
  */
-export const unroutableReason = (execution: Execution.Execution, tasks = true): ExecutionRefusalReason | undefined => {
-  const id = execution.clusterId
+export const unroutableReason = (
+  id: ClusterId,
+  tasks: readonly Task.Task[] | false,
+): ExecutionRefusalReason | undefined => {
   if (!isJobTaskId(id)) return 'cluster-id-without-job-prefix'
   if (clusterIdOfTask(`${id}_task`) !== id) return 'unroutable-task-ids'
-  if (tasks) for (const task of execution.tasks) if (clusterIdOfTask(task.id) !== id) return 'unroutable-task-ids'
+  if (tasks !== false) for (const task of tasks) if (clusterIdOfTask(task.id) !== id) return 'unroutable-task-ids'
   return undefined
 }
 
@@ -149,9 +161,8 @@ export const schedule = (
     // Delivered again: skipped before a spec is made into an execution.
     const hash = HM.hashString(x.clusterId)
     if (HM.has(next.running, x.clusterId, hash) || R.has(next.remembered, x.clusterId, hash)) continue
-    const given = isExecution(x)
-    const execution = given ? x : Execution.create(x, state.settings)
-    const reason = unroutableReason(execution, given)
+    const execution = asExecution(x, state.settings)
+    const reason = unroutableReason(execution.clusterId, (isListed(x) || isKept(x)) && execution.tasksSoFar)
     next =
       reason === undefined
         ? addExecution(next, execution, now)

@@ -13,7 +13,7 @@ import type * as Manager from '../manager'
 import * as TaskUpdate from '../taskUpdate'
 import { boundary, Integer, problemsOf, render } from './decode'
 import { decodesAsItself } from './fastPath'
-import { CountedCodec, EndRecordCodec, ExecutionCodec, ExecutionSpecCodec } from './stateCodecs'
+import { CountedCodec, EndRecordCodec, ExecutionCodec, ExecutionSpecCodec, ListedExecutionCodec } from './stateCodecs'
 
 /** How a logged Mesos status becomes an update: `TaskUpdate.fromMesos`, or its io-ts path alone. */
 export type MesosDecoder = (status: unknown) => E.Either<TaskUpdate.InvalidTaskUpdate, TaskUpdate.TaskUpdate>
@@ -43,7 +43,7 @@ const IdCodec = t.union([Integer, t.string])
 
 const EVENT_CODECS: Readonly<Record<Manager.ManagerEvent['type'], t.Mixed>> = {
   Scheduled: t.intersection([
-    t.type({ executions: t.readonlyArray(t.union([ExecutionCodec, ExecutionSpecCodec])) }),
+    t.type({ executions: t.readonlyArray(t.union([ExecutionCodec, ListedExecutionCodec, ExecutionSpecCodec])) }),
     t.partial({ messages: t.readonlyArray(t.unknown) }),
   ]),
   NextTaskStarted: t.type({ clusterId: t.string }),

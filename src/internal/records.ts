@@ -26,7 +26,7 @@
 import * as t from 'io-ts'
 import type { ExitCodeErrors, JobError } from '../errors'
 import type { ClusterId, TaskId } from '../ids'
-import type { EndRecord, Execution, ExecutionSpec, JobType } from '../execution'
+import type { EndRecord, Execution, ExecutionSpec, JobType, ListedExecution } from '../execution'
 import type { Settings } from '../settings'
 import type { Task, TaskConfig } from '../task'
 import { codec as TaskResultsCodec } from '../taskResults'
@@ -342,12 +342,18 @@ guarded({
   doc: "A spec's fields, each of its type.",
 })
 
+// An execution as the library keeps it: the tasks reached so far (each made
+// when it first becomes current), and the types of all its tasks; a task not
+// reached yet is what `Task.create` makes of its type (see taskList.ts).
 const EXECUTION = {
   ...SPEC,
   settings: field(SettingsCodec, 'isSettings($)'),
   status: literal(EXECUTION_STATUS),
+  /** The types of all its tasks, in order. */
+  taskTypes: field(t.readonlyArray(TaskTypeCodec), 'isTaskTypeList($)'),
   // Each task, and how the tasks relate to the execution, is checked by executionGuard.
-  tasks: field(t.readonlyArray(TaskCodec), 'Array.isArray($)'),
+  /** The tasks that have been current so far, in order. */
+  tasksSoFar: field(t.readonlyArray(TaskCodec), 'Array.isArray($)'),
   next: COUNT,
 }
 const EXECUTION_OPTIONAL = {
@@ -371,6 +377,31 @@ guarded({
   optional: EXECUTION_OPTIONAL,
   cached: false,
   doc: "An execution's own fields, each of its type (its tasks and how they relate: see executionGuard).",
+})
+
+// An execution with all its tasks listed: how snapshots of versions 1 and 2,
+// event logs and hosts before 0.4.0 hold one.
+const LISTED_EXECUTION = {
+  ...SPEC,
+  settings: EXECUTION.settings,
+  status: EXECUTION.status,
+  tasks: field(t.readonlyArray(TaskCodec), 'Array.isArray($)'),
+  next: COUNT,
+}
+
+export const ListedExecutionShape = t.intersection(
+  [t.type(codecsOf(LISTED_EXECUTION)), t.partial(optionalsOf(EXECUTION_OPTIONAL))],
+  'Execution',
+)
+export const ListedExecutionCodec: t.Type<ListedExecution, ListedExecution, unknown> = ListedExecutionShape
+guarded({
+  guard: 'isListedExecutionFields',
+  type: 'ListedExecution',
+  from: '../execution',
+  required: LISTED_EXECUTION,
+  optional: EXECUTION_OPTIONAL,
+  cached: false,
+  doc: "A listed execution's own fields, each of its type (its tasks and how they relate: see executionGuard).",
 })
 
 const END_RECORD = {

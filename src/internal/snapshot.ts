@@ -32,6 +32,7 @@ import * as R from './remembered'
 import { blockProblems, executionProblems, rememberedProblems, uniquenessProblems } from './snapshotChecks'
 import * as Compact from './snapshotCompact'
 import { SnapshotV1Codec, SnapshotV2Codec, SnapshotV3Codec } from './stateCodecs'
+import { fromListed, listed, type ListedExecution } from './taskList'
 
 /** The version of the full layout, {@link toSnapshotV2}'s. */
 export const V2_VERSION = 2
@@ -75,7 +76,7 @@ const restOf = (state: ManagerState): Omit<Content, 'snapshotVersion' | 'setting
 const contentOf = (state: ManagerState, running: readonly Execution[] = runningOf(state)): Content => ({
   snapshotVersion: V2_VERSION,
   settings: state.settings,
-  running,
+  running: running.map(listed),
   ...restOf(state),
 })
 
@@ -113,7 +114,7 @@ const versionOf = (json: unknown): unknown =>
 // What every version holds once its running executions are read.
 interface Parts {
   readonly settings: SnapshotV2['settings']
-  readonly running: readonly Execution[]
+  readonly running: readonly ListedExecution[]
   readonly outbox: SnapshotV2['outbox']
   readonly metrics: SnapshotV2['metrics']
   readonly remembered: SnapshotV2['remembered']
@@ -143,7 +144,8 @@ const restore = (
   const runningIds = new Set(running.map((execution) => execution.clusterId))
   problems.push(...rememberedProblems(remembered, now, (id) => runningIds.has(id), 'remembered'))
   if (problems.length > 0) return E.left(problems)
-  const state = rebuild(parts.settings, now, running)
+  const kept = running.map(fromListed)
+  const state = rebuild(parts.settings, now, kept)
   if (!Metrics.equals(Metrics.fromEntries(metrics.running), state.metrics.running)) {
     return E.left([{ path: 'metrics.running', message: 'counts disagree with the running executions' }])
   }
@@ -163,8 +165,8 @@ const restore = (
   // Only what a snapshot of the restored state holds, in its order, is accepted.
   // When every execution read is running (none left out as a duplicate or a
   // finished one) and they ascend, they are what runningOf would list.
-  const listed = restored.running.size === running.length && ascending(running) ? running : runningOf(restored)
-  const difference = C.firstDifference({ ...(json as object), integrity: undefined }, again(restored, listed))
+  const inOrder = restored.running.size === kept.length && ascending(kept) ? kept : runningOf(restored)
+  const difference = C.firstDifference({ ...(json as object), integrity: undefined }, again(restored, inOrder))
   if (difference !== undefined) {
     return E.left([{ path: difference.path, message: `${difference.message}: not what the restored state holds` }])
   }

@@ -21,16 +21,16 @@
  * @internal
  * @module
  */
-import type { Execution } from '../execution'
 import type { ClusterId, Instant } from '../ids'
 import { lostTaskId, taskId } from '../ids'
 import { BLOCK_LENGTH, isBlockInWindow, type CountRow } from '../metrics'
 import type { Task } from '../task'
 import { TASK_TYPES } from '../task'
 import type { Problem } from './decode'
-import { isRunningExecution } from './executionGuard'
+import { isListedExecution } from './executionGuard'
 import { unroutableReason } from './lifecycle'
 import type { Row } from './remembered'
+import type { ListedExecution } from './taskList'
 
 const TYPE_ORDER: ReadonlyMap<string, number> = new Map(TASK_TYPES.map((type, i) => [type, i]))
 
@@ -98,7 +98,7 @@ const isTaskIdOf = (baseId: string, clusterId: ClusterId, type: string): boolean
  * layout writes none), so checking them again would only cost a string
  * flattened per task.
  */
-export const executionProblems = (execution: Execution, path: string, idsDerived = false): Problem[] => {
+export const executionProblems = (execution: ListedExecution, path: string, idsDerived = false): Problem[] => {
   const problems: Problem[] = []
   const say = (where: string, message: string): void => {
     problems.push({ path: `${path}${where}`, message })
@@ -154,9 +154,9 @@ export const executionProblems = (execution: Execution, path: string, idsDerived
   if ((execution.lastTaskFinished !== undefined) !== history)
     say('.lastTaskFinished', 'is set exactly when a task finished or was lost')
   // What restores must be what the reducers accept: the guard of Scheduled is the last word.
-  if (problems.length === 0 && !isRunningExecution(execution))
+  if (problems.length === 0 && !isListedExecution(execution))
     say('', 'is not an execution the manager would run (as Scheduled checks it)')
-  const unroutable = problems.length === 0 ? unroutableReason(execution) : undefined
+  const unroutable = problems.length === 0 ? unroutableReason(execution.clusterId, execution.tasks) : undefined
   if (unroutable !== undefined) say('.clusterId', `cannot be routed (${unroutable}): Scheduled refuses it`)
   return problems
 }
@@ -190,7 +190,7 @@ export const blockProblems = (
 }
 
 /** The problems of the running executions as a set: ids that appear twice. */
-export const uniquenessProblems = (executions: readonly Execution[], path: string): Problem[] => {
+export const uniquenessProblems = (executions: readonly ListedExecution[], path: string): Problem[] => {
   const problems: Problem[] = []
   const clusterIds = new Map<ClusterId, number>()
   const executionIds = new Map<number, number>()

@@ -17,12 +17,13 @@ import {
   ExitCodeErrorsCodec,
   JobErrorCodec,
   JobTypeCodec,
+  ListedExecutionCodec,
   NodeIdCodec,
   SettingsCodec,
   TaskConfigCodec,
 } from './records'
 
-export { EndRecordCodec, ExecutionCodec, ExecutionSpecCodec }
+export { EndRecordCodec, ExecutionCodec, ExecutionSpecCodec, ListedExecutionCodec }
 
 const exactProps = (props: t.Props): { readonly props: t.Props; readonly changed: boolean } => {
   const out: Record<string, t.Mixed> = {}
@@ -128,7 +129,7 @@ const RefusalCodec = t.union(
 
 const SNAPSHOT_PROPS = {
   settings: SettingsCodec,
-  running: t.readonlyArray(ExecutionCodec),
+  running: t.readonlyArray(ListedExecutionCodec),
   // `refused` since 0.2.0, there only when something is refused: snapshots
   // written before it, and those with nothing refused, read as they were.
   outbox: t.intersection([
