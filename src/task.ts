@@ -97,17 +97,28 @@ const timeoutErrorOf = (type: TaskType, isSystem: boolean): JobError => {
   }
 }
 
-// Configurations are shared between executions created with the same settings object.
-const configs = new WeakMap<Settings, Map<string, TaskConfig>>()
+// Configurations are shared between executions created with the same settings
+// object: by settings, then the main task's timeout, then type and flags as a
+// small number (a task is made each time one first becomes current, so this
+// lookup builds no key string).
+const configs = new WeakMap<Settings, Map<Duration, (TaskConfig | undefined)[]>>()
+
+const slotOf = (type: TaskType, context: TaskContext): number =>
+  TASK_TYPES.indexOf(type) * 4 + (context.isSystem ? 2 : 0) + (context.isLongRunning ? 1 : 0)
 
 const configOf = (type: TaskType, context: TaskContext): TaskConfig => {
-  const key = `${type}|${context.isSystem}|${context.isLongRunning}|${context.timeout}`
   let bySettings = configs.get(context.settings)
   if (bySettings === undefined) {
     bySettings = new Map()
     configs.set(context.settings, bySettings)
   }
-  const known = bySettings.get(key)
+  let byTimeout = bySettings.get(context.timeout)
+  if (byTimeout === undefined) {
+    byTimeout = []
+    bySettings.set(context.timeout, byTimeout)
+  }
+  const slot = slotOf(type, context)
+  const known = byTimeout[slot]
   if (known !== undefined) return known
   const config: TaskConfig = Object.freeze({
     usesDocker: type !== 'pull',
@@ -118,7 +129,7 @@ const configOf = (type: TaskType, context: TaskContext): TaskConfig => {
     runningReconcileDelay: context.settings.runningReconcileDelay,
     timeoutError: timeoutErrorOf(type, context.isSystem),
   })
-  bySettings.set(key, config)
+  byTimeout[slot] = config
   return config
 }
 

@@ -92,6 +92,10 @@ export const allTasks = (holder: TaskHolder): readonly Task.Task[] => {
 export const reachedThrough = (holder: TaskHolder, index: number): readonly Task.Task[] => {
   const reached = holder.tasksSoFar
   if (index < reached.length || index >= holder.taskTypes.length) return reached
+  // A literal of exact size: a push onto a copy would grow it by half and
+  // sixteen slots more, kept for as long as the execution runs.
+  const type = holder.taskTypes[index]
+  if (index === reached.length && type !== undefined) return [...reached, unreached(holder, type)]
   const tasks = reached.slice()
   for (let i = reached.length; i <= index; i++) {
     const type = holder.taskTypes[i]
