@@ -44,7 +44,7 @@
  */
 import type { ExitCodeErrors, JobError } from '../errors'
 import type { Execution, JobType } from '../execution'
-import type { ListedExecution } from './taskList'
+import { sameConfig, type ListedExecution } from './taskList'
 import { clusterId as clusterIdOf, JOB_TASK_ID_PREFIX, lostTaskId } from '../ids'
 import type { Settings } from '../settings'
 import * as Task from '../task'
@@ -183,26 +183,6 @@ const contextOf = (execution: Pick<Execution, 'clusterId' | 'jobType' | 'setting
   timeout: execution.jobType.timeout,
   settings: execution.settings,
 })
-
-// Keys with a value: a key holding `undefined` is absent in JSON, so a
-// configuration read from a version-2 snapshot (no `runningTimeout` key) is
-// the same as the one `Task.create` makes (`runningTimeout: undefined`).
-const definedKeys = (record: object): number => Object.values(record).filter((value) => value !== undefined).length
-
-const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
-  a === b ||
-  (a.usesDocker === b.usesDocker &&
-    a.isSystem === b.isSystem &&
-    a.stagingTimeout === b.stagingTimeout &&
-    a.runningTimeout === b.runningTimeout &&
-    a.stagingReconcileDelay === b.stagingReconcileDelay &&
-    a.runningReconcileDelay === b.runningReconcileDelay &&
-    a.timeoutError.name === b.timeoutError.name &&
-    a.timeoutError.category === b.timeoutError.category &&
-    a.timeoutError.title === b.timeoutError.title &&
-    definedKeys(a) === definedKeys(b) &&
-    definedKeys(a.timeoutError) === 3 &&
-    definedKeys(b.timeoutError) === 3)
 
 // The configuration Task.create derives for a task of an execution: a
 // function of its job type and settings, so made once per pair of those

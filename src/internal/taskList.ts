@@ -104,7 +104,13 @@ export const reachedThrough = (holder: TaskHolder, index: number): readonly Task
   return tasks
 }
 
-const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
+// Keys with a value: a key holding `undefined` is absent in JSON, so a
+// configuration read from a version-2 snapshot (no `runningTimeout` key) is
+// the same as the one `Task.create` makes (`runningTimeout: undefined`).
+const definedKeys = (record: object): number => Object.values(record).filter((value) => value !== undefined).length
+
+/** Whether two task configurations say the same (as JSON would write them). */
+export const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
   a === b ||
   (a.usesDocker === b.usesDocker &&
     a.isSystem === b.isSystem &&
@@ -114,7 +120,10 @@ const sameConfig = (a: Task.TaskConfig, b: Task.TaskConfig): boolean =>
     a.runningReconcileDelay === b.runningReconcileDelay &&
     a.timeoutError.name === b.timeoutError.name &&
     a.timeoutError.category === b.timeoutError.category &&
-    a.timeoutError.title === b.timeoutError.title)
+    a.timeoutError.title === b.timeoutError.title &&
+    definedKeys(a) === definedKeys(b) &&
+    definedKeys(a.timeoutError) === 3 &&
+    definedKeys(b.timeoutError) === 3)
 
 /** Whether `task` is exactly what it was before it was ever current. */
 export const isUnreached = (holder: TaskHolder, task: Task.Task): boolean => {
