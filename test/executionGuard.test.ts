@@ -47,6 +47,15 @@ describe('isRunningExecution', () => {
     expect(isRunningExecution(started)).toBe(true)
     expect(isRunningExecution({ ...started, current: undefined })).toBe(false)
     expect(isRunningExecution({ ...created(), tasksSoFar: started.tasksSoFar })).toBe(false)
+    // Waiting for its second task, so its first was reached (and changed); not for its third.
+    const three = Execution.create(executionSpec(1, { taskTypes: ['pre', 'main', 'post'] }))
+    const first = Execution.reduce(
+      Execution.reduce(three, { type: 'NextTaskStarted' }, T0),
+      { type: 'TaskLaunched' },
+      T0,
+    )
+    expect(isRunningExecution({ ...first, current: undefined, next: 1 })).toBe(true)
+    expect(isRunningExecution({ ...first, current: undefined, next: 2 })).toBe(false)
   })
 
   it('takes an execution with all its tasks listed as the reducers would make it, and refuses the rest', () => {

@@ -12,7 +12,7 @@ import * as C from '../src/internal/canonical'
 import { toInternal } from '../src/internal/managerState'
 import { integrityOf, toSnapshotV2 } from '../src/internal/snapshot'
 import { encode, FINAL_STATUS_CODES, STATUS_CODES } from '../src/internal/snapshotCompact'
-import type { ListedExecution } from '../src/execution'
+import type { Execution, ListedExecution } from '../src/execution'
 import { checkInvariants, hostileEventStream, type EventStream } from '../src/testing'
 import { runStream, executionSpec, jobType, T0 } from './fixtures'
 
@@ -250,8 +250,14 @@ const compactRefusalOf = (edit: (snapshot: Record<string, Json>) => void): strin
 // layout can hold it (task ids are not written).
 const asCompact = (full: Record<string, Json>): Record<string, Json> => {
   const { snapshotVersion: _version, running, ...rest } = full
-  // The writer reads the executions' fields only: JSON objects of their shape will do.
-  const encoded = encode(running as unknown as ListedExecution[])
+  // The writer reads the executions' fields only: JSON objects of their shape will do,
+  // each holding all its listed tasks as reached (so that an edit to any of them is written).
+  const asKept = (x: ListedExecution): Execution => ({
+    ...x,
+    taskTypes: x.tasks.map((task) => task.type),
+    tasksSoFar: x.tasks,
+  })
+  const encoded = encode((running as unknown as ListedExecution[]).map(asKept))
   const content = { ...rest, snapshotVersion: 3, tables: encoded.tables, running: encoded.running }
   return toJson(content) as Record<string, Json>
 }

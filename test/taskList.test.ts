@@ -89,6 +89,19 @@ describe('the tasks an execution keeps', () => {
     },
   )
 
+  it('a current task dropped as it started (an execution a host made so) is no longer kept', () => {
+    const created = Execution.create(executionSpec(1, { taskTypes: ['pre', 'main'] }))
+    const started = Execution.reduce(created, { type: 'NextTaskStarted' }, T0)
+    // Canceled by the host, its current task not marked: Scheduled accepts it as it is.
+    const canceled = { ...started, status: 'CANCELED' as const, finished: T0, next: 2 }
+    expect(isRunningExecution(canceled)).toBe(true)
+    const deadline = Execution.unlaunchedDeadline(canceled) ?? 0
+    const dropped = Execution.reduce(canceled, { type: 'TimeoutsChecked' }, deadline)
+    expect(Execution.isFinished(dropped)).toBe(true)
+    expect(dropped.tasksSoFar).toEqual([])
+    expect(Execution.tasks(dropped)).toEqual(Execution.tasks(created))
+  })
+
   it('a listed execution keeps its tasks through the current one and the last one changed', () => {
     let execution = Execution.create(executionSpec(1, { taskTypes: ['pull', 'pre', 'main', 'post'] }))
     execution = Execution.reduce(execution, { type: 'NextTaskStarted' }, T0)

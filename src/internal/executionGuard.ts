@@ -69,7 +69,8 @@ const isSoundProgress = (value: Execution | ListedExecution, count: number): boo
  * reducers make them: spec fields as in {@link isExecutionSpec}, complete
  * settings, a known status, a non-empty list of task types in order, the
  * tasks reached so far well-formed and of those types, through the current
- * one and no further than the last that changed (see taskList.ts), and
+ * one (and, while `RUNNING`, every one before `next`) and no further than the
+ * last that changed (see taskList.ts), and
  * status, indices and instants that agree.
  */
 export const isRunningExecution = (value: unknown): value is Execution => {
@@ -81,6 +82,8 @@ export const isRunningExecution = (value: unknown): value is Execution => {
     if (!isTask(task, value.clusterId) || task.type !== taskTypes[i]) return false
   }
   if (current !== undefined && current >= tasksSoFar.length) return false
+  // Tasks become current in order, so every task before `next` was reached.
+  if (value.status === 'RUNNING' && value.next > tasksSoFar.length) return false
   const last = tasksSoFar[tasksSoFar.length - 1]
   if (last !== undefined && current !== tasksSoFar.length - 1 && isUnreached(value, last)) return false
   return isSoundProgress(value, taskTypes.length)

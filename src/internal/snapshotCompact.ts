@@ -43,14 +43,14 @@
  * @module
  */
 import type { ExitCodeErrors, JobError } from '../errors'
-import type { Execution, JobType } from '../execution'
-import { sameConfig, type ListedExecution } from './taskList'
+import type { Execution, JobType, ListedExecution } from '../execution'
 import { clusterId as clusterIdOf, JOB_TASK_ID_PREFIX, lostTaskId } from '../ids'
 import type { Settings } from '../settings'
 import * as Task from '../task'
 import * as C from './canonical'
 import { ERROR_CATEGORY, EXECUTION_STATUS, TASK_TYPE, TERMINAL_STATUS } from './literals'
 import type { Problem } from './decode'
+import { sameConfig } from './taskList'
 
 /** The tables of shared values. */
 export interface Tables {
@@ -117,16 +117,7 @@ export const FINAL_STATUS_CODES = TERMINAL_STATUS.values
  * non-negative; 0 when there is none, or when the spread of the instants is
  * beyond a safe integer (only then would an offset not be one).
  */
-/**
- * What the writer takes: executions, or (for the tests that edit a version-2
- * snapshot and write it again in this layout) listed executions.
- */
-export type Writable = Execution | ListedExecution
-
-// The tasks written as rows: the ones reached, or all listed.
-const written = (e: Writable): readonly Task.Task[] => ('tasks' in e ? e.tasks : e.tasksSoFar)
-
-export const baseOf = (running: readonly Writable[]): number => {
+export const baseOf = (running: readonly Execution[]): number => {
   let min = Infinity
   let max = -Infinity
   // One pass over the instants in place: the writer's hot loop, so no array per execution.
@@ -141,7 +132,7 @@ export const baseOf = (running: readonly Writable[]): number => {
     see(e.finished)
     see(e.lastTaskFinished)
     // A task not reached yet has no instant.
-    for (const task of written(e)) {
+    for (const task of e.tasksSoFar) {
       see(task.launched)
       see(task.started)
       see(task.lastStatusUpdate)
@@ -228,7 +219,7 @@ const finalStatusCode = (status: Task.Task['finalStatus']): number | null =>
   status === undefined ? null : FINAL_STATUS_CODES.indexOf(status)
 
 /** Encodes executions (sorted by cluster id) compactly. */
-export const encode = (running: readonly Writable[]): { readonly tables: Tables; readonly running: Row[] } => {
+export const encode = (running: readonly Execution[]): { readonly tables: Tables; readonly running: Row[] } => {
   const settings = new Interner<Settings>()
   const jobTypes = new Interner<JobType>()
   const exitCodeErrors = new Interner<ExitCodeErrors>()
@@ -239,7 +230,7 @@ export const encode = (running: readonly Writable[]): { readonly tables: Tables;
   const offset = (instant: number | undefined): number | null => (instant === undefined ? null : instant - base)
   const derivedConfigs = new DerivedConfigs()
   const rows = running.map((e): Row => {
-    const tasks = written(e).map((task): Json => {
+    const tasks = e.tasksSoFar.map((task): Json => {
       const derived = sameConfig(task.config, derivedConfigs.of(task.type, e))
       // Most tasks are as Task.create made them: their type alone, without a row to trim.
       if (derived && isUntouched(task)) return task.type
@@ -263,8 +254,7 @@ export const encode = (running: readonly Writable[]): { readonly tables: Tables;
       return row
     })
     // The tasks not reached yet are as Task.create makes them: their type alone.
-    if (!('tasks' in e))
-      for (let i = e.tasksSoFar.length; i < e.taskTypes.length; i++) tasks.push(e.taskTypes[i] ?? null)
+    for (let i = e.tasksSoFar.length; i < e.taskTypes.length; i++) tasks.push(e.taskTypes[i] ?? null)
     const extra: Record<string, Json> = {}
     if (e.priority !== undefined) extra['priority'] = e.priority
     if (e.exitCodeErrors !== undefined) extra['exitCodeErrors'] = exitCodeErrors.indexOf(e.exitCodeErrors)

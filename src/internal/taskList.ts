@@ -86,22 +86,16 @@ export const allTasks = (holder: TaskHolder): readonly Task.Task[] => {
 
 /**
  * The tasks reached once the task at `index` is: the very same list when it
- * already holds it; otherwise extended to it (the tasks before `index` are
- * reached in order, so in practice by one).
+ * already holds it; otherwise that list and the task, made. Tasks become
+ * current in order, so `index` is at most the number reached (for a running
+ * execution, `next` never passes it: see executionGuard).
  */
 export const reachedThrough = (holder: TaskHolder, index: number): readonly Task.Task[] => {
   const reached = holder.tasksSoFar
-  if (index < reached.length || index >= holder.taskTypes.length) return reached
+  const type = holder.taskTypes[index]
   // A literal of exact size: a push onto a copy would grow it by half and
   // sixteen slots more, kept for as long as the execution runs.
-  const type = holder.taskTypes[index]
-  if (index === reached.length && type !== undefined) return [...reached, unreached(holder, type)]
-  const tasks = reached.slice()
-  for (let i = reached.length; i <= index; i++) {
-    const type = holder.taskTypes[i]
-    if (type !== undefined) tasks.push(unreached(holder, type))
-  }
-  return tasks
+  return index < reached.length || type === undefined ? reached : [...reached, unreached(holder, type)]
 }
 
 // Keys with a value: a key holding `undefined` is absent in JSON, so a
@@ -147,20 +141,13 @@ export const isUnreached = (holder: TaskHolder, task: Task.Task): boolean => {
   return task.id === fresh.id && sameConfig(task.config, fresh.config)
 }
 
-/**
- * How many of `tasks` an execution keeps: through its current task, and
- * through its last task that is no longer as `Task.create` made it.
- */
-export const reachedCount = (
-  holder: Omit<TaskHolder, 'tasksSoFar'>,
-  tasks: readonly Task.Task[],
-  current: number | undefined,
-): number => {
+// How many of `tasks` an execution keeps: through its current task, and
+// through its last task that is no longer as `Task.create` made it.
+const reachedCount = (holder: TaskHolder, tasks: readonly Task.Task[], current: number | undefined): number => {
   const kept = current === undefined ? 0 : current + 1
-  const withTasks: TaskHolder = { ...holder, tasksSoFar: NONE_REACHED }
   for (let i = tasks.length; i > kept; i--) {
     const task = tasks[i - 1]
-    if (task !== undefined && !isUnreached(withTasks, task)) return i
+    if (task !== undefined && !isUnreached(holder, task)) return i
   }
   return kept
 }
@@ -172,11 +159,14 @@ export const reachedCount = (
  */
 export const fromListed = (e: ListedExecution): Execution => {
   const taskTypes = typeList(e.tasks.map((task) => task.type))
-  const count = reachedCount(
-    { clusterId: e.clusterId, jobType: e.jobType, settings: e.settings, taskTypes },
-    e.tasks,
-    e.current,
-  )
+  const holder: TaskHolder = {
+    clusterId: e.clusterId,
+    jobType: e.jobType,
+    settings: e.settings,
+    taskTypes,
+    tasksSoFar: NONE_REACHED,
+  }
+  const count = reachedCount(holder, e.tasks, e.current)
   return {
     id: e.id,
     clusterId: e.clusterId,
@@ -202,26 +192,12 @@ export const fromListed = (e: ListedExecution): Execution => {
   }
 }
 
-/** The execution with all its tasks listed, as snapshots of versions 1 and 2 hold it. */
-export const listed = (e: Execution): ListedExecution => ({
-  id: e.id,
-  clusterId: e.clusterId,
-  jobId: e.jobId,
-  exeNum: e.exeNum,
-  jobTypeId: e.jobTypeId,
-  nodeId: e.nodeId,
-  agentId: e.agentId,
-  priority: e.priority,
-  queued: e.queued,
-  started: e.started,
-  jobType: e.jobType,
-  exitCodeErrors: e.exitCodeErrors,
-  settings: e.settings,
-  status: e.status,
-  error: e.error,
-  finished: e.finished,
-  tasks: allTasks(e),
-  current: e.current,
-  next: e.next,
-  lastTaskFinished: e.lastTaskFinished,
-})
+/**
+ * The execution with all its tasks listed, as snapshots of versions 1 and 2
+ * hold it. It is written out, never reduced, so its key order is free (the
+ * snapshot's comparisons and hash take keys in sorted order).
+ */
+export const listed = (e: Execution): ListedExecution => {
+  const { taskTypes: _types, tasksSoFar: _reached, ...rest } = e
+  return { ...rest, tasks: allTasks(e) }
+}
