@@ -192,7 +192,7 @@ export const create = (spec: ExecutionSpec, settings?: Partial<Settings>): Execu
  * | `TaskUpdated` | the current task, if the update names it, takes the update; FINISHED, FAILED, KILLED and LOST then move the execution on; an update naming any other task changes nothing |
  * | `Canceled` | the current task needs a kill; the execution is CANCELED |
  * | `NodeLost` | the current task is forced to reconcile; the execution FAILED with `node-lost` |
- * | `TaskTimedOut` | the current task (if it has that id) timed out and needs a kill; the execution FAILED with its timeout error |
+ * | `TaskTimedOut` | the current task (if it has that id) timed out and needs a kill; the execution FAILED with its timeout error. Once it has so failed, the event again changes nothing (delivery is at least once), even if the task was launched in between |
  * | `StarvationChecked` | with no current task, tasks remaining, and the last task finished longer than the starvation delay ago: FAILED with `resource-starvation` |
  * | `KillRequested` | the current task needs a kill (beyond Scale: the manager's `ExecutionsLost` uses it) |
  * | `TimeoutsChecked` | beyond Scale: a current task whose timeout has passed times out as with `TaskTimedOut`; a current task still not launched at {@link unlaunchedDeadline} is dropped, which finishes the execution (the manager's `TimeoutsChecked` uses it) |
@@ -299,6 +299,23 @@ const taskUpdated = (execution: Execution, update: TaskUpdate, now: Instant): Ex
   )
 }
 
+const timedOut = (execution: Execution, task: Task.Task, now: Instant): Execution =>
+  setFinalStatus(withCurrentTask(execution, { type: 'TimedOut' }, now), 'FAILED', now, Task.timeoutError(task))
+
+// A TaskTimedOut comes again (delivery is at least once) after the first one
+// failed the execution. When that first one found its task not yet launched,
+// the task kept no mark of it, so the copy, once the task is launched, would
+// mark it timed out and change the end record's was_timed_out: the execution's
+// error is the record instead. Only a timeout of its current task fails an
+// execution with that task's timeout error while the task is still current
+// (an update that fails it also clears it). TimeoutsChecked is not a copy of
+// anything: it marks a task whose own timeout has passed whatever came before.
+const hasFailedByTimeoutOf = (execution: Execution, task: Task.Task): boolean =>
+  execution.status === 'FAILED' &&
+  execution.error !== undefined &&
+  (execution.error.name === Errors.BUILTIN['launch-timeout'].name ||
+    execution.error.name === task.config.timeoutError.name)
+
 const isStarved = (execution: Execution, now: Instant): boolean => {
   const deadline = starvationDeadline(execution)
   return deadline !== undefined && deadline <= now
@@ -307,7 +324,7 @@ const isStarved = (execution: Execution, now: Instant): boolean => {
 const timeoutsChecked = (execution: Execution, now: Instant): Execution => {
   const task = currentTask(execution)
   if (task === undefined) return execution
-  if (Task.hasTimedOut(task, now)) return reduce(execution, { type: 'TaskTimedOut', taskId: task.id }, now)
+  if (Task.hasTimedOut(task, now)) return timedOut(execution, task, now)
   const deadline = unlaunchedDeadline(execution)
   return deadline !== undefined && deadline <= now ? withoutUnlaunchedTask(execution) : execution
 }
@@ -379,9 +396,8 @@ const step = (execution: Execution, event: ExecutionEvent, now: Instant): Execut
       )
     case 'TaskTimedOut': {
       const task = currentTask(execution)
-      if (task === undefined || task.id !== event.taskId) return execution
-      const error = Task.timeoutError(task)
-      return setFinalStatus(withCurrentTask(execution, { type: 'TimedOut' }, now), 'FAILED', now, error)
+      if (task === undefined || task.id !== event.taskId || hasFailedByTimeoutOf(execution, task)) return execution
+      return timedOut(execution, task, now)
     }
     case 'StarvationChecked':
       return isStarved(execution, now)

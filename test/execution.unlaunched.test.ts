@@ -59,3 +59,49 @@ describe('a final status keeps a current task that was never launched', () => {
     expect(records.map((r) => [r.clusterId, r.status, r.finished])).toEqual([['scale_job_fw_1x1', 'CANCELED', 2]])
   })
 })
+
+describe('a TaskTimedOut before the launch', () => {
+  const TID = 'scale_job_fw_1x1_pull'
+  const timedOutBeforeLaunch = (): Execution.Execution => {
+    const exe = Execution.reduce(Execution.create(spec), { type: 'NextTaskStarted' }, 5)
+    return Execution.reduce(exe, { type: 'TaskTimedOut', taskId: TID }, 10)
+  }
+
+  it('fails the execution with launch-timeout and leaves the task as it was (it has no launch to time out)', () => {
+    const exe = timedOutBeforeLaunch()
+    expect([Execution.status(exe), Execution.error(exe)?.name, Execution.finished(exe)]).toEqual([
+      'FAILED',
+      'launch-timeout',
+      10,
+    ])
+    expect(Execution.currentTask(exe)?.timedOut).toBe(false)
+    const task = Execution.currentTask(Execution.reduce(exe, { type: 'TaskLaunched' }, 11))
+    expect(task !== undefined && Task.needsKill(task)).toBe(true)
+  })
+
+  it('comes again after the launch and changes nothing: the end record still says was_timed_out false', () => {
+    const launched = Execution.reduce(timedOutBeforeLaunch(), { type: 'TaskLaunched' }, 11)
+    expect(Execution.reduce(launched, { type: 'TaskTimedOut', taskId: TID }, 12)).toBe(launched)
+    const running = { taskId: TID, status: 'RUNNING' as const, timestamp: 13 }
+    const started = Execution.reduce(launched, { type: 'TaskUpdated', update: running }, 13)
+    expect(Execution.reduce(started, { type: 'TaskTimedOut', taskId: TID }, 14)).toBe(started)
+  })
+
+  it('does not stop TimeoutsChecked from timing the launched task out once its own staging timeout passes', () => {
+    const launched = Execution.reduce(timedOutBeforeLaunch(), { type: 'TaskLaunched' }, 11)
+    expect(Execution.reduce(launched, { type: 'TimeoutsChecked' }, 11 + STAGING)).toBe(launched)
+    const checked = Execution.reduce(launched, { type: 'TimeoutsChecked' }, 11 + STAGING + 1)
+    expect(Execution.currentTask(checked)?.timedOut).toBe(true)
+    expect(Execution.error(checked)?.name).toBe('launch-timeout')
+    expect(Execution.finished(checked)).toBe(10)
+  })
+
+  it('a first TaskTimedOut of a task launched after a cancel still marks it timed out', () => {
+    let exe = Execution.reduce(Execution.create(spec), { type: 'NextTaskStarted' }, 5)
+    exe = Execution.reduce(exe, { type: 'Canceled' }, 10)
+    exe = Execution.reduce(exe, { type: 'TaskLaunched' }, 11)
+    const timedOut = Execution.reduce(exe, { type: 'TaskTimedOut', taskId: TID }, 12)
+    expect(Execution.currentTask(timedOut)?.timedOut).toBe(true)
+    expect(Execution.status(timedOut)).toBe('CANCELED')
+  })
+})
